@@ -1,0 +1,25 @@
+package ai.talia.webchat.assistant;
+
+import io.vertx.core.Future;
+
+/**
+ * Runs one assistant turn of a session. Text is handed to {@link DeltaSink} as it is produced
+ * (the scripted engine in chunks, a model token by token); the future completes with the whole
+ * reply, or fails with an {@link AssistantFailure}. Engines are shared by every session of a JVM
+ * and keep no per-session state: what a turn needs arrives in {@link Turn}.
+ */
+public interface AssistantEngine {
+
+  String name();
+
+  Future<TurnResult> runTurn(Turn turn, DeltaSink deltas);
+
+  /** Whether the engine can take turns now (e.g. its circuit breaker is closed); reported by /ready. */
+  default boolean ready() {
+    return true;
+  }
+
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
+}

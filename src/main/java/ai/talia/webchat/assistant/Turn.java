@@ -1,0 +1,27 @@
+package ai.talia.webchat.assistant;
+
+import ai.talia.webchat.lead.LeadCapture;
+import ai.talia.webchat.store.LeadRecord;
+import ai.talia.webchat.store.StoredMessage;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * What an engine is given for one turn.
+ *
+ * @param conversationId the session's assistant conversation ({@code assistant_thread_id}); null until one is created
+ * @param history        earlier messages of the session, oldest first, not including {@code userMessage}
+ * @param lead           the session's lead as stored now, or null
+ * @param pageContext    what the session knows of its page: {@code page_url}, {@code utm}
+ * @param leads          the only way an engine stores lead data: validated, consent-checked, bound to this session
+ */
+public record Turn(
+    String sessionId,
+    String locale,
+    StoredMessage userMessage,
+    String conversationId,
+    List<StoredMessage> history,
+    LeadRecord lead,
+    JsonObject pageContext,
+    LeadCapture leads) {}

@@ -1,0 +1,25 @@
+package ai.talia.webchat.bus;
+
+/** Every event-bus address of the gateway, in one place. */
+public final class Addresses {
+  private Addresses() {}
+
+  /** Commands to the one actor that owns a session: {@link ai.talia.webchat.session.SessionCommands}. */
+  public static String session(String sessionId) {
+    return "webchat.session." + sessionId;
+  }
+
+  /** Frames published by a session's actor for every socket of that session (fan-out). */
+  public static String sessionFrames(String sessionId) {
+    return "webchat.session." + sessionId + ".frames";
+  }
+
+  /** The session directory: activates (deploys) a session actor on demand. */
+  public static final String SESSION_ACTIVATE = "webchat.sessions.activate";
+
+  /** The persistence verticle: {@link ai.talia.webchat.store.StoreOps}. */
+  public static final String STORE = "webchat.store";
+
+  /** Domain events, published after the transaction that wrote them committed. */
+  public static final String EVENTS = "webchat.events";
+}

@@ -1,0 +1,99 @@
+package ai.talia.webchat.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The one home of every configuration key: its dotted path in {@code conf/talia.json} and the
+ * environment variable that overrides it. The README's configuration table mirrors this list.
+ */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  public static final String HTTP_HOST = "http.host";
+  public static final String HTTP_PORT = "http.port";
+  public static final String HTTP_IDLE_TIMEOUT_SECONDS = "http.idleTimeoutSeconds";
+  public static final String HTTP_BODY_LIMIT_BYTES = "http.bodyLimitBytes";
+  public static final String HTTP_TRUSTED_PROXIES = "http.trustedProxies";
+  public static final String HTTP_ROUTER_INSTANCES = "http.routerInstances";
+  public static final String HTTP_REPLY_TIMEOUT_SECONDS = "http.replyTimeoutSeconds";
+
+  public static final String WEBCHAT_PUBLIC_TOKEN = "webchat.publicToken";
+  public static final String WEBCHAT_ALLOWED_ORIGINS = "webchat.allowedOrigins";
+  public static final String WEBCHAT_TITLE = "webchat.title";
+  public static final String WEBCHAT_THEME = "webchat.theme";
+  public static final String WEBCHAT_LOCALES = "webchat.locales";
+  public static final String WEBCHAT_DEFAULT_LOCALE = "webchat.defaultLocale";
+  public static final String WEBCHAT_WELCOME = "webchat.welcome";
+
+  public static final String CONSENT_REQUIRED = "consent.required";
+  public static final String CONSENT_POLICY_VERSION = "consent.policyVersion";
+  public static final String CONSENT_POLICY_URL = "consent.policyUrl";
+  public static final String CONSENT_TEXT = "consent.text";
+  public static final String CONSENT_IP_HASH_SALT = "consent.ipHashSalt";
+
+  public static final String LIMITS_CONTENT_MAX_CHARS = "limits.contentMaxChars";
+  public static final String LIMITS_SESSION_QUEUE_MAX = "limits.sessionQueueMax";
+  public static final String LIMITS_SESSION_MAX_TURNS = "limits.sessionMaxTurns";
+  public static final String LIMITS_SESSION_RATE_CAPACITY = "limits.sessionRate.capacity";
+  public static final String LIMITS_SESSION_RATE_PER_MINUTE = "limits.sessionRate.refillPerMinute";
+  public static final String LIMITS_IP_RATE_CAPACITY = "limits.ipRate.capacity";
+  public static final String LIMITS_IP_RATE_PER_MINUTE = "limits.ipRate.refillPerMinute";
+
+  public static final String SESSION_IDLE_SECONDS = "session.idleSeconds";
+  public static final String SESSION_HISTORY_WINDOW = "session.historyWindow";
+  public static final String SESSION_SHUTDOWN_GRACE_SECONDS = "session.shutdownGraceSeconds";
+
+  public static final String DB_URL = "db.url";
+  public static final String DB_DATA_DIR = "db.dataDir";
+  public static final String DB_POOL_SIZE = "db.poolSize";
+
+  public static final String ENGINE_NAME = "engine.name";
+  public static final String SCRIPTED_FLOW_FILE = "scripted.flowFile";
+  public static final String SCRIPTED_CHUNK_CHARS = "scripted.chunkChars";
+  public static final String SCRIPTED_CHUNK_DELAY_MS = "scripted.chunkDelayMs";
+  public static final String LEAD_DEFAULT_REGION = "lead.defaultRegion";
+
+  public static final String OPENAI_API_KEY = "openai.apiKey";
+  public static final String OPENAI_MODEL = "openai.model";
+  public static final String OPENAI_BASE_URL = "openai.baseUrl";
+  public static final String OPENAI_API_STYLE = "openai.apiStyle";
+  public static final String OPENAI_ASSISTANT_ID = "openai.assistantId";
+
+  public static final String ADMIN_TOKEN = "admin.token";
+
+  /** Environment variable → dotted key. A value given as a comma list is split for list keys. */
+  public static final Map<String, String> ENV = new LinkedHashMap<>();
+
+  static {
+    ENV.put("TALIA_HTTP_HOST", HTTP_HOST);
+    ENV.put("TALIA_HTTP_PORT", HTTP_PORT);
+    ENV.put("TALIA_TRUSTED_PROXIES", HTTP_TRUSTED_PROXIES);
+    ENV.put("TALIA_ROUTER_INSTANCES", HTTP_ROUTER_INSTANCES);
+    ENV.put("TALIA_WEBCHAT_PUBLIC_TOKEN", WEBCHAT_PUBLIC_TOKEN);
+    ENV.put("TALIA_WEBCHAT_ALLOWED_ORIGINS", WEBCHAT_ALLOWED_ORIGINS);
+    ENV.put("TALIA_CONSENT_REQUIRED", CONSENT_REQUIRED);
+    ENV.put("TALIA_CONSENT_POLICY_VERSION", CONSENT_POLICY_VERSION);
+    ENV.put("TALIA_IP_HASH_SALT", CONSENT_IP_HASH_SALT);
+    ENV.put("TALIA_SESSION_IDLE_SECONDS", SESSION_IDLE_SECONDS);
+    ENV.put("TALIA_SESSION_MAX_TURNS", LIMITS_SESSION_MAX_TURNS);
+    ENV.put("TALIA_DB_URL", DB_URL);
+    ENV.put("TALIA_DATA_DIR", DB_DATA_DIR);
+    ENV.put("TALIA_ENGINE", ENGINE_NAME);
+    ENV.put("TALIA_LEAD_DEFAULT_REGION", LEAD_DEFAULT_REGION);
+    ENV.put("TALIA_OPENAI_API_KEY", OPENAI_API_KEY);
+    ENV.put("TALIA_OPENAI_MODEL", OPENAI_MODEL);
+    ENV.put("TALIA_OPENAI_BASE_URL", OPENAI_BASE_URL);
+    ENV.put("TALIA_OPENAI_API_STYLE", OPENAI_API_STYLE);
+    ENV.put("TALIA_OPENAI_ASSISTANT_ID", OPENAI_ASSISTANT_ID);
+    ENV.put("TALIA_ADMIN_TOKEN", ADMIN_TOKEN);
+  }
+
+  /** Keys whose values are lists; an environment value for them is a comma-separated list. */
+  public static final java.util.Set<String> LIST_KEYS =
+      java.util.Set.of(HTTP_TRUSTED_PROXIES, WEBCHAT_ALLOWED_ORIGINS, WEBCHAT_LOCALES);
+
+  /** Keys whose values must never be logged. */
+  public static final java.util.Set<String> SECRET_KEYS =
+      java.util.Set.of(OPENAI_API_KEY, WEBCHAT_PUBLIC_TOKEN, ADMIN_TOKEN, CONSENT_IP_HASH_SALT, DB_URL);
+}

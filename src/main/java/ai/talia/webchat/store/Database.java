@@ -1,0 +1,76 @@
+package ai.talia.webchat.store;
+
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.config.TaliaConfig;
+import io.vertx.core.Vertx;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+
+/**
+ * Which database the gateway uses: Postgres when {@code db.url} ({@code TALIA_DB_URL}) is a
+ * {@code postgresql://} URL, otherwise the durable embedded H2 file under {@code db.dataDir}.
+ */
+public record Database(String kind, String description, PgConnectOptions postgres, Path h2File) {
+
+  public static Database fromConfig(TaliaConfig config) {
+    String url = config.string(ConfigKeys.DB_URL);
+    if (url != null) {
+      if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+        throw new IllegalArgumentException("TALIA_DB_URL must be a postgresql:// URL");
+      }
+      PgConnectOptions options = PgConnectOptions.fromUri(url);
+      if (options.getUser() == null) options.setUser("postgres");
+      return new Database("postgres",
+          "postgres " + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase(), options, null);
+    }
+    Path file = Path.of(config.string(ConfigKeys.DB_DATA_DIR, "./data")).toAbsolutePath().normalize().resolve("talia");
+    return new Database("embedded", "embedded H2 " + file + ".mv.db", null, file);
+  }
+
+  public Pool createPool(Vertx vertx, int size) {
+    PoolOptions poolOptions = new PoolOptions().setMaxSize(size).setName("talia-" + kind);
+    if (postgres != null) {
+      return PgBuilder.pool().with(poolOptions).connectingTo(postgres).using(vertx).build();
+    }
+    return JDBCPool.pool(vertx, h2DataSource(), poolOptions);
+  }
+
+  /** Applies the sql/ migrations (packaged as db/migration). Blocking: call from a worker. */
+  public void migrate() {
+    Flyway.configure(Database.class.getClassLoader())
+        .dataSource(migrationDataSource())
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+  }
+
+  private DataSource migrationDataSource() {
+    if (postgres != null) {
+      org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+      ds.setServerNames(new String[] {postgres.getHost()});
+      ds.setPortNumbers(new int[] {postgres.getPort()});
+      ds.setDatabaseName(postgres.getDatabase());
+      ds.setUser(postgres.getUser());
+      if (postgres.getPassword() != null) ds.setPassword(postgres.getPassword());
+      return ds;
+    }
+    return h2DataSource();
+  }
+
+  private JdbcDataSource h2DataSource() {
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:file:" + h2File + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+        + ";DB_CLOSE_ON_EXIT=FALSE");
+    ds.setUser("sa");
+    ds.setPassword("");
+    return ds;
+  }
+}

@@ -1,0 +1,55 @@
+package ai.talia.webchat.store;
+
+import ai.talia.webchat.bus.Addresses;
+import ai.talia.webchat.bus.LocalCodec;
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.config.TaliaConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * Owns the database pool: applies the migrations at start, then serves {@link StoreCall}s from
+ * the event bus and publishes each committed event on {@link Addresses#EVENTS}.
+ */
+public final class PersistenceVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(PersistenceVerticle.class);
+  private final TaliaConfig config;
+  private Pool pool;
+  private MessageConsumer<StoreCall> consumer;
+
+  public PersistenceVerticle(TaliaConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    Database database = Database.fromConfig(config);
+    LocalCodec.register(vertx, StoreCall.class);
+    LocalCodec.register(vertx, StoreCall.Outcome.class);
+    return vertx.executeBlocking(() -> {
+          database.migrate();
+          return null;
+        }, false)
+        .compose(v -> {
+          pool = database.createPool(vertx, config.integer(ConfigKeys.DB_POOL_SIZE, 8));
+          Store store = new SqlStore(pool, event -> vertx.eventBus().publish(Addresses.EVENTS, event.toJson()));
+          consumer = vertx.eventBus().localConsumer(Addresses.STORE, message ->
+              message.body().operation().apply(store)
+                  .onComplete(ar -> message.reply(new StoreCall.Outcome(ar.result(), ar.cause()))));
+          return consumer.completion().compose(x -> store.ping());
+        })
+        .onSuccess(v -> log.info("store ready", kv("store", database.kind()), kv("database", database.description())));
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return unregistered.compose(v -> pool == null ? Future.succeededFuture() : pool.close());
+  }
+}

@@ -1,0 +1,64 @@
+package ai.talia.webchat.store;
+
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * The gateway's storage contract, the same on Postgres and on the embedded store. Every write
+ * that an event describes writes that event in the same transaction. Lookups that find nothing
+ * complete with {@code null}.
+ */
+public interface Store {
+
+  /** Inserts the session and its {@code webchat_started} event. Fails with {@link DuplicateKeyException} if the id is taken. */
+  Future<SessionRecord> createSession(SessionRecord session);
+
+  Future<SessionRecord> findSession(String sessionId);
+
+  Future<Void> setAssistantThread(String sessionId, String assistantThreadId);
+
+  /** The highest {@code seq} of the session, 0 when it has no message. */
+  Future<Long> lastSeq(String sessionId);
+
+  Future<StoredMessage> findMessageByClientId(String sessionId, String clientMessageId);
+
+  /** The assistant message that answers a user message, or null. */
+  Future<StoredMessage> findReply(String sessionId, String userMessageId);
+
+  /** Inserts a user message and its {@code webchat_message_sent} event; touches {@code last_activity}. */
+  Future<StoredMessage> appendUserMessage(StoredMessage message);
+
+  /**
+   * Inserts an assistant reply and its {@code webchat_message_received} event, marks the user
+   * message it answers completed and counts the turn and its tokens on the session, atomically.
+   */
+  Future<StoredMessage> appendReply(StoredMessage reply, long tokensUsed);
+
+  /** Marks a user message failed with a problem code; it stays stored and can be retried. */
+  Future<Void> markFailed(String sessionId, String messageId, String errorCode);
+
+  /** Marks every pending user message of a session failed (a turn cut by a crash); returns how many. */
+  Future<Integer> failPendingMessages(String sessionId, String errorCode);
+
+  /** Messages with {@code seq > afterSeq}, in order, at most {@code limit}. */
+  Future<List<StoredMessage>> history(String sessionId, long afterSeq, int limit);
+
+  /** The last {@code limit} messages, in order. */
+  Future<List<StoredMessage>> recentHistory(String sessionId, int limit);
+
+  /** Inserts a consent row and its {@code consent_granted} / {@code consent_withdrawn} event. */
+  Future<ConsentRecord> recordConsent(ConsentRecord consent);
+
+  Future<ConsentRecord> latestConsent(String sessionId);
+
+  Future<LeadRecord> findLead(String sessionId);
+
+  /** Inserts or updates the session's one lead and writes {@code lead_captured} naming the changed fields. */
+  Future<LeadRecord> saveLead(LeadRecord lead, List<String> changedFields);
+
+  Future<List<DomainEvent>> events(String sessionId);
+
+  /** Completes when the database answers a trivial query. */
+  Future<Void> ping();
+}

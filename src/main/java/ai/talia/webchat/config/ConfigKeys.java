@@ -44,6 +44,12 @@ public final class ConfigKeys {
   public static final String SESSION_HISTORY_WINDOW = "session.historyWindow";
   public static final String SESSION_SHUTDOWN_GRACE_SECONDS = "session.shutdownGraceSeconds";
 
+  public static final String STREAM_HELLO_TIMEOUT_SECONDS = "stream.helloTimeoutSeconds";
+  public static final String STREAM_PING_INTERVAL_SECONDS = "stream.pingIntervalSeconds";
+  public static final String STREAM_READ_IDLE_SECONDS = "stream.readIdleSeconds";
+  public static final String STREAM_MAX_MESSAGE_BYTES = "stream.maxMessageBytes";
+  public static final String STREAM_WRITE_QUEUE_MAX_BYTES = "stream.writeQueueMaxBytes";
+
   public static final String DB_URL = "db.url";
   public static final String DB_DATA_DIR = "db.dataDir";
   public static final String DB_POOL_SIZE = "db.poolSize";

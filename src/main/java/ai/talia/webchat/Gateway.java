@@ -1,0 +1,116 @@
+package ai.talia.webchat;
+
+import ai.talia.webchat.assistant.AssistantEngine;
+import ai.talia.webchat.assistant.AssistantEngines;
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.http.ClientAddress;
+import ai.talia.webchat.http.HttpServices;
+import ai.talia.webchat.http.RateLimits;
+import ai.talia.webchat.http.RouterVerticle;
+import ai.talia.webchat.lead.LeadService;
+import ai.talia.webchat.session.SessionDirectoryVerticle;
+import ai.talia.webchat.session.SessionMetrics;
+import ai.talia.webchat.session.SessionServices;
+import ai.talia.webchat.store.Database;
+import ai.talia.webchat.store.PersistenceVerticle;
+import ai.talia.webchat.store.StoreClient;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * One running gateway: the persistence verticle, the session directory and one router verticle
+ * per core, in start order; {@link #stop()} undeploys them in reverse so that in-flight turns
+ * finish (or are marked failed) before the pool closes.
+ */
+public final class Gateway {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final AssistantEngine engine;
+  private final String persistenceId;
+  private final String directoryId;
+  private final String routersId;
+  private final long evictionTimer;
+
+  private Gateway(Vertx vertx, AssistantEngine engine, String persistenceId, String directoryId, String routersId,
+      long evictionTimer) {
+    this.vertx = vertx;
+    this.engine = engine;
+    this.persistenceId = persistenceId;
+    this.directoryId = directoryId;
+    this.routersId = routersId;
+    this.evictionTimer = evictionTimer;
+  }
+
+  public static Future<Gateway> start(Vertx vertx, TaliaConfig config, PrometheusMeterRegistry registry) {
+    AssistantEngine engine;
+    try {
+      engine = AssistantEngines.create(vertx, config);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    StoreClient store = new StoreClient(vertx);
+    SessionServices sessionServices = new SessionServices(config, store, engine, new LeadService(store, config),
+        new SessionMetrics(registry));
+    RateLimits sessionLimits = new RateLimits(config.integer(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 20),
+        config.integer(ConfigKeys.LIMITS_SESSION_RATE_PER_MINUTE, 30));
+    RateLimits ipLimits = new RateLimits(config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 120),
+        config.integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 600));
+    HttpServices httpServices = new HttpServices(config, store, sessionLimits, ipLimits,
+        new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES)), ipHashSalt(config), registry,
+        () -> store.ping().map(v -> new JsonObject().put("ready", engine.ready()).put("store", "up")
+            .put("engine", new JsonObject().put("name", engine.name()).put("ready", engine.ready()))));
+    int routers = config.integer(ConfigKeys.HTTP_ROUTER_INSTANCES, 0);
+    int instances = routers > 0 ? routers : Runtime.getRuntime().availableProcessors();
+
+    return vertx.deployVerticle(new PersistenceVerticle(config))
+        .compose(persistence -> vertx.deployVerticle(new SessionDirectoryVerticle(sessionServices))
+            .compose(directory -> vertx.deployVerticle(() -> new RouterVerticle(httpServices),
+                    new DeploymentOptions().setInstances(instances))
+                .map(routerIds -> {
+                  long timer = vertx.setPeriodic(60_000, id -> {
+                    sessionLimits.evictIdle();
+                    ipLimits.evictIdle();
+                  });
+                  log.info("TalIA webchat gateway started",
+                      kv("url", "http://localhost:" + config.integer(ConfigKeys.HTTP_PORT, 8080) + "/"),
+                      kv("store", Database.fromConfig(config).description()), kv("engine", engine.name()),
+                      kv("routers", instances));
+                  return new Gateway(vertx, engine, persistence, directory, routerIds, timer);
+                })));
+  }
+
+  /** Stops taking requests, lets session actors finish or fail their turns, then closes the store. */
+  public Future<Void> stop() {
+    vertx.cancelTimer(evictionTimer);
+    return vertx.undeploy(routersId)
+        .eventually(() -> vertx.undeploy(directoryId))
+        .eventually(() -> engine.close())
+        .eventually(() -> vertx.undeploy(persistenceId))
+        .onComplete(ar -> log.info("TalIA webchat gateway stopped"));
+  }
+
+  public AssistantEngine engine() {
+    return engine;
+  }
+
+  private static String ipHashSalt(TaliaConfig config) {
+    String salt = config.string(ConfigKeys.CONSENT_IP_HASH_SALT);
+    if (salt != null) return salt;
+    byte[] random = new byte[16];
+    new SecureRandom().nextBytes(random);
+    log.info("no TALIA_IP_HASH_SALT set: consent IP hashes use a per-process salt");
+    return HexFormat.of().formatHex(random);
+  }
+}

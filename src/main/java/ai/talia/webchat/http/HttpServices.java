@@ -1,0 +1,19 @@
+package ai.talia.webchat.http;
+
+import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.store.Store;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+
+import java.util.function.Supplier;
+
+/** What every router instance of a JVM shares. */
+public record HttpServices(
+    TaliaConfig config,
+    Store store,
+    RateLimits sessionLimits,
+    RateLimits ipLimits,
+    ClientAddress clientAddress,
+    String ipHashSalt,
+    PrometheusMeterRegistry metrics,
+    Supplier<Future<io.vertx.core.json.JsonObject>> readiness) {}

@@ -1,0 +1,34 @@
+package ai.talia.webchat.http;
+
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.config.TaliaConfig;
+import io.vertx.core.json.JsonObject;
+
+/** The configured locales: "es-ES" is "es"; an unsupported one is a field error. */
+final class Locales {
+  private Locales() {}
+
+  static String defaultLocale(TaliaConfig config) {
+    return config.string(ConfigKeys.WEBCHAT_DEFAULT_LOCALE, "es");
+  }
+
+  /** The language of a requested locale if it is configured, else the default. */
+  static String resolve(TaliaConfig config, String requested) {
+    String language = language(requested);
+    return language != null && config.list(ConfigKeys.WEBCHAT_LOCALES).contains(language) ? language : defaultLocale(config);
+  }
+
+  /** The body's {@code locale}, checked: absent → the default; unsupported → a field error. */
+  static String checked(TaliaConfig config, RequestBodies.Checks checks, JsonObject body) {
+    String requested = checks.string(body, "locale", false, 2, 16);
+    if (requested == null) return defaultLocale(config);
+    String language = language(requested);
+    if (!config.list(ConfigKeys.WEBCHAT_LOCALES).contains(language)) checks.fail("locale", "unsupported");
+    return language;
+  }
+
+  private static String language(String requested) {
+    if (requested == null || requested.isBlank()) return null;
+    return requested.trim().toLowerCase().split("[-_]")[0];
+  }
+}

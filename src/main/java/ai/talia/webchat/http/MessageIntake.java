@@ -1,0 +1,47 @@
+package ai.talia.webchat.http;
+
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.problem.ApiProblem;
+import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.session.SessionCommands;
+import ai.talia.webchat.session.SessionGateway;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.UUID;
+
+/**
+ * The one path of a visitor message into its session, shared by {@code POST /messages} and the
+ * socket: field checks, the per-session rate limit, then the session actor (which applies
+ * idempotency, consent, the turn cap and the queue bound).
+ */
+final class MessageIntake {
+  private final TaliaConfig config;
+  private final RateLimits sessionLimits;
+  private final SessionGateway sessions;
+
+  MessageIntake(TaliaConfig config, RateLimits sessionLimits, SessionGateway sessions) {
+    this.config = config;
+    this.sessionLimits = sessionLimits;
+    this.sessions = sessions;
+  }
+
+  record Checked(String content, String locale, String clientMessageId) {}
+
+  /** Checks {@code content}, {@code locale} and {@code client_message_id} of a body or frame, adding to {@code checks}. */
+  Checked check(RequestBodies.Checks checks, JsonObject body) {
+    String content = checks.string(body, "content", true, 1, config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000));
+    String locale = Locales.checked(config, checks, body);
+    String clientMessageId = checks.string(body, "client_message_id", false, 1, 128);
+    return new Checked(content, locale, clientMessageId != null ? clientMessageId : UUID.randomUUID().toString());
+  }
+
+  Future<JsonObject> send(String sessionId, Checked message, boolean async) {
+    long wait = sessionLimits.tryTake(sessionId);
+    if (wait > 0) {
+      return Future.failedFuture(ApiProblem.of(ProblemCode.RATE_LIMITED, "Too many messages in this session").retryAfter(wait));
+    }
+    return sessions.request(sessionId, SessionCommands.send(message.content(), message.clientMessageId(), message.locale(), async));
+  }
+}

@@ -1,0 +1,157 @@
+package ai.talia.webchat.http;
+
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.problem.ApiProblem;
+import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.session.SessionGateway;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Terminates HTTP: origin, widget-token and per-IP rate checks, then the webchat API, the
+ * operational endpoints and the static widget. Deployed once per core; every instance shares
+ * the same port and the same {@link HttpServices}.
+ */
+public final class RouterVerticle extends VerticleBase {
+  private static final String STREAM_PATH = "/api/webchat/stream";
+  private final HttpServices services;
+  private HttpServer server;
+
+  public RouterVerticle(HttpServices services) {
+    this.services = services;
+  }
+
+  @Override
+  public Future<?> start() {
+    TaliaConfig config = services.config();
+    SessionGateway sessions = new SessionGateway(vertx, config.integer(ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS, 90) * 1000L);
+    MessageIntake intake = new MessageIntake(config, services.sessionLimits(), sessions);
+    SessionAccess access = new SessionAccess(services.store());
+    Router router = router(config, new WebchatApi(services, sessions, intake),
+        ctx -> openStream(ctx, access, sessions, intake));
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.string(ConfigKeys.HTTP_HOST, "0.0.0.0"))
+        .setPort(config.integer(ConfigKeys.HTTP_PORT, 8080))
+        .setIdleTimeout(config.integer(ConfigKeys.HTTP_IDLE_TIMEOUT_SECONDS, 120))
+        .setCompressionSupported(true)
+        .setReadIdleTimeout(config.integer(ConfigKeys.STREAM_READ_IDLE_SECONDS, 75))
+        .setMaxWebSocketMessageSize(config.integer(ConfigKeys.STREAM_MAX_MESSAGE_BYTES, 32 * 1024))
+        .setMaxWebSocketFrameSize(config.integer(ConfigKeys.STREAM_MAX_MESSAGE_BYTES, 32 * 1024))
+        // Deflate keeps ~100 KiB of state per socket; thousands of idle chats matter more than bytes.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown();
+  }
+
+  private Router router(TaliaConfig config, WebchatApi api, io.vertx.core.Handler<RoutingContext> stream) {
+    Router router = Router.router(vertx);
+    List<String> allowedOrigins = config.list(ConfigKeys.WEBCHAT_ALLOWED_ORIGINS);
+    String widgetToken = config.string(ConfigKeys.WEBCHAT_PUBLIC_TOKEN);
+
+    router.route("/api/*").handler(ctx -> checkOrigin(ctx, allowedOrigins));
+    CorsHandler cors = CorsHandler.create()
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+        .allowedHeaders(Set.of("Content-Type", "Authorization", "X-Talia-Widget-Token", "Prefer"))
+        .exposedHeaders(Set.of("Retry-After"))
+        .maxAgeSeconds(600);
+    if (!allowedOrigins.isEmpty()) cors.addOrigins(allowedOrigins);
+    router.route("/api/*").handler(cors);
+    router.route("/api/*").handler(ctx -> checkWidgetToken(ctx, widgetToken));
+    router.route("/api/*").handler(this::limitPerIp);
+    router.get(STREAM_PATH).handler(stream);
+    router.post("/api/*").handler(BodyHandler.create(false)
+        .setBodyLimit(config.integer(ConfigKeys.HTTP_BODY_LIMIT_BYTES, 16 * 1024)));
+
+    router.get("/api/webchat/config").handler(api::config);
+    router.post("/api/webchat/sessions").handler(api::createSession);
+    router.post("/api/webchat/messages").handler(api::postMessage);
+    router.get("/api/webchat/history/:session_id").handler(api::history);
+    router.post("/api/webchat/consent").handler(api::consent);
+
+    router.get("/health").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
+    router.get("/ready").handler(this::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metrics()));
+    router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8")
+        .sendFile("openapi.yaml"));
+    router.get().handler(StaticHandler.create("webroot").setMaxAgeSeconds(3600).setIndexPage("index.html"));
+
+    router.route().failureHandler(Responses::failure);
+    router.errorHandler(404, Responses::failure);
+    router.errorHandler(405, Responses::failure);
+    router.errorHandler(500, Responses::failure);
+    return router;
+  }
+
+  /**
+   * The socket: origin and per-IP checks already ran on /api/*; browsers cannot send headers on a
+   * socket, so the widget token, when configured, comes in the hello frame.
+   */
+  private void openStream(RoutingContext ctx, SessionAccess access, SessionGateway sessions, MessageIntake intake) {
+    String clientIp = services.clientAddress().of(ctx.request());
+    ctx.request().toWebSocket()
+        .onSuccess(ws -> new StreamConnection(vertx, ws, services, access, sessions, intake, clientIp).start())
+        .onFailure(err -> {
+          if (!ctx.response().ended()) Responses.problem(ctx, ApiProblem.of(ProblemCode.VALIDATION_FAILED,
+              "Connect with a WebSocket upgrade"));
+        });
+  }
+
+  private void checkOrigin(RoutingContext ctx, List<String> allowedOrigins) {
+    String origin = ctx.request().getHeader("Origin");
+    if (origin != null && !allowedOrigins.isEmpty() && !allowedOrigins.contains(origin)) {
+      Responses.problem(ctx, ApiProblem.of(ProblemCode.ORIGIN_NOT_ALLOWED, "Origin " + origin + " is not allowed"));
+      return;
+    }
+    ctx.next();
+  }
+
+  private void checkWidgetToken(RoutingContext ctx, String expected) {
+    if (expected == null || ctx.request().method() == HttpMethod.OPTIONS || STREAM_PATH.equals(ctx.request().path())) {
+      ctx.next();
+      return;
+    }
+    String presented = ctx.request().getHeader("X-Talia-Widget-Token");
+    if (presented == null || !MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+        expected.getBytes(StandardCharsets.UTF_8))) {
+      Responses.problem(ctx, ApiProblem.of(ProblemCode.UNAUTHORIZED, "Missing or wrong X-Talia-Widget-Token"));
+      return;
+    }
+    ctx.next();
+  }
+
+  private void limitPerIp(RoutingContext ctx) {
+    long wait = services.ipLimits().tryTake(services.clientAddress().of(ctx.request()));
+    if (wait > 0) {
+      Responses.problem(ctx, ApiProblem.of(ProblemCode.RATE_LIMITED, "Too many requests from this address").retryAfter(wait));
+      return;
+    }
+    ctx.next();
+  }
+
+  private void ready(RoutingContext ctx) {
+    services.readiness().get()
+        .onSuccess(state -> Responses.json(ctx, state.getBoolean("ready", false) ? 200 : 503, state))
+        .onFailure(err -> Responses.json(ctx, 503, new JsonObject().put("ready", false).put("store", "down")));
+  }
+}

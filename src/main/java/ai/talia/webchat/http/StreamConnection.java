@@ -1,0 +1,279 @@
+package ai.talia.webchat.http;
+
+import ai.talia.webchat.bus.Addresses;
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.problem.ApiProblem;
+import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.session.SessionCommands;
+import ai.talia.webchat.session.SessionGateway;
+import ai.talia.webchat.store.Store;
+import ai.talia.webchat.store.StoredMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One socket of {@code /api/webchat/stream} (SPEC §4). After a {@code hello} with the session
+ * token it subscribes to the session's frames, replays every stored message after
+ * {@code resume_after_seq}, re-sends a reply being written from its start, then relays live
+ * frames, each stored message once. Messages it receives take the same path as REST.
+ */
+final class StreamConnection {
+  private static final int REPLAY_PAGE = 200;
+
+  private final Vertx vertx;
+  private final ServerWebSocket ws;
+  private final HttpServices services;
+  private final SessionAccess access;
+  private final SessionGateway sessions;
+  private final MessageIntake intake;
+  private final String clientIp;
+  private final String widgetToken;
+
+  private String sessionId;
+  private MessageConsumer<JsonObject> frames;
+  /** Live frames that arrive while the replay is being sent; null once live. */
+  private List<JsonObject> held = new ArrayList<>();
+  /** Frames held before the session's state was read: their deltas are already in the state's partial text. */
+  private int heldBeforeState = -1;
+  private final List<JsonObject> early = new ArrayList<>();
+  private long sentSeq;
+  private long helloTimer;
+  private long pingTimer;
+  private boolean closed;
+
+  StreamConnection(Vertx vertx, ServerWebSocket ws, HttpServices services, SessionAccess access, SessionGateway sessions,
+      MessageIntake intake, String clientIp) {
+    this.vertx = vertx;
+    this.ws = ws;
+    this.services = services;
+    this.access = access;
+    this.sessions = sessions;
+    this.intake = intake;
+    this.clientIp = clientIp;
+    this.widgetToken = services.config().string(ConfigKeys.WEBCHAT_PUBLIC_TOKEN);
+  }
+
+  void start() {
+    ws.setWriteQueueMaxSize(services.config().integer(ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES, 256 * 1024));
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> close(StreamCloseCodes.UNSUPPORTED_DATA, "only JSON text frames"));
+    ws.exceptionHandler(err -> close(StreamCloseCodes.TOO_BIG, "bad frame"));
+    ws.closeHandler(v -> cleanUp());
+    helloTimer = vertx.setTimer(services.config().integer(ConfigKeys.STREAM_HELLO_TIMEOUT_SECONDS, 10) * 1000L,
+        id -> {
+          if (sessionId == null) close(StreamCloseCodes.HELLO_TIMEOUT, "no hello");
+        });
+    pingTimer = vertx.setPeriodic(services.config().integer(ConfigKeys.STREAM_PING_INTERVAL_SECONDS, 25) * 1000L,
+        id -> {
+          if (!closed) ws.writePing(Buffer.buffer());
+        });
+  }
+
+  private void onText(String text) {
+    JsonObject frame;
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      if (!(parsed instanceof JsonObject json)) throw new DecodeException("not an object");
+      frame = json;
+    } catch (DecodeException e) {
+      sendError(ProblemCode.INVALID_JSON.code(), "Frames are JSON objects");
+      return;
+    }
+    String type = frame.getString("type", "");
+    if (sessionId == null && frames != null && "message".equals(type)) {
+      // Sent right after hello, before ready: kept until the socket is live, then handled in order.
+      if (early.size() < 16) early.add(frame);
+      else sendError(ProblemCode.SESSION_BUSY.code(), "Wait for ready before sending more");
+      return;
+    }
+    if (sessionId == null && !"hello".equals(type)) {
+      if ("ping".equals(type)) {
+        send(new JsonObject().put("type", "pong"));
+        return;
+      }
+      sendError(ProblemCode.UNAUTHORIZED.code(), "Say hello with session_id and session_token first");
+      close(StreamCloseCodes.PROTOCOL_ERROR, "hello first");
+      return;
+    }
+    switch (type) {
+      case "hello" -> hello(frame);
+      case "message" -> message(frame);
+      case "ping" -> send(new JsonObject().put("type", "pong"));
+      default -> sendError("unknown_type", "Unknown frame type '" + type + "'");
+    }
+  }
+
+  private void hello(JsonObject frame) {
+    if (sessionId != null || frames != null) {
+      sendError("already_authenticated", "This socket already said hello");
+      return;
+    }
+    Object tokenValue = frame.getValue("session_token");
+    Object idValue = frame.getValue("session_id");
+    long resumeAfter = frame.getValue("resume_after_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
+    if (widgetToken != null && !widgetToken.equals(frame.getValue("widget_token"))) {
+      refuse(ProblemCode.UNAUTHORIZED.code(), "Missing or wrong widget_token");
+      return;
+    }
+    if (!(idValue instanceof String id) || !(tokenValue instanceof String token)) {
+      refuse(ProblemCode.UNAUTHORIZED.code(), "hello needs session_id and session_token");
+      return;
+    }
+    vertx.cancelTimer(helloTimer);
+    frames = vertx.eventBus().consumer(Addresses.sessionFrames(id), m -> onFrame(m.body()));
+    access.authorize(id, token)
+        .compose(session -> frames.completion())
+        .compose(v -> sessions.request(id, SessionCommands.state()))
+        .compose(state -> {
+          sessionId = id;
+          heldBeforeState = held.size();
+          send(new JsonObject().put("type", "ready").put("session_id", id).put("last_seq", state.getLong("last_seq")));
+          sentSeq = resumeAfter;
+          return replay(id, state.getLong("last_seq")).map(state);
+        })
+        .onSuccess(state -> goLive(state))
+        .onFailure(err -> {
+          ApiProblem problem = err instanceof ApiProblem p ? p : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Try again");
+          refuse(problem.code(), problem.getMessage());
+        });
+  }
+
+  /** Sends the stored messages with sentSeq < seq ≤ lastSeq, page by page, in order. */
+  private Future<Void> replay(String id, long lastSeq) {
+    if (sentSeq >= lastSeq || closed) return Future.succeededFuture();
+    return services.store().history(id, sentSeq, REPLAY_PAGE).compose(page -> {
+      if (page.isEmpty()) return Future.succeededFuture();
+      for (StoredMessage m : page) {
+        if (m.seq() > lastSeq) break;
+        sendMessage(m.toJson());
+      }
+      return replay(id, lastSeq);
+    });
+  }
+
+  private void goLive(JsonObject state) {
+    List<JsonObject> pending = held;
+    held = null;
+    String partialReplyId = state.getString("reply_id");
+    if (partialReplyId != null) {
+      send(new JsonObject().put("type", "typing").put("on", true));
+      String partial = state.getString("partial", "");
+      if (!partial.isEmpty()) send(new JsonObject().put("type", "reply.delta").put("reply_id", partialReplyId).put("delta", partial));
+    }
+    for (int i = 0; i < pending.size(); i++) {
+      JsonObject frame = pending.get(i);
+      boolean beforeState = i < heldBeforeState;
+      String type = frame.getString("type");
+      if (beforeState && ("reply.delta".equals(type) || "typing".equals(type))) continue;
+      relay(frame);
+    }
+    early.forEach(this::message);
+    early.clear();
+  }
+
+  private void onFrame(JsonObject frame) {
+    if (held != null) {
+      held.add(frame);
+    } else {
+      relay(frame);
+    }
+  }
+
+  /** A live frame: stored messages go once each, in seq order; the rest as they come. */
+  private void relay(JsonObject frame) {
+    String type = frame.getString("type");
+    if ("message".equals(type)) {
+      sendMessage(frame.getJsonObject("message"));
+    } else if ("reply.completed".equals(type)) {
+      JsonObject message = frame.getJsonObject("message");
+      if (message.getLong("seq") <= sentSeq) return;
+      sentSeq = message.getLong("seq");
+      send(frame);
+    } else {
+      send(frame);
+    }
+  }
+
+  private void sendMessage(JsonObject message) {
+    long seq = message.getLong("seq");
+    if (seq <= sentSeq) return;
+    sentSeq = seq;
+    send(new JsonObject().put("type", "message").put("message", message));
+  }
+
+  private void message(JsonObject frame) {
+    long wait = services.ipLimits().tryTake(clientIp);
+    if (wait > 0) {
+      send(new JsonObject().put("type", "error").put("code", ProblemCode.RATE_LIMITED.code())
+          .put("detail", "Too many messages from this address").put("retry_after", wait)
+          .put("client_message_id", frame.getValue("client_message_id")));
+      return;
+    }
+    RequestBodies.Checks checks = new RequestBodies.Checks();
+    MessageIntake.Checked message = intake.check(checks, frame);
+    try {
+      checks.orThrow();
+    } catch (ApiProblem problem) {
+      send(errorFrame(problem, frame));
+      return;
+    }
+    intake.send(sessionId, message, true).onFailure(err -> {
+      ApiProblem problem = err instanceof ApiProblem p ? p : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry");
+      if (ProblemCode.CONSENT_REQUIRED.code().equals(problem.code())) send(new JsonObject().put("type", "consent.required"));
+      send(errorFrame(problem, frame));
+    });
+  }
+
+  private static JsonObject errorFrame(ApiProblem problem, JsonObject frame) {
+    JsonObject json = problem.toJson();
+    JsonObject error = new JsonObject().put("type", "error").put("code", problem.code()).put("detail", problem.getMessage())
+        .put("client_message_id", frame.getValue("client_message_id"));
+    if (json.containsKey("errors")) error.put("errors", json.getValue("errors"));
+    if (problem.retryAfterSeconds() != null) error.put("retry_after", problem.retryAfterSeconds());
+    return error;
+  }
+
+  private void refuse(String code, String detail) {
+    sendError(code, detail);
+    close(StreamCloseCodes.UNAUTHORIZED, code);
+  }
+
+  private void sendError(String code, String detail) {
+    send(new JsonObject().put("type", "error").put("code", code).put("detail", detail));
+  }
+
+  private void send(JsonObject frame) {
+    if (closed) return;
+    if (ws.writeQueueFull()) {
+      // A reader this slow would make us buffer without bound: drop it; it resumes from its last seq.
+      close(StreamCloseCodes.SLOW_CONSUMER, "too slow; reconnect with resume_after_seq");
+      return;
+    }
+    ws.writeTextMessage(frame.encode());
+  }
+
+  void close(short code, String reason) {
+    if (closed) return;
+    closed = true;
+    ws.close(code, reason);
+    cleanUp();
+  }
+
+  private void cleanUp() {
+    closed = true;
+    vertx.cancelTimer(helloTimer);
+    vertx.cancelTimer(pingTimer);
+    if (frames != null) {
+      frames.unregister();
+      frames = null;
+    }
+  }
+}

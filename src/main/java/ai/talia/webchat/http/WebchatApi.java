@@ -1,0 +1,200 @@
+package ai.talia.webchat.http;
+
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.problem.ApiProblem;
+import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.session.SessionCommands;
+import ai.talia.webchat.session.SessionGateway;
+import ai.talia.webchat.session.SessionTokens;
+import ai.talia.webchat.store.DuplicateKeyException;
+import ai.talia.webchat.store.SessionRecord;
+import ai.talia.webchat.store.Store;
+import ai.talia.webchat.store.StoredMessage;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** The handlers of {@code /api/webchat/*} (SPEC §4). */
+final class WebchatApi {
+  static final int HISTORY_DEFAULT_LIMIT = 50;
+  static final int HISTORY_MAX_LIMIT = 200;
+
+  private final HttpServices services;
+  private final TaliaConfig config;
+  private final Store store;
+  private final SessionGateway sessions;
+  private final MessageIntake intake;
+  private final SessionAccess access;
+
+  WebchatApi(HttpServices services, SessionGateway sessions, MessageIntake intake) {
+    this.services = services;
+    this.config = services.config();
+    this.store = services.store();
+    this.sessions = sessions;
+    this.intake = intake;
+    this.access = new SessionAccess(store);
+  }
+
+  /** GET /config: the widget's public settings, no secrets. */
+  void config(RoutingContext ctx) {
+    String locale = Locales.resolve(config, ctx.queryParams().get("locale"));
+    JsonObject texts = config.object(ConfigKeys.CONSENT_TEXT);
+    JsonObject welcome = config.object(ConfigKeys.WEBCHAT_WELCOME);
+    JsonObject body = new JsonObject()
+        .put("consent", new JsonObject()
+            .put("required", config.bool(ConfigKeys.CONSENT_REQUIRED, true))
+            .put("policy_version", config.string(ConfigKeys.CONSENT_POLICY_VERSION))
+            .put("text", texts.getString(locale, texts.getString(Locales.defaultLocale(config))))
+            .put("texts", texts)
+            .put("policy_url", config.string(ConfigKeys.CONSENT_POLICY_URL)))
+        .put("welcome", welcome.getString(locale, welcome.getString(Locales.defaultLocale(config))))
+        .put("locales", new JsonArray(config.list(ConfigKeys.WEBCHAT_LOCALES)))
+        .put("default_locale", Locales.defaultLocale(config))
+        .put("title", config.string(ConfigKeys.WEBCHAT_TITLE, "TalIA"))
+        .put("theme", config.string(ConfigKeys.WEBCHAT_THEME, "auto"))
+        .put("limits", new JsonObject().put("content_max_chars", contentMax()));
+    Responses.json(ctx, 200, body);
+  }
+
+  /** POST /sessions {locale?, page_url?, utm?} → 201 {session_id, session_token, created_at}. */
+  void createSession(RoutingContext ctx) {
+    JsonObject body = RequestBodies.object(ctx, true);
+    RequestBodies.Checks checks = new RequestBodies.Checks();
+    String locale = Locales.checked(config, checks, body);
+    String pageUrl = checks.string(body, "page_url", false, 1, 2048);
+    JsonObject utm = checks.object(body, "utm");
+    if (utm != null && utm.encode().length() > 2000) checks.fail("utm", "too_long");
+    checks.orThrow();
+    String token = SessionTokens.newToken();
+    newSession(SessionTokens.newSessionId(), token, locale, pageUrl, utm)
+        .onSuccess(s -> Responses.json(ctx, 201, new JsonObject().put("session_id", s.sessionId())
+            .put("session_token", token).put("created_at", s.createdAt().toString())))
+        .onFailure(ctx::fail);
+  }
+
+  /** POST /messages: WebchatMessage {session_id, author, content, locale?, client_message_id?}. */
+  void postMessage(RoutingContext ctx) {
+    JsonObject body = RequestBodies.object(ctx, false);
+    RequestBodies.Checks checks = new RequestBodies.Checks();
+    String sessionId = checks.string(body, "session_id", true, 1, 64);
+    if (sessionId != null && !SessionTokens.validSessionId(sessionId)) checks.fail("session_id", "bad_format");
+    String author = checks.string(body, "author", true, 1, 16);
+    if (author != null && !"user".equals(author)) checks.fail("author", "must_be_user");
+    MessageIntake.Checked message = intake.check(checks, body);
+    checks.orThrow();
+    String presented = bearer(ctx);
+    boolean async = preferAsync(ctx);
+    store.findSession(sessionId).compose(found -> {
+      if (found != null) {
+        if (!SessionTokens.matches(presented, found.tokenHash())) {
+          return Future.failedFuture(ApiProblem.of(ProblemCode.UNAUTHORIZED, "This session needs its session token"));
+        }
+        return Future.succeededFuture((String) null);
+      }
+      if (presented != null) {
+        return Future.failedFuture(ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No session " + sessionId));
+      }
+      // SPEC §4: an unknown session id with no token starts that session; its token is in the answer.
+      String token = SessionTokens.newToken();
+      return newSession(sessionId, token, message.locale(), null, null).map(s -> token)
+          .recover(err -> err instanceof DuplicateKeyException
+              ? Future.failedFuture(ApiProblem.of(ProblemCode.UNAUTHORIZED, "This session needs its session token"))
+              : Future.failedFuture(err));
+    }).compose(newToken -> intake.send(sessionId, message, async)
+        .map(answer -> newToken == null ? answer : answer.put("session_token", newToken))
+        .recover(err -> {
+          ApiProblem problem = err instanceof ApiProblem p ? p : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry");
+          return Future.failedFuture(newToken == null ? problem : problem.with("session_token", newToken));
+        }))
+        .onSuccess(answer -> Responses.json(ctx, "queued".equals(answer.getString("status")) ? 202 : 200, answer))
+        .onFailure(ctx::fail);
+  }
+
+  /** GET /history/{session_id}?after_seq=&limit= */
+  void history(RoutingContext ctx) {
+    String sessionId = ctx.pathParam("session_id");
+    long afterSeq = queryNumber(ctx, "after_seq", 0, 0, Long.MAX_VALUE);
+    int limit = (int) queryNumber(ctx, "limit", HISTORY_DEFAULT_LIMIT, 1, HISTORY_MAX_LIMIT);
+    authorizedSession(ctx, sessionId)
+        .compose(s -> store.history(sessionId, afterSeq, limit + 1))
+        .onSuccess(messages -> {
+          List<StoredMessage> page = messages.size() > limit ? messages.subList(0, limit) : messages;
+          JsonArray out = new JsonArray();
+          page.forEach(m -> out.add(m.toJson()));
+          Responses.json(ctx, 200, new JsonObject().put("session_id", sessionId).put("messages", out)
+              .put("has_more", messages.size() > limit));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** POST /consent {session_id, policy_version, granted} → 201 {consent_id, granted_at}. */
+  void consent(RoutingContext ctx) {
+    JsonObject body = RequestBodies.object(ctx, false);
+    RequestBodies.Checks checks = new RequestBodies.Checks();
+    String sessionId = checks.string(body, "session_id", true, 1, 64);
+    String version = checks.string(body, "policy_version", true, 1, 64);
+    Boolean granted = checks.bool(body, "granted");
+    String current = config.string(ConfigKeys.CONSENT_POLICY_VERSION);
+    if (version != null && Boolean.TRUE.equals(granted) && !version.equals(current)) checks.fail("policy_version", "not_current");
+    checks.orThrow();
+    String ipHash = SessionTokens.hashWithSalt(services.clientAddress().of(ctx.request()), services.ipHashSalt());
+    String userAgent = truncate(ctx.request().getHeader("User-Agent"), 512);
+    authorizedSession(ctx, sessionId)
+        .compose(s -> sessions.request(sessionId, SessionCommands.consent(version, granted, ipHash, userAgent)))
+        .onSuccess(answer -> Responses.json(ctx, 201, answer))
+        .onFailure(ctx::fail);
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------
+
+  private Future<SessionRecord> newSession(String sessionId, String token, String locale, String pageUrl, JsonObject utm) {
+    Instant now = Instant.now();
+    return store.createSession(new SessionRecord(sessionId, SessionTokens.hash(token), null, locale, pageUrl, utm,
+        now, now, 0, 0));
+  }
+
+  private Future<SessionRecord> authorizedSession(RoutingContext ctx, String sessionId) {
+    return access.authorize(sessionId, bearer(ctx));
+  }
+
+  static String bearer(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
+    String token = header.substring(7).trim();
+    return token.isEmpty() ? null : token;
+  }
+
+  private static boolean preferAsync(RoutingContext ctx) {
+    for (String prefer : ctx.request().headers().getAll("Prefer")) {
+      for (String part : prefer.split(",")) if (part.trim().equalsIgnoreCase("respond-async")) return true;
+    }
+    return false;
+  }
+
+  private int contentMax() {
+    return config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000);
+  }
+
+  private static long queryNumber(RoutingContext ctx, String name, long fallback, long min, long max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isBlank()) return fallback;
+    try {
+      long value = Long.parseLong(raw.trim());
+      if (value < min || value > max) throw new NumberFormatException();
+      return value;
+    } catch (NumberFormatException e) {
+      throw ApiProblem.of(ProblemCode.VALIDATION_FAILED, name + ": must be a whole number from " + min + " to " + max)
+          .with("errors", new JsonArray().add(new JsonObject().put("field", name).put("reason", "out_of_range")));
+    }
+  }
+
+  private static String truncate(String value, int max) {
+    return value == null || value.length() <= max ? value : value.substring(0, max);
+  }
+}

@@ -1,0 +1,25 @@
+package ai.talia.webchat.lead;
+
+import java.util.regex.Pattern;
+
+/** A person's name: letters, spaces, apostrophes, hyphens and dots; 2–200 characters. */
+public final class PersonNames {
+  private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{M}][\\p{L}\\p{M} .'’-]*");
+
+  private PersonNames() {}
+
+  /** Why the name is refused, or null when it is fine. */
+  public static String problem(String name) {
+    if (name == null || name.isBlank()) return "blank";
+    String s = name.trim();
+    if (s.codePointCount(0, s.length()) < 2) return "too_short";
+    if (s.length() > 200) return "too_long";
+    if (s.chars().anyMatch(Character::isDigit)) return "contains_digits";
+    if (!NAME.matcher(s).matches()) return "not_a_name";
+    return null;
+  }
+
+  public static String clean(String name) {
+    return name.trim().replaceAll("\\s+", " ");
+  }
+}

@@ -1,0 +1,42 @@
+package ai.talia.webchat.session;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Session-level meters: live actors, turns by outcome, turn latency, queue refusals. */
+public final class SessionMetrics {
+  private final MeterRegistry registry;
+  private final AtomicInteger liveActors = new AtomicInteger();
+  private final Timer turnLatency;
+
+  public SessionMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    registry.gauge("talia_session_actors_live", liveActors);
+    this.turnLatency = Timer.builder("talia_turn_duration").description("Time from a turn's start to its stored reply")
+        .publishPercentileHistogram().register(registry);
+  }
+
+  public void actorStarted() {
+    liveActors.incrementAndGet();
+  }
+
+  public void actorStopped() {
+    liveActors.decrementAndGet();
+  }
+
+  public int liveActors() {
+    return liveActors.get();
+  }
+
+  public void turn(String outcome, long nanos) {
+    Counter.builder("talia_turns_total").tag("outcome", outcome).register(registry).increment();
+    if ("completed".equals(outcome)) turnLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void refused(String code) {
+    Counter.builder("talia_messages_refused_total").tag("code", code).register(registry).increment();
+  }
+}

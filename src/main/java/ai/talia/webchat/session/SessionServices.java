@@ -1,0 +1,15 @@
+package ai.talia.webchat.session;
+
+import ai.talia.webchat.assistant.AssistantEngine;
+import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.lead.LeadService;
+import ai.talia.webchat.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** What every session actor of a JVM shares. */
+public record SessionServices(
+    TaliaConfig config,
+    Store store,
+    AssistantEngine engine,
+    LeadService leads,
+    SessionMetrics metrics) {}

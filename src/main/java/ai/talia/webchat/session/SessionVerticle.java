@@ -1,0 +1,381 @@
+package ai.talia.webchat.session;
+
+import ai.talia.webchat.assistant.AssistantFailure;
+import ai.talia.webchat.assistant.Turn;
+import ai.talia.webchat.assistant.TurnResult;
+import ai.talia.webchat.bus.Addresses;
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.lead.LeadFields;
+import ai.talia.webchat.lead.LeadOutcome;
+import ai.talia.webchat.problem.ApiProblem;
+import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.store.ConsentRecord;
+import ai.talia.webchat.store.SessionRecord;
+import ai.talia.webchat.store.Store;
+import ai.talia.webchat.store.StoredMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.LongFunction;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * The one owner of a live chat session. It alone assigns {@code seq}, stores each user message
+ * before its turn runs, runs one assistant turn at a time and queues the rest (bounded), owns the
+ * assistant conversation id, and publishes every frame of the session for its sockets. After
+ * {@code session.idleSeconds} without work it asks the directory to undeploy it; the next command
+ * brings it back from the store.
+ */
+public final class SessionVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(SessionVerticle.class);
+
+  private final String sessionId;
+  private final SessionServices services;
+  private final Store store;
+
+  private SessionRecord session;
+  private ConsentRecord consent;
+  private long lastSeq;
+  private MessageConsumer<JsonObject> consumer;
+  private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
+  /** Sends being handled, by client_message_id: a duplicate joins the first instead of running twice. */
+  private final Map<String, Future<Accepted>> inflight = new HashMap<>();
+  private PendingTurn running;
+  /** Turns admitted and not started yet: queued, or whose user message is still being written. */
+  private int waiting;
+  /** The reply being written now, so a socket that joins mid-reply can be sent it from its start. */
+  private String runningReplyId;
+  private final StringBuilder runningReplyText = new StringBuilder();
+  /** Writes that take a seq run one after another, so a failed insert never leaves a gap. */
+  private Future<Void> writes = Future.succeededFuture();
+  private long lastActivityNanos = System.nanoTime();
+  private long idleTimer = -1;
+  private boolean passivating;
+
+  private record PendingTurn(StoredMessage userMessage, String locale, Promise<StoredMessage> reply) {}
+
+  private record Accepted(StoredMessage userMessage, Future<StoredMessage> reply) {}
+
+  public SessionVerticle(String sessionId, SessionServices services) {
+    this.sessionId = sessionId;
+    this.services = services;
+    this.store = services.store();
+  }
+
+  @Override
+  public Future<?> start() {
+    return store.findSession(sessionId)
+        .compose(found -> {
+          if (found == null) return Future.failedFuture(ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No session " + sessionId));
+          session = found;
+          // A pending message here was cut by a crash: it stays stored, failed, and a resend retries it.
+          return store.failPendingMessages(sessionId, "interrupted");
+        })
+        .compose(n -> store.lastSeq(sessionId))
+        .compose(seq -> {
+          lastSeq = seq;
+          return store.latestConsent(sessionId);
+        })
+        .compose(c -> {
+          consent = c;
+          consumer = vertx.eventBus().consumer(Addresses.session(sessionId), this::onCommand);
+          return consumer.completion();
+        })
+        .onSuccess(v -> {
+          services.metrics().actorStarted();
+          long idleMs = services.config().integer(ConfigKeys.SESSION_IDLE_SECONDS, 300) * 1000L;
+          idleTimer = vertx.setPeriodic(Math.max(50, Math.min(idleMs / 4, 5_000)), id -> passivateIfIdle(idleMs));
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
+    passivating = true;
+    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    long graceMs = services.config().integer(ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS, 20) * 1000L;
+    // Queued turns will not run here: their messages stay stored, failed, ready to be resent.
+    Future<Void> queuedFailed = Future.succeededFuture();
+    while (!queue.isEmpty()) {
+      PendingTurn t = queue.poll();
+      waiting--;
+      ApiProblem problem = ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "The gateway is shutting down; resend to retry");
+      queuedFailed = queuedFailed.compose(v -> store.markFailed(sessionId, t.userMessage().id(), "shutting_down"))
+          .onComplete(ar -> t.reply().tryFail(problem));
+    }
+    Future<Void> runningDone = running == null ? Future.succeededFuture()
+        : running.reply().future().<Void>mapEmpty().otherwiseEmpty()
+            .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+            .recover(slow -> store.markFailed(sessionId, running.userMessage().id(), "shutting_down"));
+    return Future.join(unregistered, queuedFailed, runningDone).onComplete(ar -> services.metrics().actorStopped());
+  }
+
+  // --- commands ----------------------------------------------------------------------------------
+
+  private void onCommand(Message<JsonObject> message) {
+    if (passivating) {
+      message.fail(SessionCommands.RETRY_ELSEWHERE, "session actor is passivating");
+      return;
+    }
+    lastActivityNanos = System.nanoTime();
+    JsonObject body = message.body();
+    Future<JsonObject> answer = switch (body.getString(SessionCommands.ACTION, "")) {
+      case SessionCommands.SEND -> send(body);
+      case SessionCommands.CONSENT -> consent(body);
+      case SessionCommands.STATE -> Future.succeededFuture(state());
+      default -> Future.failedFuture(ApiProblem.of(ProblemCode.VALIDATION_FAILED, "Unknown session command"));
+    };
+    answer.onComplete(ar -> {
+      lastActivityNanos = System.nanoTime();
+      if (ar.succeeded()) {
+        message.reply(ar.result());
+      } else {
+        ApiProblem problem = asProblem(ar.cause());
+        message.fail(problem.status(), problem.encode());
+      }
+    });
+  }
+
+  private Future<JsonObject> send(JsonObject body) {
+    String content = body.getString("content");
+    String clientMessageId = body.getString("client_message_id");
+    String locale = body.getString("locale", session.locale());
+    boolean async = body.getBoolean("async", false);
+    Future<Accepted> accepted = inflight.get(clientMessageId);
+    if (accepted == null) {
+      accepted = accept(content, clientMessageId, locale);
+      inflight.put(clientMessageId, accepted);
+      Future<Accepted> mine = accepted;
+      mine.compose(Accepted::reply).onComplete(ar -> inflight.remove(clientMessageId, mine));
+    }
+    if (async) {
+      return accepted.map(a -> new JsonObject().put("status", "queued").put("session_id", sessionId)
+          .put("message_id", a.userMessage().id()).put("message", a.userMessage().toJson()));
+    }
+    return accepted.compose(a -> a.reply().map(reply -> new JsonObject().put("status", "completed")
+        .put("session_id", sessionId).put("message", a.userMessage().withStatus(StoredMessage.COMPLETED, null).toJson())
+        .put("reply", reply.toJson())));
+  }
+
+  /** Stores the user message (or finds the one already stored under this client_message_id) and queues its turn. */
+  private Future<Accepted> accept(String content, String clientMessageId, String locale) {
+    return store.findMessageByClientId(sessionId, clientMessageId).compose(existing -> {
+      if (existing != null && StoredMessage.COMPLETED.equals(existing.status())) {
+        return store.findReply(sessionId, existing.id()).compose(reply -> reply != null
+            ? Future.succeededFuture(new Accepted(existing, Future.succeededFuture(reply)))
+            : retryTurn(existing, locale));
+      }
+      if (existing != null) return retryTurn(existing, locale);
+      ApiProblem refused = refusal();
+      if (refused != null) return Future.failedFuture(refused);
+      Instant now = Instant.now();
+      StoredMessage draft = new StoredMessage(UUID.randomUUID().toString(), sessionId, 0, StoredMessage.ROLE_USER,
+          content, now, clientMessageId, StoredMessage.PENDING, null, null, 0, 0);
+      waiting++;
+      return appendInOrder(seq -> store.appendUserMessage(draft.withSeq(seq)))
+          .onFailure(err -> waiting--)
+          .map(stored -> {
+            publish(SessionFrames.message(stored));
+            return new Accepted(stored, enqueue(stored, locale));
+          });
+    });
+  }
+
+  private Future<Accepted> retryTurn(StoredMessage failed, String locale) {
+    ApiProblem refused = refusal();
+    if (refused != null) return Future.failedFuture(refused);
+    StoredMessage pending = failed.withStatus(StoredMessage.PENDING, null);
+    waiting++;
+    return Future.succeededFuture(new Accepted(pending, enqueue(pending, locale)));
+  }
+
+  /** Why a new turn may not start now, or null; each refusal is counted by code. */
+  private ApiProblem refusal() {
+    ApiProblem refused = refusalReason();
+    if (refused != null) services.metrics().refused(refused.code());
+    return refused;
+  }
+
+  private ApiProblem refusalReason() {
+    if (services.config().bool(ConfigKeys.CONSENT_REQUIRED, true) && (consent == null || !consent.granted())) {
+      return ApiProblem.of(ProblemCode.CONSENT_REQUIRED, "Grant consent with POST /api/webchat/consent first");
+    }
+    int maxTurns = services.config().integer(ConfigKeys.LIMITS_SESSION_MAX_TURNS, 200);
+    int planned = session.turns() + waiting + (running == null ? 0 : 1);
+    if (planned >= maxTurns) {
+      return ApiProblem.of(ProblemCode.TURN_LIMIT_REACHED, "This session reached its limit of " + maxTurns + " turns");
+    }
+    int queueMax = services.config().integer(ConfigKeys.LIMITS_SESSION_QUEUE_MAX, 64);
+    if (waiting >= queueMax) {
+      return ApiProblem.of(ProblemCode.SESSION_BUSY, waiting + " messages are already waiting").retryAfter(2);
+    }
+    return null;
+  }
+
+  private Future<JsonObject> consent(JsonObject body) {
+    ConsentRecord record = new ConsentRecord(UUID.randomUUID().toString(), sessionId, body.getString("policy_version"),
+        body.getBoolean("granted", false), Instant.now(), body.getString("ip_hash"), body.getString("user_agent"));
+    return store.recordConsent(record).map(saved -> {
+      consent = saved;
+      log.info("consent recorded", kv("session_id", sessionId), kv("granted", saved.granted()),
+          kv("policy_version", saved.policyVersion()));
+      return new JsonObject().put("consent_id", saved.id()).put("granted", saved.granted())
+          .put("granted_at", saved.createdAt().toString());
+    });
+  }
+
+  private JsonObject state() {
+    JsonObject state = new JsonObject().put("last_seq", lastSeq);
+    if (runningReplyId != null) state.put("reply_id", runningReplyId).put("partial", runningReplyText.toString());
+    return state;
+  }
+
+  // --- turns -------------------------------------------------------------------------------------
+
+  private Future<StoredMessage> enqueue(StoredMessage userMessage, String locale) {
+    Promise<StoredMessage> reply = Promise.promise();
+    queue.add(new PendingTurn(userMessage, locale, reply));
+    vertx.runOnContext(v -> pump());
+    return reply.future();
+  }
+
+  private void pump() {
+    if (running != null || queue.isEmpty()) return;
+    PendingTurn turn = queue.poll();
+    running = turn;
+    waiting--;
+    long started = System.nanoTime();
+    runTurn(turn).onComplete(ar -> {
+      services.metrics().turn(ar.succeeded() ? "completed" : "failed", System.nanoTime() - started);
+      running = null;
+      runningReplyId = null;
+      runningReplyText.setLength(0);
+      lastActivityNanos = System.nanoTime();
+      if (ar.succeeded()) turn.reply().tryComplete(ar.result());
+      else turn.reply().tryFail(ar.cause());
+      pump();
+    });
+  }
+
+  private Future<StoredMessage> runTurn(PendingTurn pending) {
+    StoredMessage userMessage = pending.userMessage();
+    String replyId = UUID.randomUUID().toString();
+    int window = services.config().integer(ConfigKeys.SESSION_HISTORY_WINDOW, 40);
+    runningReplyId = replyId;
+    runningReplyText.setLength(0);
+    publish(SessionFrames.typing(true));
+    return store.recentHistory(sessionId, window + 1)
+        .compose(recent -> store.findLead(sessionId).map(lead -> new Turn(sessionId, pending.locale(), userMessage,
+            session.assistantThreadId(),
+            recent.stream().filter(m -> m.seq() < userMessage.seq() && !StoredMessage.FAILED.equals(m.status())).toList(),
+            lead, pageContext(), this::captureLead)))
+        .compose(turn -> services.engine().runTurn(turn, delta -> {
+          runningReplyText.append(delta);
+          publish(SessionFrames.delta(replyId, delta));
+        }))
+        .compose(result -> {
+          if (result.text() == null || result.text().isBlank()) {
+            return Future.failedFuture(new AssistantFailure(502, AssistantFailure.UNAVAILABLE, "The assistant answered nothing", null));
+          }
+          return rememberConversation(result).compose(v -> storeReply(replyId, userMessage, result));
+        })
+        .onSuccess(reply -> {
+          publish(SessionFrames.typing(false));
+          publish(SessionFrames.completed(reply));
+        })
+        .recover(failure -> {
+          ApiProblem problem = asProblem(failure);
+          log.warn("turn failed", kv("session_id", sessionId), kv("message_id", userMessage.id()),
+              kv("code", problem.code()), kv("detail", problem.getMessage()));
+          publish(SessionFrames.typing(false));
+          publish(SessionFrames.failed(replyId, problem.code()));
+          return store.markFailed(sessionId, userMessage.id(), problem.code())
+              .transform(ignored -> Future.failedFuture(problem));
+        });
+  }
+
+  private Future<Void> rememberConversation(TurnResult result) {
+    String id = result.conversationId();
+    if (id == null || id.equals(session.assistantThreadId())) return Future.succeededFuture();
+    return store.setAssistantThread(sessionId, id).onSuccess(v -> session = withThread(session, id));
+  }
+
+  private Future<StoredMessage> storeReply(String replyId, StoredMessage userMessage, TurnResult result) {
+    StoredMessage draft = new StoredMessage(replyId, sessionId, 0, StoredMessage.ROLE_ASSISTANT, result.text(),
+        Instant.now(), null, StoredMessage.COMPLETED, userMessage.id(), null, result.inputTokens(), result.outputTokens());
+    return appendInOrder(seq -> store.appendReply(draft.withSeq(seq), result.totalTokens()))
+        .onSuccess(reply -> session = counted(session, result.totalTokens()));
+  }
+
+  private Future<LeadOutcome> captureLead(LeadFields fields) {
+    return services.leads().capture(sessionId, fields).onSuccess(outcome -> {
+      if (!outcome.storedFields().isEmpty()) publish(SessionFrames.leadCaptured(outcome.storedFields()));
+    });
+  }
+
+  private Future<StoredMessage> appendInOrder(LongFunction<Future<StoredMessage>> insertWithSeq) {
+    Promise<StoredMessage> done = Promise.promise();
+    writes = writes.transform(ignored -> {
+      long seq = lastSeq + 1;
+      return insertWithSeq.apply(seq)
+          .onSuccess(m -> lastSeq = seq)
+          .onComplete(done)
+          .transform(ar -> Future.<Void>succeededFuture());
+    });
+    return done.future();
+  }
+
+  // --- passivation -------------------------------------------------------------------------------
+
+  private void passivateIfIdle(long idleMs) {
+    boolean busy = running != null || !queue.isEmpty() || !inflight.isEmpty();
+    if (passivating || busy || System.nanoTime() - lastActivityNanos < idleMs * 1_000_000L) return;
+    passivating = true;
+    log.debug("session idle, passivating", kv("session_id", sessionId));
+    vertx.eventBus().send(SessionDirectoryVerticle.PASSIVATED, new JsonObject().put("session_id", sessionId)
+        .put("deployment_id", deploymentID()));
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------
+
+  private void publish(JsonObject frame) {
+    vertx.eventBus().publish(Addresses.sessionFrames(sessionId), frame);
+  }
+
+  private JsonObject pageContext() {
+    return new JsonObject().put("page_url", session.pageUrl()).put("utm", session.utm());
+  }
+
+  static ApiProblem asProblem(Throwable failure) {
+    if (failure instanceof ApiProblem p) return p;
+    if (failure instanceof AssistantFailure a) {
+      ProblemCode known = ProblemCode.fromCode(a.code());
+      return new ApiProblem(a.httpStatus(), a.code(), known != null ? known.title : "The assistant could not answer",
+          a.getMessage() + "; resend the same client_message_id to retry", new JsonObject());
+    }
+    log.error("unexpected failure in a session actor", failure);
+    return ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "The turn failed unexpectedly; resend the same client_message_id to retry");
+  }
+
+  private static SessionRecord withThread(SessionRecord s, String thread) {
+    return new SessionRecord(s.sessionId(), s.tokenHash(), thread, s.locale(), s.pageUrl(), s.utm(), s.createdAt(),
+        s.lastActivity(), s.turns(), s.tokensUsed());
+  }
+
+  private static SessionRecord counted(SessionRecord s, long tokens) {
+    return new SessionRecord(s.sessionId(), s.tokenHash(), s.assistantThreadId(), s.locale(), s.pageUrl(), s.utm(),
+        s.createdAt(), Instant.now(), s.turns() + 1, s.tokensUsed() + tokens);
+  }
+}

@@ -1,0 +1,199 @@
+package ai.talia.webchat.bench;
+
+import ai.talia.webchat.support.Api;
+import ai.talia.webchat.support.JarProcess;
+import ai.talia.webchat.support.TestDatabases;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static ai.talia.webchat.support.RunningGateway.await;
+
+/**
+ * The load benchmark of README § Performance. It starts the packaged jar on Postgres, drives it
+ * over WebSocket and REST from this process, and prints figures; it asserts nothing and is not
+ * part of the test suite. Settings are system properties (bench.*), see {@link #main}.
+ */
+public final class LoadBenchmark {
+  private final Map<String, Object> results = new java.util.LinkedHashMap<>();
+
+  public static void main(String[] args) throws Exception {
+    LoadBenchmark bench = new LoadBenchmark();
+    String phases = System.getProperty("bench.phases", "throughput,idle,actors");
+    try {
+      for (String phase : phases.split(",")) {
+        switch (phase.trim()) {
+          case "throughput" -> bench.throughput(Integer.getInteger("bench.throughputSessions", 200),
+              Integer.getInteger("bench.seconds", 20));
+          case "idle" -> bench.idle(Integer.getInteger("bench.idleSessions", 20_000));
+          case "actors" -> bench.actors(Integer.getInteger("bench.actorSessions", 2_000));
+          default -> throw new IllegalArgumentException("unknown phase " + phase);
+        }
+      }
+    } finally {
+      bench.print();
+    }
+    System.exit(0);
+  }
+
+  /** A work directory whose conf/talia.json lifts the per-visitor limits: the benchmark is one client. */
+  private static Path workDir(JsonObject extra) throws Exception {
+    Path dir = Files.createTempDirectory("talia-bench-");
+    Files.createDirectories(dir.resolve("conf"));
+    JsonObject conf = new JsonObject()
+        .put("limits", new JsonObject().put("sessionMaxTurns", 100_000_000).put("sessionQueueMax", 1000)
+            .put("sessionRate", new JsonObject().put("capacity", 100_000_000).put("refillPerMinute", 100_000_000))
+            .put("ipRate", new JsonObject().put("capacity", 100_000_000).put("refillPerMinute", 100_000_000)))
+        .put("session", new JsonObject().put("idleSeconds", 3600))
+        .put("stream", new JsonObject().put("helloTimeoutSeconds", 120))
+        .put("db", new JsonObject().put("poolSize", 16))
+        .mergeIn(extra, true);
+    Files.writeString(dir.resolve("conf/talia.json"), conf.encodePrettily());
+    return dir;
+  }
+
+  private static String postgres() {
+    if (System.getenv("TALIA_TEST_DB_URL") == null) {
+      System.err.println("TALIA_TEST_DB_URL is not set: using postgresql://postgres@127.0.0.1:5432/postgres");
+    }
+    return TestDatabases.freshPostgres();
+  }
+
+  private static JarProcess jar(JsonObject conf, Map<String, String> env, String... jvm) throws Exception {
+    Map<String, String> all = new HashMap<>(env);
+    all.put("TALIA_DB_URL", postgres());
+    all.putIfAbsent("TALIA_ENGINE", "scripted");
+    return JarProcess.start(workDir(conf), all, jvm);
+  }
+
+  /** Scripted engine on Postgres: turns per second with many sessions chatting back to back. */
+  void throughput(int sessions, int seconds) throws Exception {
+    try (JarProcess jar = jar(new JsonObject(), Map.of(), "-Xmx1g")) {
+      Vertx vertx = Vertx.vertx();
+      ChatDriver driver = new ChatDriver(vertx, jar.port(), "2026-11");
+      List<ChatDriver.ChatSocket> sockets = open(driver, sessions);
+      AtomicLong turns = new AtomicLong();
+      AtomicLong failures = new AtomicLong();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      List<Future<Void>> loops = new ArrayList<>();
+      for (ChatDriver.ChatSocket socket : sockets) loops.add(loop(vertx, socket, end, t -> turns.incrementAndGet(), failures));
+      long start = System.nanoTime();
+      await(Future.join(loops));
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      results.put("throughput.sessions", sessions);
+      results.put("throughput.turns_per_second", String.format("%.0f", turns.get() / elapsed));
+      results.put("throughput.failed_turns", failures.get());
+      GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      results.put("throughput.heap_now", GatewayProbe.mib(probe.heapNow()));
+      results.put("throughput.rss", GatewayProbe.mib(probe.rss()));
+      await(driver.close());
+      await(vertx.close());
+      jar.terminate();
+    }
+  }
+
+  /** Connected, idle sessions within a 1 GiB heap: how many, and what each costs. */
+  void idle(int target) throws Exception {
+    try (JarProcess jar = jar(new JsonObject(), Map.of(), "-Xmx1g")) {
+      GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      Vertx vertx = Vertx.vertx();
+      ChatDriver driver = new ChatDriver(vertx, jar.port(), "2026-11");
+      long baseline = probe.heapAfterGc();
+      List<ChatDriver.ChatSocket> sockets = new ArrayList<>();
+      String stoppedBy = "target reached";
+      int batch = 250;
+      while (sockets.size() < target) {
+        List<Future<ChatDriver.ChatSocket>> opening = new ArrayList<>();
+        for (int i = 0; i < Math.min(batch, target - sockets.size()); i++) {
+          opening.add(driver.visitor().compose(driver::connect));
+        }
+        try {
+          await(Future.all(opening));
+        } catch (RuntimeException e) {
+          opening.stream().filter(Future::succeeded).forEach(f -> sockets.add(f.result()));
+          stoppedBy = e.getMessage();
+          break;
+        }
+        opening.forEach(f -> sockets.add(f.result()));
+      }
+      long loaded = probe.heapAfterGc();
+      results.put("idle.connected_sessions", sockets.size());
+      results.put("idle.stopped_by", stoppedBy);
+      results.put("idle.heap_baseline", GatewayProbe.mib(baseline));
+      results.put("idle.heap_with_sessions", GatewayProbe.mib(loaded));
+      results.put("idle.bytes_per_idle_session", sockets.isEmpty() ? 0 : (loaded - baseline) / sockets.size());
+      results.put("idle.rss", GatewayProbe.mib(probe.rss()));
+      await(vertx.close());
+      jar.terminate();
+    }
+  }
+
+  /** Live session actors (one message each, then idle): the heap each one costs. */
+  void actors(int sessions) throws Exception {
+    try (JarProcess jar = jar(new JsonObject(), Map.of(), "-Xmx1g")) {
+      GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      Vertx vertx = Vertx.vertx();
+      ChatDriver driver = new ChatDriver(vertx, jar.port(), "2026-11");
+      List<ChatDriver.Visitor> visitors = new ArrayList<>();
+      for (int done = 0; done < sessions; done += 200) {
+        List<Future<ChatDriver.Visitor>> batch = new ArrayList<>();
+        for (int i = 0; i < Math.min(200, sessions - done); i++) batch.add(driver.visitor());
+        await(Future.all(batch));
+        batch.forEach(f -> visitors.add(f.result()));
+      }
+      long baseline = probe.heapAfterGc();
+      for (int done = 0; done < visitors.size(); done += 200) {
+        List<Future<Long>> batch = new ArrayList<>();
+        for (ChatDriver.Visitor v : visitors.subList(done, Math.min(visitors.size(), done + 200))) {
+          batch.add(driver.restTurn(v, "Hola"));
+        }
+        await(Future.all(batch));
+      }
+      long loaded = probe.heapAfterGc();
+      results.put("actors.live_session_actors", visitors.size());
+      results.put("actors.bytes_per_live_actor", (loaded - baseline) / visitors.size());
+      await(vertx.close());
+      jar.terminate();
+    }
+  }
+
+  private static List<ChatDriver.ChatSocket> open(ChatDriver driver, int sessions) {
+    List<ChatDriver.ChatSocket> sockets = new ArrayList<>();
+    for (int done = 0; done < sessions; done += 200) {
+      List<Future<ChatDriver.ChatSocket>> batch = new ArrayList<>();
+      for (int i = 0; i < Math.min(200, sessions - done); i++) batch.add(driver.visitor().compose(driver::connect));
+      await(Future.all(batch));
+      batch.forEach(f -> sockets.add(f.result()));
+    }
+    return sockets;
+  }
+
+  private static Future<Void> loop(Vertx vertx, ChatDriver.ChatSocket socket, long endNanos,
+      java.util.function.Consumer<ChatDriver.Timing> onTurn, AtomicLong failures) {
+    if (System.nanoTime() >= endNanos) return Future.succeededFuture();
+    return socket.say("¿Qué precio tiene?").transform(ar -> {
+      if (ar.succeeded()) onTurn.accept(ar.result());
+      else if (failures.incrementAndGet() > 100) return Future.failedFuture(ar.cause());
+      return loop(vertx, socket, endNanos, onTurn, failures);
+    });
+  }
+
+  private void print() throws Exception {
+    StringBuilder out = new StringBuilder("\n=== TalIA webchat benchmark (").append(Runtime.getRuntime().availableProcessors())
+        .append(" cores) ===\n");
+    results.forEach((k, v) -> out.append(String.format("%-34s %s%n", k, v)));
+    System.out.println(out);
+    Path dir = Path.of("target/bench-results");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("latest.txt"), out.toString());
+  }
+}

@@ -1,0 +1,112 @@
+package ai.talia.webchat.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged fat jar run as a real process: {@code java -jar target/talia-webchat.jar}. */
+public final class JarProcess implements AutoCloseable {
+  private final Process process;
+  private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+  private final int port;
+  private final Path workDir;
+
+  private JarProcess(Process process, int port, Path workDir) {
+    this.process = process;
+    this.port = port;
+    this.workDir = workDir;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) lines.add(line);
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    }, "jar-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  public static Path jar() {
+    Path jar = Path.of(System.getProperty("talia.jar", "target/talia-webchat.jar"));
+    if (!Files.isRegularFile(jar)) throw new IllegalStateException("No " + jar + ": run mvn package first");
+    return jar;
+  }
+
+  /** Starts the jar in {@code workDir} with only the given TALIA_* variables (plus the port) and waits for /ready. */
+  public static JarProcess start(Path workDir, Map<String, String> env, String... jvmArgs) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Collections.addAll(command, jvmArgs);
+    command.add("-jar");
+    command.add(jar().toAbsolutePath().toString());
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(k -> k.startsWith("TALIA_"));
+    builder.environment().putAll(env);
+    builder.environment().put("TALIA_HTTP_PORT", String.valueOf(port));
+    JarProcess jar = new JarProcess(builder.start(), port, workDir);
+    Api api = new Api(jar.baseUrl());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!jar.process.isAlive()) throw new IllegalStateException("the jar exited: " + jar.output());
+      try {
+        if (api.get("/ready").status() == 200) return jar;
+      } catch (IllegalStateException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    jar.close();
+    throw new IllegalStateException("the jar did not become ready: " + jar.output());
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
+  public String output() {
+    synchronized (lines) {
+      return String.join("\n", lines);
+    }
+  }
+
+  /** SIGTERM, then waits; returns the exit code. */
+  public int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the jar did not stop within 60 s of SIGTERM");
+    }
+    Thread.sleep(200);
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) process.destroyForcibly();
+  }
+}

@@ -98,7 +98,7 @@ public final class Gateway {
         .eventually(() -> vertx.undeploy(directoryId))
         .eventually(() -> engine.close())
         .eventually(() -> vertx.undeploy(persistenceId))
-        .onComplete(ar -> log.info("TalIA webchat gateway stopped"));
+        .andThen(ar -> log.info("TalIA webchat gateway stopped"));
   }
 
   public AssistantEngine engine() {

@@ -32,7 +32,8 @@ final class MessageIntake {
   /** Checks {@code content}, {@code locale} and {@code client_message_id} of a body or frame, adding to {@code checks}. */
   Checked check(RequestBodies.Checks checks, JsonObject body) {
     String content = checks.string(body, "content", true, 1, config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000));
-    String locale = Locales.checked(config, checks, body);
+    // No locale in the message: the session's own locale applies (the actor knows it).
+    String locale = body.getValue("locale") == null ? null : Locales.checked(config, checks, body);
     String clientMessageId = checks.string(body, "client_message_id", false, 1, 128);
     return new Checked(content, locale, clientMessageId != null ? clientMessageId : UUID.randomUUID().toString());
   }

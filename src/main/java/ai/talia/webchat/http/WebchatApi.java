@@ -102,7 +102,7 @@ final class WebchatApi {
       }
       // SPEC §4: an unknown session id with no token starts that session; its token is in the answer.
       String token = SessionTokens.newToken();
-      return newSession(sessionId, token, message.locale(), null, null).map(s -> token)
+      return newSession(sessionId, token, message.locale() != null ? message.locale() : Locales.defaultLocale(config), null, null).map(s -> token)
           .recover(err -> err instanceof DuplicateKeyException
               ? Future.failedFuture(ApiProblem.of(ProblemCode.UNAUTHORIZED, "This session needs its session token"))
               : Future.failedFuture(err));

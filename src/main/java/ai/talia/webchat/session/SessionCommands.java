@@ -29,7 +29,7 @@ public final class SessionCommands {
 
   public static JsonObject send(String content, String clientMessageId, String locale, boolean async) {
     return new JsonObject().put(ACTION, SEND).put("content", content).put("client_message_id", clientMessageId)
-        .put("locale", locale).put("async", async);
+        .put("locale", locale).put("async", async);  // a null locale means the session's
   }
 
   public static JsonObject consent(String policyVersion, boolean granted, String ipHash, String userAgent) {

@@ -151,7 +151,7 @@ public final class SessionVerticle extends VerticleBase {
   private Future<JsonObject> send(JsonObject body) {
     String content = body.getString("content");
     String clientMessageId = body.getString("client_message_id");
-    String locale = body.getString("locale", session.locale());
+    String locale = body.getString("locale") != null ? body.getString("locale") : session.locale();
     boolean async = body.getBoolean("async", false);
     Future<Accepted> accepted = inflight.get(clientMessageId);
     if (accepted == null) {

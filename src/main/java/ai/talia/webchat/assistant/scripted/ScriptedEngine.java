@@ -83,10 +83,15 @@ public final class ScriptedEngine implements AssistantEngine {
         if (name != null) break;
       }
     }
+    String bare = trimPunctuation(text.trim());
+    boolean hasDigits = bare.chars().anyMatch(Character::isDigit);
     if (name == null && email == null && phone == null && lastAsked(turn, words.getString("ask_name"))
-        && text.trim().split("\\s+").length <= 4 && !text.contains("?")) {
-      name = trimPunctuation(text.trim());
+        && bare.split("\\s+").length <= 4 && !text.contains("?") && !hasDigits
+        && !words.getJsonArray("not_names", new JsonArray()).contains(bare.toLowerCase(Locale.ROOT))) {
+      name = bare;
     }
+    // Digits that are no phone, answering the phone question: let the lead service say why.
+    if (phone == null && email == null && hasDigits && lastAsked(turn, words.getString("ask_phone"))) phone = bare;
     return new LeadFields(name, email, phone);
   }
 

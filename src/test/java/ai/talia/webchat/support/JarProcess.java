@@ -19,12 +19,13 @@ public final class JarProcess implements AutoCloseable {
   private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
   private final int port;
   private final Path workDir;
+  private final Thread reader;
 
   private JarProcess(Process process, int port, Path workDir) {
     this.process = process;
     this.port = port;
     this.workDir = workDir;
-    Thread reader = new Thread(() -> {
+    this.reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = in.readLine()) != null; ) lines.add(line);
       } catch (IOException ignored) {
@@ -101,7 +102,7 @@ public final class JarProcess implements AutoCloseable {
       process.destroyForcibly();
       throw new AssertionError("the jar did not stop within 60 s of SIGTERM");
     }
-    Thread.sleep(200);
+    reader.join(10_000);  // every line the process wrote, up to its end
     return process.exitValue();
   }
 

@@ -68,6 +68,27 @@ public final class ConfigKeys {
 
   public static final String ADMIN_TOKEN = "admin.token";
 
+  // openai engine
+  public static final String OPENAI_TEMPERATURE = "openai.temperature";
+  public static final String OPENAI_MAX_OUTPUT_TOKENS = "openai.maxOutputTokens";
+  public static final String OPENAI_STORE = "openai.store";
+  public static final String OPENAI_TRUNCATION = "openai.truncation";
+  public static final String OPENAI_REASONING_EFFORT = "openai.reasoningEffort";
+  public static final String OPENAI_INSTRUCTIONS_FILE = "openai.instructionsFile";
+  public static final String OPENAI_TOOLS_FILE = "openai.toolsFile";
+  public static final String OPENAI_MAX_TOOL_ROUNDS = "openai.maxToolRounds";
+  public static final String OPENAI_CONNECT_TIMEOUT_MS = "openai.connectTimeoutMs";
+  public static final String OPENAI_REQUEST_TIMEOUT_MS = "openai.requestTimeoutMs";
+  public static final String OPENAI_FIRST_TOKEN_TIMEOUT_MS = "openai.firstTokenTimeoutMs";
+  public static final String OPENAI_IDLE_TIMEOUT_MS = "openai.idleTimeoutMs";
+  public static final String OPENAI_MAX_RETRIES = "openai.retry.maxRetries";
+  public static final String OPENAI_RETRY_BASE_DELAY_MS = "openai.retry.baseDelayMs";
+  public static final String OPENAI_RETRY_MAX_DELAY_MS = "openai.retry.maxDelayMs";
+  public static final String OPENAI_BREAKER_FAILURE_THRESHOLD = "openai.breaker.failureThreshold";
+  public static final String OPENAI_BREAKER_RESET_TIMEOUT_MS = "openai.breaker.resetTimeoutMs";
+  public static final String OPENAI_MAX_CONNECTIONS = "openai.maxConnections";
+  public static final String OPENAI_DAILY_TOKEN_BUDGET = "openai.dailyTokenBudget";
+
   /** Environment variable → dotted key. A value given as a comma list is split for list keys. */
   public static final Map<String, String> ENV = new LinkedHashMap<>();
 
@@ -93,6 +114,26 @@ public final class ConfigKeys {
     ENV.put("TALIA_OPENAI_API_STYLE", OPENAI_API_STYLE);
     ENV.put("TALIA_OPENAI_ASSISTANT_ID", OPENAI_ASSISTANT_ID);
     ENV.put("TALIA_ADMIN_TOKEN", ADMIN_TOKEN);
+    // openai engine
+    ENV.put("TALIA_OPENAI_TEMPERATURE", OPENAI_TEMPERATURE);
+    ENV.put("TALIA_OPENAI_MAX_OUTPUT_TOKENS", OPENAI_MAX_OUTPUT_TOKENS);
+    ENV.put("TALIA_OPENAI_STORE", OPENAI_STORE);
+    ENV.put("TALIA_OPENAI_TRUNCATION", OPENAI_TRUNCATION);
+    ENV.put("TALIA_OPENAI_REASONING_EFFORT", OPENAI_REASONING_EFFORT);
+    ENV.put("TALIA_OPENAI_INSTRUCTIONS_FILE", OPENAI_INSTRUCTIONS_FILE);
+    ENV.put("TALIA_OPENAI_TOOLS_FILE", OPENAI_TOOLS_FILE);
+    ENV.put("TALIA_OPENAI_MAX_TOOL_ROUNDS", OPENAI_MAX_TOOL_ROUNDS);
+    ENV.put("TALIA_OPENAI_CONNECT_TIMEOUT_MS", OPENAI_CONNECT_TIMEOUT_MS);
+    ENV.put("TALIA_OPENAI_REQUEST_TIMEOUT_MS", OPENAI_REQUEST_TIMEOUT_MS);
+    ENV.put("TALIA_OPENAI_FIRST_TOKEN_TIMEOUT_MS", OPENAI_FIRST_TOKEN_TIMEOUT_MS);
+    ENV.put("TALIA_OPENAI_IDLE_TIMEOUT_MS", OPENAI_IDLE_TIMEOUT_MS);
+    ENV.put("TALIA_OPENAI_MAX_RETRIES", OPENAI_MAX_RETRIES);
+    ENV.put("TALIA_OPENAI_RETRY_BASE_DELAY_MS", OPENAI_RETRY_BASE_DELAY_MS);
+    ENV.put("TALIA_OPENAI_RETRY_MAX_DELAY_MS", OPENAI_RETRY_MAX_DELAY_MS);
+    ENV.put("TALIA_OPENAI_BREAKER_FAILURE_THRESHOLD", OPENAI_BREAKER_FAILURE_THRESHOLD);
+    ENV.put("TALIA_OPENAI_BREAKER_RESET_TIMEOUT_MS", OPENAI_BREAKER_RESET_TIMEOUT_MS);
+    ENV.put("TALIA_OPENAI_MAX_CONNECTIONS", OPENAI_MAX_CONNECTIONS);
+    ENV.put("TALIA_OPENAI_DAILY_TOKEN_BUDGET", OPENAI_DAILY_TOKEN_BUDGET);
   }
 
   /** Keys whose values are lists; an environment value for them is a comma-separated list. */

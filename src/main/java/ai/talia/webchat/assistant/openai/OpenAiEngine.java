@@ -1,0 +1,130 @@
+package ai.talia.webchat.assistant.openai;
+
+import ai.talia.webchat.assistant.AssistantEngine;
+import ai.talia.webchat.assistant.AssistantFailure;
+import ai.talia.webchat.assistant.DeltaSink;
+import ai.talia.webchat.assistant.Turn;
+import ai.talia.webchat.assistant.TurnResult;
+import ai.talia.webchat.config.TaliaConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Locale;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * The {@code openai} engine: the Responses API with one Conversation per session, or Chat
+ * Completions for OpenAI-compatible servers without it ({@code TALIA_OPENAI_API_STYLE}). Model,
+ * instructions and tools come from {@code conf/}. Text streams to the {@link DeltaSink} as it
+ * arrives; a turn fails with an {@link AssistantFailure} (502 bad answer, 503 unavailable, 504 timed
+ * out) and never returns partial text as a reply. Shared by every session: it keeps no session state.
+ */
+public final class OpenAiEngine implements AssistantEngine {
+  private static final Logger log = LoggerFactory.getLogger(OpenAiEngine.class);
+
+  private final Vertx vertx;
+  private final OpenAiSettings settings;
+  private final AssistantProfile profile;
+  private final CircuitBreaker breaker;
+  private final OpenAiMetrics metrics;
+  private final OpenAiClient client;
+  private final ApiTurns turns;
+  private final Clock clock;
+
+  public OpenAiEngine(Vertx vertx, TaliaConfig config) {
+    this(vertx, config, Metrics.globalRegistry);
+  }
+
+  public OpenAiEngine(Vertx vertx, TaliaConfig config, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.settings = OpenAiSettings.from(config);
+    this.profile = AssistantProfile.load(settings.instructionsFile(), settings.toolsFile());
+    this.breaker = new CircuitBreaker(settings.breakerFailureThreshold(), settings.breakerResetTimeoutMs());
+    String style = settings.apiStyle().name().toLowerCase(Locale.ROOT);
+    this.metrics = new OpenAiMetrics(registry, style, breaker::state);
+    this.client = new OpenAiClient(vertx, settings, breaker, metrics);
+    this.turns = settings.apiStyle() == OpenAiSettings.ApiStyle.RESPONSES
+        ? new ResponsesTurns(client, settings, profile)
+        : new ChatCompletionsTurns(client, settings, profile);
+    this.clock = Clock.systemUTC();
+    log.info("openai engine ready", kv("api_style", style), kv("model", settings.model()), kv("base_url", settings.baseUrl().replaceAll("//[^/@]*@", "//***@")));
+  }
+
+  @Override
+  public String name() {
+    return "openai";
+  }
+
+  @Override
+  public boolean ready() {
+    return breaker.state() != CircuitBreaker.State.OPEN;
+  }
+
+  public CircuitBreaker.State breakerState() {
+    return breaker.state();
+  }
+
+  @Override
+  public Future<TurnResult> runTurn(Turn turn, DeltaSink deltas) {
+    // The whole turn runs on one context, so the stream's callbacks and its timers never race.
+    Context context = vertx.getOrCreateContext();
+    Promise<TurnResult> result = Promise.promise();
+    context.runOnContext(v -> start(turn, deltas).onComplete(result));
+    return result.future();
+  }
+
+  private Future<TurnResult> start(Turn turn, DeltaSink deltas) {
+    TurnOutput out = new TurnOutput(deltas);
+    if (!breaker.tryAcquire()) {
+      metrics.upstreamError(UpstreamError.Kind.BREAKER_OPEN);
+      metrics.turn("failed", out.elapsedNanos());
+      return Future.failedFuture(new AssistantFailure(503, AssistantFailure.UNAVAILABLE,
+          "The assistant is unavailable for a moment (circuit open)", null));
+    }
+    String instructions = profile.instructions(turn, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+    Future<TurnResult> done;
+    try {
+      done = turns.run(turn, instructions, out).compose(conversationId -> finish(out, conversationId));
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    return done.transform(ar -> {
+      metrics.tokens(out.inputTokens(), out.outputTokens());
+      if (out.firstTextNanos() >= 0) metrics.firstToken(out.firstTextNanos());
+      metrics.turn(ar.succeeded() ? "completed" : "failed", out.elapsedNanos());
+      if (ar.succeeded()) return Future.succeededFuture(ar.result());
+      AssistantFailure failure = asFailure(ar.cause());
+      log.warn("openai turn failed", kv("session_id", turn.sessionId()), kv("status", failure.httpStatus()),
+          kv("detail", failure.getMessage()), kv("text_shown", out.textShown()));
+      return Future.failedFuture(failure);
+    });
+  }
+
+  private Future<TurnResult> finish(TurnOutput out, String conversationId) {
+    if (out.text().isBlank()) {
+      return Future.failedFuture(UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, "the model answered no text"));
+    }
+    return Future.succeededFuture(new TurnResult(out.text(), conversationId, out.inputTokens(), out.outputTokens()));
+  }
+
+  private static AssistantFailure asFailure(Throwable cause) {
+    if (cause instanceof AssistantFailure f) return f;
+    if (cause instanceof UpstreamError e) return e.toFailure();
+    return new AssistantFailure(502, AssistantFailure.UNAVAILABLE, "OpenAI turn failed: " + cause.getClass().getSimpleName(), cause);
+  }
+
+  @Override
+  public Future<Void> close() {
+    return client.close();
+  }
+}

@@ -1,0 +1,89 @@
+package ai.talia.webchat.assistant.openai;
+
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.config.TaliaConfig;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DailyTokenBudgetTest {
+
+  @Test
+  void refuses_turns_once_the_day_is_spent_and_starts_again_at_utc_midnight() {
+    MovableClock clock = new MovableClock(Instant.parse("2026-12-01T23:59:00Z"));
+    DailyTokenBudget budget = new DailyTokenBudget(1000, clock);
+    assertThat(budget.tryReserve()).isTrue();
+    budget.record(600);
+    assertThat(budget.exhausted()).isFalse();
+    assertThat(budget.tryReserve()).isTrue();
+    budget.record(450); // the last turn of the day may overshoot
+    assertThat(budget.used()).isEqualTo(1050);
+    assertThat(budget.exhausted()).isTrue();
+    assertThat(budget.tryReserve()).isFalse();
+
+    clock.now.set(Instant.parse("2026-12-02T00:00:00Z"));
+    assertThat(budget.exhausted()).isFalse();
+    assertThat(budget.used()).isZero();
+    assertThat(budget.tryReserve()).isTrue();
+  }
+
+  @Test
+  void zero_means_unlimited_and_it_is_read_from_config() {
+    DailyTokenBudget unlimited = new DailyTokenBudget(new TaliaConfig(new JsonObject()));
+    unlimited.record(Long.MAX_VALUE / 2);
+    assertThat(unlimited.tryReserve()).isTrue();
+    assertThat(unlimited.exhausted()).isFalse();
+
+    TaliaConfig config = new TaliaConfig(new JsonObject()).with(ConfigKeys.OPENAI_DAILY_TOKEN_BUDGET, "500");
+    assertThat(new DailyTokenBudget(config).limit()).isEqualTo(500);
+    assertThatThrownBy(() -> new DailyTokenBudget(-1, Clock.systemUTC())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void counts_every_token_under_concurrent_use() throws InterruptedException {
+    DailyTokenBudget budget = new DailyTokenBudget(0, Clock.systemUTC());
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < 10_000; i++) budget.record(3);
+      });
+      thread.start();
+      threads.add(thread);
+    }
+    for (Thread thread : threads) thread.join();
+    assertThat(budget.used()).isEqualTo(8 * 10_000 * 3);
+  }
+
+  private static final class MovableClock extends Clock {
+    final AtomicReference<Instant> now;
+
+    MovableClock(Instant start) {
+      this.now = new AtomicReference<>(start);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+  }
+}

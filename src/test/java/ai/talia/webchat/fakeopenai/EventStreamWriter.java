@@ -1,0 +1,121 @@
+package ai.talia.webchat.fakeopenai;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * Writes a prepared list of server-sent events, applying a {@link FakeReply}'s timing (first-token
+ * and per-token delays) and misbehaviour (end, reset, stall or an error event after k deltas).
+ */
+final class EventStreamWriter {
+
+  /** One event: {@code event} null for Chat Completions' data-only lines; deltas count for k; terminal ends the stream. */
+  record Emission(String event, String data, boolean delta, boolean terminal) {}
+
+  private final Vertx vertx;
+  private final HttpServerResponse response;
+  private final FakeReply reply;
+  private final IntFunction<Emission> errorEvent;
+  private final Runnable onDone;
+  private List<Emission> emissions;
+  private int next;
+  private int deltasSent;
+  private boolean finished;
+
+  EventStreamWriter(Vertx vertx, HttpServerResponse response, FakeReply reply, IntFunction<Emission> errorEvent, Runnable onDone) {
+    this.vertx = vertx;
+    this.response = response;
+    this.reply = reply;
+    this.errorEvent = errorEvent;
+    this.onDone = onDone;
+    response.closeHandler(v -> done());
+  }
+
+  void start(List<Emission> events) {
+    this.emissions = events;
+    response.setChunked(true).setStatusCode(200)
+        .putHeader("content-type", "text/event-stream; charset=utf-8")
+        .putHeader("cache-control", "no-cache");
+    writeNext();
+  }
+
+  /** Whether every prepared event was sent (the stream ended normally). */
+  boolean wroteAll() {
+    return emissions != null && next >= emissions.size();
+  }
+
+  private void writeNext() {
+    if (finished || response.closed()) {
+      done();
+      return;
+    }
+    if (next >= emissions.size()) {
+      response.end();
+      done();
+      return;
+    }
+    Emission emission = emissions.get(next);
+    if (emission.delta() || emission.terminal()) {
+      if (deltasSent == reply.endAfterDeltas) {
+        response.end();
+        done();
+        return;
+      }
+      if (deltasSent == reply.resetAfterDeltas) {
+        response.reset();
+        done();
+        return;
+      }
+      if (deltasSent == reply.stallAfterDeltas) {
+        return; // keep the connection open, send nothing more
+      }
+      if (deltasSent == reply.errorAfterDeltas) {
+        write(errorEvent.apply(next));
+        response.end();
+        done();
+        return;
+      }
+    }
+    long delay = emission.delta() ? (deltasSent == 0 ? reply.firstTokenDelayMs : reply.perTokenDelayMs) : 0;
+    if (delay > 0) {
+      vertx.setTimer(delay, id -> send(emission));
+    } else {
+      send(emission);
+    }
+  }
+
+  private void send(Emission emission) {
+    if (finished || response.closed()) {
+      done();
+      return;
+    }
+    if (reply.keepAlive) response.write(": keep-alive\n\n");
+    write(emission);
+    if (emission.delta()) deltasSent++;
+    next++;
+    writeNext();
+  }
+
+  private void write(Emission emission) {
+    String text = (emission.event() == null ? "" : "event: " + emission.event() + "\n") + "data: " + emission.data() + "\n\n";
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (reply.fragmentBytes <= 0) {
+      response.write(Buffer.buffer(bytes));
+      return;
+    }
+    for (int i = 0; i < bytes.length; i += reply.fragmentBytes) {
+      response.write(Buffer.buffer().appendBytes(bytes, i, Math.min(reply.fragmentBytes, bytes.length - i)));
+    }
+  }
+
+  private void done() {
+    if (finished) return;
+    finished = true;
+    onDone.run();
+  }
+}

@@ -10,6 +10,7 @@ import ai.talia.webchat.http.RateLimits;
 import ai.talia.webchat.http.RouterVerticle;
 import ai.talia.webchat.lead.LeadService;
 import ai.talia.webchat.session.SessionDirectoryVerticle;
+import ai.talia.webchat.session.DailyTokenBudget;
 import ai.talia.webchat.session.SessionMetrics;
 import ai.talia.webchat.session.SessionServices;
 import ai.talia.webchat.store.Database;
@@ -56,13 +57,14 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, TaliaConfig config, PrometheusMeterRegistry registry) {
     AssistantEngine engine;
     try {
-      engine = AssistantEngines.create(vertx, config);
+      engine = AssistantEngines.create(vertx, config, registry);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     StoreClient store = new StoreClient(vertx);
+    DailyTokenBudget budget = new DailyTokenBudget(config);
     SessionServices sessionServices = new SessionServices(config, store, engine, new LeadService(store, config),
-        new SessionMetrics(registry));
+        new SessionMetrics(registry, budget), budget);
     RateLimits sessionLimits = new RateLimits(config.integer(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 20),
         config.integer(ConfigKeys.LIMITS_SESSION_RATE_PER_MINUTE, 30));
     RateLimits ipLimits = new RateLimits(config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 120),
@@ -70,7 +72,7 @@ public final class Gateway {
     HttpServices httpServices = new HttpServices(config, store, sessionLimits, ipLimits,
         new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES)), ipHashSalt(config), registry,
         () -> store.ping().map(v -> new JsonObject().put("ready", engine.ready()).put("store", "up")
-            .put("engine", new JsonObject().put("name", engine.name()).put("ready", engine.ready()))));
+            .put("engine", engine.status())));
     int routers = config.integer(ConfigKeys.HTTP_ROUTER_INSTANCES, 0);
     int instances = routers > 0 ? routers : Runtime.getRuntime().availableProcessors();
 

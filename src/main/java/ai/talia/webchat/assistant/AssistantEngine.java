@@ -1,6 +1,7 @@
 package ai.talia.webchat.assistant;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Runs one assistant turn of a session. Text is handed to {@link DeltaSink} as it is produced
@@ -17,6 +18,11 @@ public interface AssistantEngine {
   /** Whether the engine can take turns now (e.g. its circuit breaker is closed); reported by /ready. */
   default boolean ready() {
     return true;
+  }
+
+  /** What /ready shows of the engine. */
+  default JsonObject status() {
+    return new JsonObject().put("name", name()).put("ready", ready());
   }
 
   default Future<Void> close() {

@@ -1,8 +1,10 @@
 package ai.talia.webchat.assistant;
 
+import ai.talia.webchat.assistant.openai.OpenAiEngine;
 import ai.talia.webchat.assistant.scripted.ScriptedEngine;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +21,7 @@ public final class AssistantEngines {
     return config.string(ConfigKeys.OPENAI_API_KEY) != null ? "openai" : "scripted";
   }
 
-  public static AssistantEngine create(Vertx vertx, TaliaConfig config) {
+  public static AssistantEngine create(Vertx vertx, TaliaConfig config, MeterRegistry registry) {
     if (config.string(ConfigKeys.OPENAI_ASSISTANT_ID) != null) {
       log.warn("TALIA_OPENAI_ASSISTANT_ID is set but no longer used: OpenAI shut the Assistants API down on 2026-08-26. "
           + "The assistant's model, instructions and tools now live in conf/ (openai block, conf/assistant/) and run "
@@ -28,7 +30,7 @@ public final class AssistantEngines {
     String name = chosen(config);
     return switch (name) {
       case "scripted" -> new ScriptedEngine(vertx, config);
-      case "openai" -> OpenAiEngineLoader.create(vertx, config);
+      case "openai" -> new OpenAiEngine(vertx, config, registry);
       default -> throw new IllegalArgumentException("Unknown TALIA_ENGINE '" + name + "': use openai or scripted");
     };
   }

@@ -3,9 +3,11 @@ package ai.talia.webchat.assistant;
 import ai.talia.webchat.lead.LeadCapture;
 import ai.talia.webchat.store.LeadRecord;
 import ai.talia.webchat.store.StoredMessage;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * What an engine is given for one turn.
@@ -15,6 +17,8 @@ import java.util.List;
  * @param lead           the session's lead as stored now, or null
  * @param pageContext    what the session knows of its page: {@code page_url}, {@code utm}
  * @param leads          the only way an engine stores lead data: validated, consent-checked, bound to this session
+ * @param keepConversation stores a conversation id the engine created, at once, so a failed turn does not
+ *                       leave it orphaned and the next turn reuses it
  */
 public record Turn(
     String sessionId,
@@ -24,4 +28,5 @@ public record Turn(
     List<StoredMessage> history,
     LeadRecord lead,
     JsonObject pageContext,
-    LeadCapture leads) {}
+    LeadCapture leads,
+    Function<String, Future<Void>> keepConversation) {}

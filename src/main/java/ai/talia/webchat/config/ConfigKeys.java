@@ -35,6 +35,8 @@ public final class ConfigKeys {
   public static final String LIMITS_CONTENT_MAX_CHARS = "limits.contentMaxChars";
   public static final String LIMITS_SESSION_QUEUE_MAX = "limits.sessionQueueMax";
   public static final String LIMITS_SESSION_MAX_TURNS = "limits.sessionMaxTurns";
+  public static final String LIMITS_SESSION_MAX_TOKENS = "limits.sessionMaxTokens";
+  public static final String LIMITS_DAILY_TOKEN_BUDGET = "limits.dailyTokenBudget";
   public static final String LIMITS_SESSION_RATE_CAPACITY = "limits.sessionRate.capacity";
   public static final String LIMITS_SESSION_RATE_PER_MINUTE = "limits.sessionRate.refillPerMinute";
   public static final String LIMITS_IP_RATE_CAPACITY = "limits.ipRate.capacity";
@@ -87,7 +89,6 @@ public final class ConfigKeys {
   public static final String OPENAI_BREAKER_FAILURE_THRESHOLD = "openai.breaker.failureThreshold";
   public static final String OPENAI_BREAKER_RESET_TIMEOUT_MS = "openai.breaker.resetTimeoutMs";
   public static final String OPENAI_MAX_CONNECTIONS = "openai.maxConnections";
-  public static final String OPENAI_DAILY_TOKEN_BUDGET = "openai.dailyTokenBudget";
 
   /** Environment variable → dotted key. A value given as a comma list is split for list keys. */
   public static final Map<String, String> ENV = new LinkedHashMap<>();
@@ -104,6 +105,8 @@ public final class ConfigKeys {
     ENV.put("TALIA_IP_HASH_SALT", CONSENT_IP_HASH_SALT);
     ENV.put("TALIA_SESSION_IDLE_SECONDS", SESSION_IDLE_SECONDS);
     ENV.put("TALIA_SESSION_MAX_TURNS", LIMITS_SESSION_MAX_TURNS);
+    ENV.put("TALIA_SESSION_MAX_TOKENS", LIMITS_SESSION_MAX_TOKENS);
+    ENV.put("TALIA_DAILY_TOKEN_BUDGET", LIMITS_DAILY_TOKEN_BUDGET);
     ENV.put("TALIA_DB_URL", DB_URL);
     ENV.put("TALIA_DATA_DIR", DB_DATA_DIR);
     ENV.put("TALIA_ENGINE", ENGINE_NAME);
@@ -133,7 +136,6 @@ public final class ConfigKeys {
     ENV.put("TALIA_OPENAI_BREAKER_FAILURE_THRESHOLD", OPENAI_BREAKER_FAILURE_THRESHOLD);
     ENV.put("TALIA_OPENAI_BREAKER_RESET_TIMEOUT_MS", OPENAI_BREAKER_RESET_TIMEOUT_MS);
     ENV.put("TALIA_OPENAI_MAX_CONNECTIONS", OPENAI_MAX_CONNECTIONS);
-    ENV.put("TALIA_OPENAI_DAILY_TOKEN_BUDGET", OPENAI_DAILY_TOKEN_BUDGET);
   }
 
   /** Keys whose values are lists; an environment value for them is a comma-separated list. */

@@ -51,6 +51,19 @@ public final class TaliaConfig {
     return fallback;
   }
 
+  public long longValue(String key, long fallback) {
+    Object v = value(key);
+    if (v instanceof Number n) return n.longValue();
+    if (v instanceof String s && !s.isBlank()) {
+      try {
+        return Long.parseLong(s.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Configuration key " + key + " must be a whole number, got: " + s);
+      }
+    }
+    return fallback;
+  }
+
   public boolean bool(String key, boolean fallback) {
     Object v = value(key);
     if (v instanceof Boolean b) return b;

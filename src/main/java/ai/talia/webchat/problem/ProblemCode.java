@@ -14,6 +14,8 @@ public enum ProblemCode {
   RATE_LIMITED(429, "Too many requests"),
   SESSION_BUSY(429, "Too many messages are waiting in this session"),
   TURN_LIMIT_REACHED(429, "This session reached its limit of turns"),
+  TOKEN_LIMIT_REACHED(429, "This session used up its assistant tokens"),
+  DAILY_BUDGET_EXHAUSTED(503, "The assistant's daily budget is spent"),
   ASSISTANT_UNAVAILABLE(503, "The assistant is unavailable"),
   INTERNAL_ERROR(500, "Unexpected error");
 

@@ -6,15 +6,19 @@ import io.micrometer.core.instrument.Timer;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Session-level meters: live actors, turns by outcome, turn latency, queue refusals. */
+/** Session-level meters: live actors, turns by outcome, turn latency, refusals by code, the daily token budget. */
 public final class SessionMetrics {
   private final MeterRegistry registry;
   private final AtomicInteger liveActors = new AtomicInteger();
   private final Timer turnLatency;
 
-  public SessionMetrics(MeterRegistry registry) {
+  public SessionMetrics(MeterRegistry registry, DailyTokenBudget budget) {
     this.registry = registry;
     registry.gauge("talia_session_actors_live", liveActors);
+    io.micrometer.core.instrument.Gauge.builder("talia_daily_tokens_used", budget, DailyTokenBudget::used)
+        .description("Assistant tokens used today (UTC) by this JVM").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("talia_daily_token_budget", budget, DailyTokenBudget::limit)
+        .description("The daily token budget of this JVM; 0 is unlimited").register(registry);
     this.turnLatency = Timer.builder("talia_turn_duration").description("Time from a turn's start to its stored reply")
         .publishPercentileHistogram().register(registry);
   }

@@ -4,7 +4,6 @@ import ai.talia.webchat.assistant.AssistantEngine;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.lead.LeadService;
 import ai.talia.webchat.store.Store;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /** What every session actor of a JVM shares. */
 public record SessionServices(
@@ -12,4 +11,5 @@ public record SessionServices(
     Store store,
     AssistantEngine engine,
     LeadService leads,
-    SessionMetrics metrics) {}
+    SessionMetrics metrics,
+    DailyTokenBudget budget) {}

@@ -217,6 +217,15 @@ public final class SessionVerticle extends VerticleBase {
     if (planned >= maxTurns) {
       return ApiProblem.of(ProblemCode.TURN_LIMIT_REACHED, "This session reached its limit of " + maxTurns + " turns");
     }
+    long maxTokens = services.config().longValue(ConfigKeys.LIMITS_SESSION_MAX_TOKENS, 0);
+    if (maxTokens > 0 && session.tokensUsed() >= maxTokens) {
+      return ApiProblem.of(ProblemCode.TOKEN_LIMIT_REACHED, "This session used its " + maxTokens + " assistant tokens");
+    }
+    DailyTokenBudget budget = services.budget();
+    if (!budget.tryReserve()) {
+      return ApiProblem.of(ProblemCode.DAILY_BUDGET_EXHAUSTED,
+          "The assistant's budget of " + budget.limit() + " tokens for today (UTC) is spent").retryAfter(budget.secondsUntilReset());
+    }
     int queueMax = services.config().integer(ConfigKeys.LIMITS_SESSION_QUEUE_MAX, 64);
     if (waiting >= queueMax) {
       return ApiProblem.of(ProblemCode.SESSION_BUSY, waiting + " messages are already waiting").retryAfter(2);
@@ -280,7 +289,7 @@ public final class SessionVerticle extends VerticleBase {
         .compose(recent -> store.findLead(sessionId).map(lead -> new Turn(sessionId, pending.locale(), userMessage,
             session.assistantThreadId(),
             recent.stream().filter(m -> m.seq() < userMessage.seq() && !StoredMessage.FAILED.equals(m.status())).toList(),
-            lead, pageContext(), this::captureLead)))
+            lead, pageContext(), this::captureLead, this::keepConversation)))
         .compose(turn -> services.engine().runTurn(turn, delta -> {
           runningReplyText.append(delta);
           publish(SessionFrames.delta(replyId, delta));
@@ -307,7 +316,10 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   private Future<Void> rememberConversation(TurnResult result) {
-    String id = result.conversationId();
+    return keepConversation(result.conversationId());
+  }
+
+  private Future<Void> keepConversation(String id) {
     if (id == null || id.equals(session.assistantThreadId())) return Future.succeededFuture();
     return store.setAssistantThread(sessionId, id).onSuccess(v -> session = withThread(session, id));
   }
@@ -316,7 +328,10 @@ public final class SessionVerticle extends VerticleBase {
     StoredMessage draft = new StoredMessage(replyId, sessionId, 0, StoredMessage.ROLE_ASSISTANT, result.text(),
         Instant.now(), null, StoredMessage.COMPLETED, userMessage.id(), null, result.inputTokens(), result.outputTokens());
     return appendInOrder(seq -> store.appendReply(draft.withSeq(seq), result.totalTokens()))
-        .onSuccess(reply -> session = counted(session, result.totalTokens()));
+        .onSuccess(reply -> {
+          session = counted(session, result.totalTokens());
+          services.budget().record(result.totalTokens());
+        });
   }
 
   private Future<LeadOutcome> captureLead(LeadFields fields) {

@@ -12,6 +12,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,12 @@ public final class OpenAiEngine implements AssistantEngine {
   @Override
   public boolean ready() {
     return breaker.state() != CircuitBreaker.State.OPEN;
+  }
+
+  @Override
+  public JsonObject status() {
+    return new JsonObject().put("name", name()).put("ready", ready()).put("api_style", settings.apiStyle().name().toLowerCase(Locale.ROOT))
+        .put("model", settings.model()).put("breaker", breaker.state().name().toLowerCase(Locale.ROOT));
   }
 
   public CircuitBreaker.State breakerState() {

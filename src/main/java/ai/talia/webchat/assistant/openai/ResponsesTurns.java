@@ -39,7 +39,7 @@ final class ResponsesTurns implements ApiTurns {
     // A session without a conversation may still have history (it began on another engine, or its
     // first turn failed): the new conversation starts with it.
     Future<String> conversation = turn.conversationId() != null ? Future.succeededFuture(turn.conversationId())
-        : createConversation(turn.sessionId(), historyItems(turn.history()), out);
+        : createConversation(turn, out);
     return conversation.compose(id -> firstCall(turn, instructions, id, out, false));
   }
 
@@ -51,7 +51,7 @@ final class ResponsesTurns implements ApiTurns {
       if (rebuilt || out.textShown() || !unusable) return Future.failedFuture(error);
       log.warn("conversation unusable upstream; rebuilding it from the stored history", kv("session_id", turn.sessionId()),
           kv("conversation_id", conversationId), kv("reason", error.kind().tag()), kv("history_items", turn.history().size()));
-      return createConversation(turn.sessionId(), historyItems(turn.history()), out)
+      return createConversation(turn, out)
           .compose(newId -> firstCall(turn, instructions, newId, out, true));
     });
   }
@@ -124,8 +124,13 @@ final class ResponsesTurns implements ApiTurns {
     return new JsonObject().put("type", "function_call_output").put("call_id", callId).put("output", output);
   }
 
-  /** Creates a conversation holding {@code items}: at most 20 go with the creation, the rest follow 20 at a time. */
-  private Future<String> createConversation(String sessionId, List<JsonObject> items, TurnOutput out) {
+  /**
+   * Creates a conversation holding the session's history (at most 20 items go with the creation,
+   * the rest follow 20 at a time) and has the session keep its id before the model is called.
+   */
+  private Future<String> createConversation(Turn turn, TurnOutput out) {
+    String sessionId = turn.sessionId();
+    List<JsonObject> items = historyItems(turn.history());
     JsonObject body = new JsonObject().put("metadata", new JsonObject().put("session_id", sessionId));
     List<JsonObject> first = items.subList(0, Math.min(MAX_ITEMS_PER_CALL, items.size()));
     if (!first.isEmpty()) body.put("items", new JsonArray(new ArrayList<>(first)));
@@ -134,7 +139,7 @@ final class ResponsesTurns implements ApiTurns {
           String id = created.getString("id");
           if (id == null) return Future.failedFuture(UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, "conversation without id"));
           log.info("conversation created", kv("session_id", sessionId), kv("conversation_id", id), kv("items", items.size()));
-          return appendItems(id, items, first.size(), out).map(id);
+          return appendItems(id, items, first.size(), out).compose(v -> turn.keepConversation().apply(id)).map(id);
         });
   }
 

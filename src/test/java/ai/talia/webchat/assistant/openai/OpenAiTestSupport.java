@@ -51,7 +51,8 @@ final class OpenAiTestSupport {
 
   static Turn turn(String sessionId, String text, String conversationId, List<StoredMessage> history, LeadCapture leads) {
     return new Turn(sessionId, "es", message(sessionId, StoredMessage.ROLE_USER, text, history.size() + 1), conversationId,
-        history, null, new JsonObject().put("page_url", "https://talia.example/precios?utm=x"), leads);
+        history, null, new JsonObject().put("page_url", "https://talia.example/precios?utm=x"), leads,
+        id -> io.vertx.core.Future.succeededFuture());
   }
 
   static StoredMessage message(String sessionId, String role, String text, long seq) {

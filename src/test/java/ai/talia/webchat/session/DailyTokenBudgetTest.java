@@ -1,4 +1,4 @@
-package ai.talia.webchat.assistant.openai;
+package ai.talia.webchat.session;
 
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
@@ -44,7 +44,7 @@ class DailyTokenBudgetTest {
     assertThat(unlimited.tryReserve()).isTrue();
     assertThat(unlimited.exhausted()).isFalse();
 
-    TaliaConfig config = new TaliaConfig(new JsonObject()).with(ConfigKeys.OPENAI_DAILY_TOKEN_BUDGET, "500");
+    TaliaConfig config = new TaliaConfig(new JsonObject()).with(ConfigKeys.LIMITS_DAILY_TOKEN_BUDGET, "500");
     assertThat(new DailyTokenBudget(config).limit()).isEqualTo(500);
     assertThatThrownBy(() -> new DailyTokenBudget(-1, Clock.systemUTC())).isInstanceOf(IllegalArgumentException.class);
   }

@@ -2,6 +2,7 @@ package ai.talia.webchat;
 
 import ai.talia.webchat.support.Api;
 import ai.talia.webchat.support.JarProcess;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,18 @@ class FatJarIT {
       assertThat(out.split("Assistants API", -1)).hasSize(2);
       assertThat(out).doesNotContain("asst_legacy123");
       jar.terminate();
+    }
+  }
+
+  @Test
+  void a_partial_conf_file_in_the_working_directory_overrides_only_its_own_keys(@TempDir Path workDir) throws Exception {
+    Files.createDirectories(workDir.resolve("conf"));
+    Files.writeString(workDir.resolve("conf/talia.json"), "{\"webchat\": {\"title\": \"Acme Chat\"}}");
+    try (JarProcess jar = JarProcess.start(workDir, Map.of())) {
+      JsonObject config = new Api(jar.baseUrl()).get("/api/webchat/config").json();
+      assertThat(config.getString("title")).isEqualTo("Acme Chat");
+      assertThat(config.getJsonArray("locales")).containsExactly("es", "en");
+      assertThat(config.getJsonObject("consent").getString("policy_version")).isEqualTo("2026-11");
     }
   }
 

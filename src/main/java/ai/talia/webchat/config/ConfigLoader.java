@@ -27,9 +27,9 @@ public final class ConfigLoader {
 
   public static Future<TaliaConfig> load(Vertx vertx, Path workDir, Map<String, String> env) {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false);
-    // The jar's defaults: conf/ is packaged on the classpath.
-    options.addStore(new ConfigStoreOptions().setType("file").setFormat("json")
-        .setConfig(new JsonObject().put("path", "conf/talia.json")));
+    // The jar's defaults, read from the classpath: a relative "file" path would resolve against the
+    // working directory first, and a partial ./conf/talia.json there would replace every default.
+    options.addStore(new ConfigStoreOptions().setType("json").setConfig(packagedDefaults()));
     Path localConf = workDir.resolve("conf/talia.json");
     if (Files.isRegularFile(localConf)) {
       options.addStore(new ConfigStoreOptions().setType("file").setFormat("json")
@@ -46,6 +46,15 @@ public final class ConfigLoader {
           retriever.close();
           return new TaliaConfig(applyEnvironment(merged, env));
         });
+  }
+
+  private static JsonObject packagedDefaults() {
+    try (java.io.InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream("conf/talia.json")) {
+      if (in == null) throw new IllegalStateException("conf/talia.json is missing from the classpath");
+      return new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Moves TALIA_* entries (from .env, then the environment, which wins) to their dotted keys. */

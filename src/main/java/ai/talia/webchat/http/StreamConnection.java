@@ -263,6 +263,9 @@ final class StreamConnection {
   void close(short code, String reason) {
     if (closed) return;
     closed = true;
+    io.micrometer.core.instrument.Counter.builder("talia_stream_closed_by_gateway_total")
+        .description("Sockets the gateway closed, by close code").tag("code", String.valueOf(code))
+        .register(services.metrics()).increment();
     ws.close(code, reason);
     cleanUp();
   }

@@ -70,8 +70,18 @@ public final class StreamClient implements AutoCloseable {
         .put("resume_after_seq", resumeAfterSeq));
   }
 
+  /** Stops reading from the socket: the TCP window fills up, as with a reader too slow to keep up. */
   public void pause() {
     socket.pause();
+  }
+
+  public void resume() {
+    socket.resume();
+  }
+
+  /** Every frame read so far with {@link #next()} or {@link #drain()}. */
+  public List<JsonObject> seen() {
+    return List.copyOf(seen);
   }
 
   /** The next frame, or an AssertionError after the timeout. */

@@ -36,6 +36,22 @@ final class GatewayProbe {
     return (long) sum;
   }
 
+  /** The mean of a Prometheus timer (sum / count over the series that contain {@code labelPart}), in ms. */
+  String meanMs(String timer, String labelPart) {
+    String body = api.get("/metrics").body();
+    double sum = 0, count = 0;
+    for (String line : body.split("\n")) {
+      if (line.startsWith("#") || !line.contains(labelPart)) continue;
+      if (line.startsWith(timer + "_sum")) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      if (line.startsWith(timer + "_count")) count += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+    return count == 0 ? "n/a" : String.format("%.2f ms (n=%.0f)", sum / count * 1000, count);
+  }
+
+  String meanMs(String timer) {
+    return meanMs(timer, "");
+  }
+
   long rss() throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;

@@ -1,5 +1,8 @@
 package ai.talia.webchat.bench;
 
+import ai.talia.webchat.fakeopenai.FakeOpenAiServer;
+import ai.talia.webchat.fakeopenai.FakeReply;
+import ai.talia.webchat.fakeopenai.StreamTiming;
 import ai.talia.webchat.support.Api;
 import ai.talia.webchat.support.JarProcess;
 import ai.talia.webchat.support.TestDatabases;
@@ -28,10 +31,13 @@ public final class LoadBenchmark {
 
   public static void main(String[] args) throws Exception {
     LoadBenchmark bench = new LoadBenchmark();
-    String phases = System.getProperty("bench.phases", "throughput,idle,actors");
+    String phases = System.getProperty("bench.phases", "latency,throughput,idle,actors");
     try {
       for (String phase : phases.split(",")) {
         switch (phase.trim()) {
+          case "latency" -> bench.latency(Integer.getInteger("bench.latencySessions", 500),
+              Integer.getInteger("bench.seconds", 20), Integer.getInteger("bench.firstTokenMs", 200),
+              Integer.getInteger("bench.tokenMs", 20), Integer.getInteger("bench.tokens", 16));
           case "throughput" -> bench.throughput(Integer.getInteger("bench.throughputSessions", 200),
               Integer.getInteger("bench.seconds", 20));
           case "idle" -> bench.idle(Integer.getInteger("bench.idleSessions", 20_000));
@@ -50,7 +56,7 @@ public final class LoadBenchmark {
     Path dir = Files.createTempDirectory("talia-bench-");
     Files.createDirectories(dir.resolve("conf"));
     JsonObject conf = new JsonObject()
-        .put("limits", new JsonObject().put("sessionMaxTurns", 100_000_000).put("sessionQueueMax", 1000)
+        .put("limits", new JsonObject().put("sessionMaxTurns", 100_000_000).put("sessionMaxTokens", 0).put("sessionQueueMax", 1000)
             .put("sessionRate", new JsonObject().put("capacity", 100_000_000).put("refillPerMinute", 100_000_000))
             .put("ipRate", new JsonObject().put("capacity", 100_000_000).put("refillPerMinute", 100_000_000)))
         .put("session", new JsonObject().put("idleSeconds", 3600))
@@ -72,7 +78,74 @@ public final class LoadBenchmark {
     Map<String, String> all = new HashMap<>(env);
     all.put("TALIA_DB_URL", postgres());
     all.putIfAbsent("TALIA_ENGINE", "scripted");
-    return JarProcess.start(workDir(conf), all, jvm);
+    // e.g. -Dbench.jvmArgs=-XX:StartFlightRecording=filename=/tmp/gateway.jfr,settings=profile to profile the gateway
+    List<String> args = new ArrayList<>(List.of(jvm));
+    String extra = System.getProperty("bench.jvmArgs", "");
+    if (!extra.isBlank()) args.addAll(List.of(extra.trim().split("\\s+")));
+    return JarProcess.start(workDir(conf), all, args.toArray(String[]::new));
+  }
+
+  /**
+   * The openai engine against the fake model with a fixed time to first token and time per token:
+   * {@code sessions} visitors chat back to back over WebSocket. Overhead is what the gateway adds:
+   * end to end minus the model's own time, and first delta minus the model's time to first token,
+   * both as the fake really took them for that turn (it runs in this JVM, on the same clock).
+   */
+  void latency(int sessions, int seconds, int firstTokenMs, int tokenMs, int tokens) throws Exception {
+    Vertx fakeVertx = Vertx.vertx();
+    FakeOpenAiServer fake = await(FakeOpenAiServer.start(fakeVertx));
+    String text = String.join(" ", java.util.Collections.nCopies(tokens, "palabra"));
+    // The fake's timers fire a little late under load: each turn's overhead is measured against
+    // what the fake really took for that turn, matched by the turn's unique text.
+    Map<String, StreamTiming> modelTimes = new java.util.concurrent.ConcurrentHashMap<>();
+    fake.recordRequests(false).model(request -> {
+      StreamTiming timing = new StreamTiming();
+      modelTimes.put(String.valueOf(request.userText()), timing);
+      return FakeReply.text(text, tokens).firstTokenDelay(firstTokenMs).perTokenDelay(tokenMs).usage(60, tokens).timing(timing);
+    });
+    Map<String, String> env = Map.of("TALIA_ENGINE", "openai", "TALIA_OPENAI_API_KEY", fake.apiKey(),
+        "TALIA_OPENAI_BASE_URL", fake.baseUrl(), "TALIA_OPENAI_MAX_CONNECTIONS", String.valueOf(sessions * 2));
+    try (JarProcess jar = jar(new JsonObject(), env, "-Xmx1g")) {
+      Vertx vertx = Vertx.vertx();
+      ChatDriver driver = new ChatDriver(vertx, jar.port(), "2026-11");
+      List<ChatDriver.ChatSocket> sockets = open(driver, sessions);
+      AtomicLong turnNumber = new AtomicLong();
+      // Warm-up: each session's first turn also creates its conversation upstream; not measured.
+      List<Future<ChatDriver.Timing>> warmUp = new ArrayList<>();
+      for (ChatDriver.ChatSocket socket : sockets) warmUp.add(socket.say("Hola " + turnNumber.incrementAndGet()));
+      await(Future.all(warmUp));
+      java.util.concurrent.ConcurrentLinkedQueue<long[]> overheads = new java.util.concurrent.ConcurrentLinkedQueue<>();
+      AtomicLong failures = new AtomicLong();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      List<Future<Void>> loops = new ArrayList<>();
+      long start = System.nanoTime();
+      for (ChatDriver.ChatSocket socket : sockets) {
+        loops.add(timedLoop(socket, end, turnNumber, modelTimes, overheads, failures));
+      }
+      await(Future.join(loops));
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      long[] overhead = overheads.stream().mapToLong(o -> o[0]).toArray();
+      long[] firstToken = overheads.stream().mapToLong(o -> o[1]).toArray();
+      results.put("latency.active_sessions", sessions);
+      results.put("latency.fake_model", firstTokenMs + " ms to first token, " + tokens + " tokens, " + tokenMs + " ms each");
+      results.put("latency.turns_per_second", String.format("%.0f", overhead.length / elapsed));
+      results.put("latency.failed_turns", failures.get());
+      results.put("latency.overhead_per_turn", Percentiles.ofNanos(overhead));
+      results.put("latency.first_token_overhead", Percentiles.ofNanos(firstToken));
+      GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      // The gateway's own view: from the engine's start of a turn to its first text, and to its end.
+      results.put("latency.gateway_mean_engine_first_token", probe.meanMs("talia_openai_first_token_seconds"));
+      results.put("latency.gateway_mean_engine_turn", probe.meanMs("talia_openai_turn_duration_seconds", "outcome=\"completed\""));
+      results.put("latency.gateway_mean_session_turn", probe.meanMs("talia_turn_duration_seconds", ""));
+      results.put("latency.heap_now", GatewayProbe.mib(probe.heapNow()));
+      results.put("latency.rss", GatewayProbe.mib(probe.rss()));
+      await(driver.close());
+      await(vertx.close());
+      jar.terminate();
+    } finally {
+      await(fake.close());
+      await(fakeVertx.close());
+    }
   }
 
   /** Scripted engine on Postgres: turns per second with many sessions chatting back to back. */
@@ -175,6 +248,22 @@ public final class LoadBenchmark {
       batch.forEach(f -> sockets.add(f.result()));
     }
     return sockets;
+  }
+
+  /** Turns back to back on one socket; each adds {overhead, first-token overhead} against the fake's own times. */
+  private static Future<Void> timedLoop(ChatDriver.ChatSocket socket, long endNanos, AtomicLong turnNumber,
+      Map<String, StreamTiming> modelTimes, java.util.Queue<long[]> overheads, AtomicLong failures) {
+    if (System.nanoTime() >= endNanos) return Future.succeededFuture();
+    String content = "Hola " + turnNumber.incrementAndGet();
+    return socket.say(content).transform(ar -> {
+      StreamTiming model = modelTimes.remove(content);
+      if (ar.succeeded() && model != null && model.toEnd() > 0) {
+        overheads.add(new long[] {ar.result().completed() - model.toEnd(), ar.result().firstDelta() - model.toFirstDelta()});
+      } else if (failures.incrementAndGet() > 100) {
+        return Future.failedFuture(ar.failed() ? ar.cause() : new IllegalStateException("no model timing for " + content));
+      }
+      return timedLoop(socket, endNanos, turnNumber, modelTimes, overheads, failures);
+    });
   }
 
   private static Future<Void> loop(Vertx vertx, ChatDriver.ChatSocket socket, long endNanos,

@@ -56,6 +56,7 @@ final class EventStreamWriter {
     }
     if (next >= emissions.size()) {
       response.end();
+      if (reply.timing != null) reply.timing.ended();
       done();
       return;
     }
@@ -96,6 +97,7 @@ final class EventStreamWriter {
     }
     if (reply.keepAlive) response.write(": keep-alive\n\n");
     write(emission);
+    if (emission.delta() && reply.timing != null) reply.timing.firstDeltaWritten();
     if (emission.delta()) deltasSent++;
     next++;
     writeNext();

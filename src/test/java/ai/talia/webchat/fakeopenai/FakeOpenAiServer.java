@@ -44,6 +44,7 @@ public final class FakeOpenAiServer {
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private final Map<String, FakeConversation> conversations = new ConcurrentHashMap<>();
   private volatile Function<ModelRequest, FakeReply> model = new ScriptedLeadModel();
+  private volatile boolean recording = true;
   private HttpServer server;
 
   private FakeOpenAiServer(Vertx vertx, String apiKey) {
@@ -113,6 +114,12 @@ public final class FakeOpenAiServer {
     return this;
   }
 
+  /** Stops keeping requests (the load benchmark sends too many to keep). */
+  public FakeOpenAiServer recordRequests(boolean on) {
+    this.recording = on;
+    return this;
+  }
+
   public int programmeLeft() {
     return programme.size();
   }
@@ -170,7 +177,7 @@ public final class FakeOpenAiServer {
         // kept raw only
       }
     }
-    requests.add(new RecordedRequest(ctx.request().method().name(), ctx.request().path(),
+    if (recording) requests.add(new RecordedRequest(ctx.request().method().name(), ctx.request().path(),
         MultiMap.caseInsensitiveMultiMap().addAll(ctx.request().headers()), body, raw));
     ctx.next();
   }

@@ -25,6 +25,7 @@ public final class FakeReply {
   int inputTokens = 42;
   int outputTokens = -1;
 
+  StreamTiming timing;
   long firstTokenDelayMs;
   long perTokenDelayMs;
   int endAfterDeltas = -1;
@@ -119,6 +120,12 @@ public final class FakeReply {
     return this;
   }
 
+  /** Records when this reply's stream really wrote its first delta and ended. */
+  public FakeReply timing(StreamTiming timing) {
+    this.timing = timing;
+    return this;
+  }
+
   public FakeReply firstTokenDelay(long ms) {
     this.firstTokenDelayMs = ms;
     return this;
@@ -209,6 +216,7 @@ public final class FakeReply {
     copy.textDeltas = textDeltas;
     copy.inputTokens = inputTokens;
     copy.outputTokens = outputTokens;
+    copy.timing = timing;
     copy.firstTokenDelayMs = firstTokenDelayMs;
     copy.perTokenDelayMs = perTokenDelayMs;
     return copy;

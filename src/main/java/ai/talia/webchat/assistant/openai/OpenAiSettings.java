@@ -67,7 +67,7 @@ public record OpenAiSettings(
         positive(config, ConfigKeys.OPENAI_RETRY_MAX_DELAY_MS, 8000),
         positive(config, ConfigKeys.OPENAI_BREAKER_FAILURE_THRESHOLD, 5),
         positive(config, ConfigKeys.OPENAI_BREAKER_RESET_TIMEOUT_MS, 30000),
-        positive(config, ConfigKeys.OPENAI_MAX_CONNECTIONS, 64));
+        positive(config, ConfigKeys.OPENAI_MAX_CONNECTIONS, 512));
   }
 
   private static ApiStyle style(String value) {

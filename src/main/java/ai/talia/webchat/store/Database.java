@@ -28,6 +28,9 @@ public record Database(String kind, String description, PgConnectOptions postgre
       }
       PgConnectOptions options = PgConnectOptions.fromUri(url);
       if (options.getUser() == null) options.setUser("postgres");
+      // Every statement is a SQL template run thousands of times: prepare it once per connection
+      // instead of having Postgres parse and plan it on every call.
+      options.setCachePreparedStatements(true).setPreparedStatementCacheMaxSize(256);
       return new Database("postgres",
           "postgres " + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase(), options, null);
     }

@@ -60,7 +60,7 @@ final class ChatDriver {
 
   Future<ChatSocket> connect(Visitor v) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/api/webchat/stream");
+        .setURI("/api/webchat/stream").setTimeout(30_000);
     return sockets.connect(options).compose(ws -> {
       ChatSocket socket = new ChatSocket(ws);
       return socket.hello(v).map(socket);
@@ -95,7 +95,7 @@ final class ChatDriver {
       ready = Promise.promise();
       ws.writeTextMessage(new JsonObject().put("type", "hello").put("session_id", v.sessionId())
           .put("session_token", v.token()).put("resume_after_seq", 0).encode());
-      return ready.future();
+      return ready.future().timeout(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     Future<Timing> say(String content) {

@@ -40,15 +40,19 @@ public final class LoadBenchmark {
               Integer.getInteger("bench.tokenMs", 20), Integer.getInteger("bench.tokens", 16));
           case "throughput" -> bench.throughput(Integer.getInteger("bench.throughputSessions", 200),
               Integer.getInteger("bench.seconds", 20));
-          case "idle" -> bench.idle(Integer.getInteger("bench.idleSessions", 20_000));
+          case "idle" -> bench.idle(Integer.getInteger("bench.idleSessions", 19_500));
           case "actors" -> bench.actors(Integer.getInteger("bench.actorSessions", 2_000));
           default -> throw new IllegalArgumentException("unknown phase " + phase);
         }
       }
+    } catch (Throwable e) {
+      e.printStackTrace();
+      bench.results.put("error", String.valueOf(e));
     } finally {
       bench.print();
+      // Vert.x threads are not daemons: without this exec:java would wait for them forever.
+      System.exit(bench.results.containsKey("error") ? 1 : 0);
     }
-    System.exit(0);
   }
 
   /** A work directory whose conf/talia.json lifts the per-visitor limits: the benchmark is one client. */
@@ -192,8 +196,9 @@ public final class LoadBenchmark {
         try {
           await(Future.all(opening));
         } catch (RuntimeException e) {
+          // Usually the file-descriptor limit of one of the two processes (ulimit -n).
           opening.stream().filter(Future::succeeded).forEach(f -> sockets.add(f.result()));
-          stoppedBy = e.getMessage();
+          stoppedBy = String.valueOf(e.getCause() != null ? e.getCause() : e);
           break;
         }
         opening.forEach(f -> sockets.add(f.result()));

@@ -30,6 +30,8 @@ import java.util.Set;
  */
 public final class RouterVerticle extends VerticleBase {
   private static final String STREAM_PATH = "/api/webchat/stream";
+  static final String LANDING_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+      + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   private final HttpServices services;
   private HttpServer server;
 
@@ -94,6 +96,11 @@ public final class RouterVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metrics()));
     router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8")
         .sendFile("openapi.yaml"));
+    // The demo landing and the widget: the strictest CSP the widget works under (README § The widget).
+    router.get().handler(ctx -> {
+      ctx.response().putHeader("Content-Security-Policy", LANDING_CSP).putHeader("X-Content-Type-Options", "nosniff");
+      ctx.next();
+    });
     router.get().handler(StaticHandler.create("webroot").setMaxAgeSeconds(3600).setIndexPage("index.html"));
 
     router.route().failureHandler(Responses::failure);

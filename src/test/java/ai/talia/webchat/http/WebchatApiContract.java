@@ -61,7 +61,7 @@ abstract class WebchatApiContract {
     assertThat(body.getJsonObject("consent").getBoolean("required")).isTrue();
     assertThat(body.getJsonObject("consent").getString("policy_version")).isEqualTo("2026-11");
     assertThat(body.getJsonObject("consent").getString("text")).startsWith("To chat with TalIA");
-    assertThat(body.getJsonObject("consent").getString("policy_url")).isEqualTo("/privacidad");
+    assertThat(body.getJsonObject("consent").getString("policy_url")).isEqualTo("/privacidad.html");
     assertThat(body.getString("welcome")).startsWith("Hi!");
     assertThat(body.getJsonArray("locales")).containsExactly("es", "en");
     assertThat(body.getString("default_locale")).isEqualTo("es");

@@ -1,0 +1,70 @@
+// Starts the real packaged gateway (scripted engine, embedded store) as a child process.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const JAR = resolve(process.env.TALIA_JAR ?? "../target/talia-webchat.jar");
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export class Gateway {
+  constructor(port, workDir) {
+    this.port = port;
+    this.workDir = workDir;
+    this.url = `http://127.0.0.1:${port}`;
+    this.output = "";
+  }
+
+  /** A new gateway in a fresh working directory; scripted replies stream in chunks 25 ms apart. */
+  static async create() {
+    const workDir = mkdtempSync(join(tmpdir(), "talia-e2e-"));
+    mkdirSync(join(workDir, "conf"));
+    writeFileSync(join(workDir, "conf/talia.json"), JSON.stringify({ scripted: { chunkDelayMs: 25 } }));
+    const gw = new Gateway(await freePort(), workDir);
+    await gw.start();
+    return gw;
+  }
+
+  async start() {
+    const env = { ...process.env, TALIA_HTTP_PORT: String(this.port), TALIA_HTTP_HOST: "127.0.0.1", TALIA_ENGINE: "scripted" };
+    for (const k of ["TALIA_DB_URL", "TALIA_OPENAI_API_KEY", "TALIA_WEBCHAT_PUBLIC_TOKEN", "TALIA_WEBCHAT_ALLOWED_ORIGINS"]) delete env[k];
+    this.proc = spawn("java", ["-jar", JAR], { cwd: this.workDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    this.proc.stdout.on("data", (d) => (this.output += d));
+    this.proc.stderr.on("data", (d) => (this.output += d));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error("the gateway exited:\n" + this.output);
+      try {
+        if ((await fetch(this.url + "/ready")).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error("the gateway did not become ready:\n" + this.output);
+  }
+
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null) return;
+    const exited = new Promise((r) => this.proc.once("exit", r));
+    this.proc.kill("SIGTERM");
+    await exited;
+  }
+
+  /** The stored conversation, straight from the API. */
+  async history(sessionId, token) {
+    const r = await fetch(`${this.url}/api/webchat/history/${sessionId}?limit=200`, { headers: { Authorization: "Bearer " + token } });
+    return (await r.json()).messages;
+  }
+}

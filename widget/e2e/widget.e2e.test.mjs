@@ -1,0 +1,218 @@
+// The widget in real Chromium (Debian's /usr/bin/chromium) on the demo landing, served by the real
+// jar with the scripted engine. Screenshots go to test-results/.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium, devices } from "playwright-core";
+import { Gateway } from "./gateway.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const SHOTS = "test-results";
+mkdirSync(SHOTS, { recursive: true });
+
+let gateway;
+let browser;
+
+before(async () => {
+  gateway = await Gateway.create();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await gateway?.stop();
+});
+
+/** A fresh visitor (own localStorage) on the landing, with CSP violations and page events recorded. */
+async function visit(contextOptions = {}) {
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  page.on("dialog", (d) => {
+    page.dialogs = (page.dialogs ?? 0) + 1;
+    d.dismiss();
+  });
+  await page.addInitScript(() => {
+    window.__csp = [];
+    window.__events = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+    document.addEventListener("talia:ready", () => {
+      for (const name of ["lead", "message", "open", "close"]) window.TaliaWebchat.on(name, (d) => window.__events.push({ name, d }));
+    });
+  });
+  await page.goto(gateway.url + "/");
+  await page.waitForFunction(() => window.TaliaWebchat !== undefined);
+  return { context, page };
+}
+
+const launcher = (page) => page.getByRole("button", { name: "Abrir el chat con TalIA" });
+const textbox = (page) => page.getByRole("textbox", { name: "Escribe tu mensaje" });
+const log = (page) => page.getByRole("log");
+
+async function say(page, text) {
+  await textbox(page).fill(text);
+  await textbox(page).press("Enter");
+}
+
+/** Waits until the assistant's last bubble stops changing and contains {@code text}. */
+async function waitForReply(page, text) {
+  await page.locator("talia-webchat .msg.assistant", { hasText: text }).last().waitFor({ timeout: 15_000 });
+}
+
+async function session(page) {
+  return page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith("talia-webchat:"));
+    return JSON.parse(localStorage.getItem(key));
+  });
+}
+
+test("consent, a streamed chat to a captured lead, and a reload that keeps the conversation", async () => {
+  const { context, page } = await visit({ viewport: { width: 1280, height: 800 } });
+  await launcher(page).click();
+  const consent = page.locator("talia-webchat .consent");
+  await consent.waitFor();
+  assert.match(await consent.innerText(), /Para chatear con TalIA/);
+  assert.match(await consent.innerText(), /2026-11/);
+  assert.equal(await consent.getByRole("link", { name: "Política de privacidad" }).getAttribute("href"),
+    gateway.url + "/privacidad.html");
+  assert.equal(await textbox(page).count(), 0, "no message box before consent");
+  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await textbox(page).waitFor();
+
+  // Count how the reply bubble grows: streamed text changes it many times before it completes.
+  await page.evaluate(() => {
+    window.__growth = 0;
+    const root = document.querySelector("talia-webchat").shadowRoot;
+    new MutationObserver(() => window.__growth++).observe(root.querySelector(".log"), { childList: true, subtree: true, characterData: true });
+  });
+  await say(page, "Hola");
+  await waitForReply(page, "¿Cómo te llamas?");
+  assert.ok(await page.evaluate(() => window.__growth) > 4, "the reply streamed in pieces");
+
+  await say(page, "Me llamo Ana Pérez");
+  await waitForReply(page, "Ana Pérez");
+  await say(page, "ana.perez@example.com");
+  await waitForReply(page, "teléfono");
+  await say(page, "+34 612 345 678");
+  await waitForReply(page, "+34612345678");
+  const events = await page.evaluate(() => window.__events);
+  const leadFields = events.filter((e) => e.name === "lead").flatMap((e) => e.d.fields);
+  assert.deepEqual([...new Set(leadFields)].sort(), ["email", "name", "phone"]);
+  assert.ok(events.some((e) => e.name === "open"));
+  await page.screenshot({ path: `${SHOTS}/desktop-chat.png` });
+
+  const { id, token } = await session(page);
+  const stored = await gateway.history(id, token);
+  assert.equal(stored.length, 8);
+  assert.deepEqual(stored.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
+
+  await page.reload();
+  await page.waitForFunction(() => window.TaliaWebchat !== undefined);
+  await launcher(page).click();
+  await waitForReply(page, "+34612345678");
+  assert.match(await log(page).innerText(), /Me llamo Ana Pérez/);
+  assert.equal(await page.locator("talia-webchat .consent").isVisible(), false, "consent is not asked again");
+  assert.equal(await page.locator("talia-webchat .msg").count(), 8);
+  assert.deepEqual(await page.evaluate(() => window.__csp), [], "no Content-Security-Policy violation");
+  await context.close();
+});
+
+test("the keyboard alone opens, sends, closes with Esc and returns focus to the launcher; axe finds nothing serious", async () => {
+  const { context, page } = await visit();
+  await page.keyboard.press("Tab");
+  for (let i = 0; i < 20 && !(await launcher(page).evaluate((b) => b.matches(":focus"))); i++) await page.keyboard.press("Tab");
+  assert.ok(await launcher(page).evaluate((b) => b.matches(":focus")), "the launcher is reachable by Tab");
+  await page.keyboard.press("Enter");
+  await page.getByRole("button", { name: "Aceptar y chatear" }).waitFor();
+  assert.ok(await page.getByRole("button", { name: "Aceptar y chatear" }).evaluate((b) => b.matches(":focus")));
+  await page.keyboard.press("Enter");
+  await textbox(page).waitFor();
+  await page.waitForFunction(() => document.querySelector("talia-webchat").shadowRoot.activeElement?.tagName === "TEXTAREA");
+  await page.keyboard.type("¿Qué precio tiene?");
+  await page.keyboard.press("Enter");
+  await waitForReply(page, "49 €");
+
+  await page.evaluate(AXE);
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), []);
+
+  await page.keyboard.press("Escape");
+  await page.locator("talia-webchat .panel").waitFor({ state: "hidden" });
+  assert.ok(await launcher(page).evaluate((b) => b.matches(":focus")), "focus is back on the launcher");
+  assert.ok((await page.evaluate(() => window.__events)).some((e) => e.name === "close"));
+  await context.close();
+});
+
+test("visitor text with markup renders inert; only http(s) links become links", async () => {
+  const { context, page } = await visit();
+  await launcher(page).click();
+  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await say(page, '<img src=x onerror="window.__xss=1"> [clic](javascript:window.__xss=2) **negrita** https://example.com/a?b=1');
+  await waitForReply(page, "TalIA");
+  const user = page.locator("talia-webchat .msg.user").last();
+  assert.match(await user.innerText(), /<img src=x onerror="window.__xss=1">/);
+  assert.equal(await page.locator("talia-webchat img").count(), 0);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.equal(page.dialogs ?? 0, 0);
+  assert.equal(await user.locator("a[href^='javascript']").count(), 0);
+  assert.equal(await user.locator("strong").innerText(), "negrita");
+  const link = user.locator("a");
+  assert.equal(await link.count(), 1);
+  assert.equal(await link.getAttribute("href"), "https://example.com/a?b=1");
+  assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+  await context.close();
+});
+
+test("a connection dropped mid-chat is restored without losing or repeating a message", async () => {
+  const { context, page } = await visit();
+  await launcher(page).click();
+  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await say(page, "Hola");
+  await waitForReply(page, "¿Cómo te llamas?");
+
+  await gateway.stop(); // the socket drops: the whole gateway goes away
+  await page.locator("talia-webchat .status", { hasText: "reconectando" }).waitFor();
+  await say(page, "Me llamo Ana Pérez"); // typed while offline: kept and sent once back
+  await gateway.start();
+  await waitForReply(page, "Encantada, Ana Pérez");
+
+  const { id, token } = await session(page);
+  const stored = await gateway.history(id, token);
+  assert.deepEqual(stored.map((m) => m.seq), [1, 2, 3, 4]);
+  assert.deepEqual(stored.filter((m) => m.role === "user").map((m) => m.content), ["Hola", "Me llamo Ana Pérez"]);
+  assert.equal(await page.locator("talia-webchat .msg").count(), 5, "welcome + four stored messages, none twice");
+  await context.close();
+});
+
+test("with WebSockets blocked the widget chats over REST", async () => {
+  const { context, page } = await visit();
+  await page.routeWebSocket(/\/api\/webchat\/stream/, (ws) => ws.close());
+  await launcher(page).click();
+  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await say(page, "¿Qué precio tiene?");
+  await waitForReply(page, "49 €");
+  const { id, token } = await session(page);
+  assert.equal((await gateway.history(id, token)).length, 2);
+  await context.close();
+});
+
+test("on a phone the open chat fills the screen", async () => {
+  const { context, page } = await visit({ ...devices["iPhone 13"], defaultBrowserType: undefined });
+  await launcher(page).click();
+  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await say(page, "Hola");
+  await waitForReply(page, "¿Cómo te llamas?");
+  const box = await page.locator("talia-webchat .panel").boundingBox();
+  const viewport = page.viewportSize();
+  assert.equal(Math.round(box.x), 0);
+  assert.equal(Math.round(box.y), 0);
+  assert.equal(Math.round(box.width), viewport.width);
+  assert.equal(Math.round(box.height), viewport.height);
+  await page.screenshot({ path: `${SHOTS}/phone-chat.png` });
+  await context.close();
+});

@@ -1,0 +1,38 @@
+/** The widget's CSS, applied as a constructable stylesheet (works under a CSP without 'unsafe-inline'). */
+export const CSS = `
+:host{--talia-brand:#0b57a4;--talia-on-brand:#fff;--bg:#fff;--fg:#1b1b1f;--muted:#4a4a55;--bubble:#eef1f6;--line:#c9ced8;
+ all:initial;position:fixed;bottom:20px;right:20px;z-index:2147483000;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg)}
+:host([data-position=left]){right:auto;left:20px}
+:host([data-theme=dark]){--bg:#1c1d21;--fg:#f2f2f4;--muted:#c3c5cc;--bubble:#2c2e35;--line:#4a4d57}
+@media (prefers-color-scheme:dark){:host([data-theme=auto]){--bg:#1c1d21;--fg:#f2f2f4;--muted:#c3c5cc;--bubble:#2c2e35;--line:#4a4d57}}
+*{box-sizing:border-box}
+button{font:inherit;cursor:pointer}
+:focus-visible{outline:3px solid var(--talia-brand);outline-offset:2px}
+.launcher{width:60px;height:60px;border-radius:50%;border:0;background:var(--talia-brand);color:var(--talia-on-brand);box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center}
+.launcher svg{width:28px;height:28px;fill:currentColor}
+.launcher:focus-visible{outline-color:var(--fg)}
+.panel{position:absolute;bottom:0;right:0;width:370px;height:min(580px,calc(100vh - 40px));display:flex;flex-direction:column;background:var(--bg);color:var(--fg);border:1px solid var(--line);border-radius:14px;box-shadow:0 10px 30px rgba(0,0,0,.25);overflow:hidden}
+:host([data-position=left]) .panel{right:auto;left:0}
+.panel[hidden],.launcher[hidden],[hidden]{display:none!important}
+header{display:flex;align-items:center;justify-content:space-between;padding:12px 14px;background:var(--talia-brand);color:var(--talia-on-brand)}
+header h2{margin:0;font-size:16px;font-weight:600}
+header button{border:0;background:transparent;color:inherit;width:36px;height:36px;border-radius:8px;font-size:22px;line-height:1}
+header button:focus-visible{outline-color:var(--talia-on-brand)}
+.log{flex:1;overflow-y:auto;padding:14px;display:flex;flex-direction:column;gap:8px}
+.msg{max-width:85%;padding:8px 12px;border-radius:12px;white-space:normal;overflow-wrap:anywhere}
+.msg.assistant{align-self:flex-start;background:var(--bubble)}
+.msg.user{align-self:flex-end;background:var(--talia-brand);color:var(--talia-on-brand)}
+.msg.user a{color:inherit}
+.msg a{color:var(--talia-brand);text-decoration:underline}
+:host([data-theme=dark]) .msg.assistant a{color:#9cc8ff}
+.msg.failed{outline:2px solid #b3261e}
+.failure{align-self:flex-end;font-size:13px;color:var(--muted)}
+.failure button{margin-left:6px;border:1px solid var(--line);background:var(--bg);color:var(--fg);border-radius:6px;padding:2px 8px}
+.typing,.status{font-size:13px;color:var(--muted);padding:0 14px 6px}
+.consent{padding:14px;border-top:1px solid var(--line);display:flex;flex-direction:column;gap:8px;font-size:14px}
+.consent a{color:inherit}
+.consent button,.composer button{border:0;border-radius:8px;background:var(--talia-brand);color:var(--talia-on-brand);padding:9px 14px;font-weight:600}
+.composer{display:flex;gap:8px;padding:10px;border-top:1px solid var(--line)}
+.composer textarea{flex:1;resize:none;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:8px;height:42px}
+@media (max-width:480px){:host(.open){inset:0}.panel{position:fixed;inset:0;width:100vw;height:100%;border-radius:0;border:0}}
+`;

@@ -1,0 +1,145 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { mount, type TaliaWebchatElement } from "../src/widget";
+
+/** A stand-in for the browser's WebSocket: the test plays the gateway's frames. */
+class FakeSocket {
+  static last: FakeSocket | null = null;
+  sent: any[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.last = this;
+    queueMicrotask(() => this.onopen?.());
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {}
+  frame(f: object) {
+    this.onmessage?.({ data: JSON.stringify(f) });
+  }
+}
+
+const CONFIG = {
+  consent: { required: true, policy_version: "2026-11", text: "Para chatear con TalIA acepta la política.", policy_url: "/privacidad.html" },
+  welcome: "¡Hola! Soy TalIA.",
+  title: "TalIA",
+  theme: "auto",
+};
+
+function json(body: unknown, status = 200) {
+  return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } }));
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await tick();
+};
+
+let el: TaliaWebchatElement;
+const shadow = () => el.shadowRoot!;
+const panelHtml = () => shadow().querySelector(".panel")!.outerHTML;
+
+beforeEach(() => {
+  localStorage.clear();
+  (globalThis as any).WebSocket = FakeSocket;
+  vi.stubGlobal("fetch", vi.fn((url: string, init?: RequestInit) => {
+    const path = new URL(url).pathname;
+    if (path === "/api/webchat/config") return json(CONFIG);
+    if (path === "/api/webchat/sessions") return json({ session_id: "s-1", session_token: "tok" }, 201);
+    if (path === "/api/webchat/consent") return json({ consent_id: "c-1", granted: true }, 201);
+    if (path.startsWith("/api/webchat/history/")) return json({ messages: [] });
+    return json({ code: "not_found" }, 404);
+  }));
+  el = mount({ endpoint: "https://chat.example", locale: "es" });
+});
+
+afterEach(() => {
+  el.remove();
+  vi.unstubAllGlobals();
+});
+
+describe("<talia-webchat>", () => {
+  it("starts closed: only the launcher, with an accessible name", () => {
+    const launcher = shadow().querySelector(".launcher")!;
+    expect(launcher.getAttribute("aria-label")).toBe("Abrir el chat con TalIA");
+    expect(launcher.getAttribute("aria-expanded")).toBe("false");
+    expect((shadow().querySelector(".panel") as HTMLElement).hidden).toBe(true);
+    expect(shadow().querySelector(".launcher")!.outerHTML).toMatchSnapshot();
+  });
+
+  it("asks for consent, with the policy link and version, before any message", async () => {
+    el.open();
+    await settle();
+    expect((shadow().querySelector(".consent") as HTMLElement).hidden).toBe(false);
+    expect((shadow().querySelector(".composer") as HTMLElement).hidden).toBe(true);
+    expect(shadow().querySelector(".consent")!.textContent).toContain("2026-11");
+    expect(panelHtml()).toMatchSnapshot();
+  });
+
+  it("streams a reply as it is written, then shows the stored one", async () => {
+    const events: string[] = [];
+    el.on("message", () => events.push("message"));
+    el.on("lead", () => events.push("lead"));
+    el.open();
+    await settle();
+    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
+    await settle();
+    const socket = FakeSocket.last!;
+    expect(socket.sent[0]).toMatchObject({ type: "hello", session_id: "s-1", session_token: "tok", resume_after_seq: 0 });
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    const input = shadow().querySelector("textarea")!;
+    input.value = "Me llamo Ana";
+    shadow().querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    const sent = socket.sent.find((f) => f.type === "message");
+    expect(sent).toMatchObject({ content: "Me llamo Ana" });
+    socket.frame({ type: "message", message: { id: "m1", seq: 1, role: "user", content: "Me llamo Ana", client_message_id: sent.client_message_id } });
+    socket.frame({ type: "typing", on: true });
+    socket.frame({ type: "reply.delta", reply_id: "r1", delta: "Encantada, " });
+    expect((shadow().querySelector(".typing") as HTMLElement).hidden).toBe(false);
+    expect(shadow().querySelector(".log")!.textContent).toContain("Encantada, ");
+    socket.frame({ type: "reply.delta", reply_id: "r1", delta: "**Ana**." });
+    expect(panelHtml()).toMatchSnapshot("streaming");
+    socket.frame({ type: "lead.captured", fields: ["name"] });
+    socket.frame({ type: "reply.completed", message: { id: "r1", seq: 2, role: "assistant", content: "Encantada, **Ana**." } });
+    expect(shadow().querySelectorAll(".msg.user").length).toBe(1);
+    expect(shadow().querySelectorAll(".msg.assistant").length).toBe(2); // welcome + reply, no duplicate
+    expect(shadow().querySelector(".msg.assistant:last-child strong")?.textContent).toBe("Ana");
+    expect(events).toEqual(["message", "lead", "message"]);
+  });
+
+  it("marks a failed turn and resends it with the same client_message_id", async () => {
+    el.open();
+    await settle();
+    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
+    await settle();
+    const socket = FakeSocket.last!;
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    shadow().querySelector("textarea")!.value = "Hola";
+    shadow().querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    const cmid = socket.sent.find((f) => f.type === "message").client_message_id;
+    socket.frame({ type: "message", message: { id: "m1", seq: 1, role: "user", content: "Hola", client_message_id: cmid } });
+    socket.frame({ type: "reply.delta", reply_id: "r1", delta: "Ho" });
+    socket.frame({ type: "reply.failed", reply_id: "r1", code: "assistant_unavailable" });
+    expect(shadow().querySelector(".msg.user")!.classList.contains("failed")).toBe(true);
+    expect(shadow().querySelector(".log")!.textContent).not.toContain("Ho\u00a0");
+    expect(panelHtml()).toMatchSnapshot("failed");
+    (shadow().querySelector(".failure button") as HTMLButtonElement).click();
+    await settle();
+    const resent = socket.sent.filter((f) => f.type === "message");
+    expect(resent).toHaveLength(2);
+    expect(resent[1].client_message_id).toBe(cmid);
+    expect(shadow().querySelector(".failure")).toBeNull();
+  });
+
+  it("closes with Escape and gives focus back to the launcher", async () => {
+    el.open();
+    await settle();
+    shadow().querySelector(".panel")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect((shadow().querySelector(".panel") as HTMLElement).hidden).toBe(true);
+    expect(shadow().activeElement).toBe(shadow().querySelector(".launcher"));
+  });
+});

@@ -99,6 +99,7 @@ test("consent, a streamed chat to a captured lead, and a reload that keeps the c
   await waitForReply(page, "teléfono");
   await say(page, "+34 612 345 678");
   await waitForReply(page, "+34612345678");
+  await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
   const events = await page.evaluate(() => window.__events);
   const leadFields = events.filter((e) => e.name === "lead").flatMap((e) => e.d.fields);
   assert.deepEqual([...new Set(leadFields)].sort(), ["email", "name", "phone"]);
@@ -145,6 +146,22 @@ test("the keyboard alone opens, sends, closes with Esc and returns focus to the 
   await page.locator("talia-webchat .panel").waitFor({ state: "hidden" });
   assert.ok(await launcher(page).evaluate((b) => b.matches(":focus")), "focus is back on the launcher");
   assert.ok((await page.evaluate(() => window.__events)).some((e) => e.name === "close"));
+  await context.close();
+});
+
+test("the page API opens and closes the chat, and widget.js is served cacheable as JavaScript", async () => {
+  const { context, page } = await visit();
+  await page.evaluate(() => window.TaliaWebchat.open());
+  await page.locator("talia-webchat .panel").waitFor();
+  await page.evaluate(() => window.TaliaWebchat.close());
+  await page.locator("talia-webchat .panel").waitFor({ state: "hidden" });
+  const names = (await page.evaluate(() => window.__events)).map((e) => e.name);
+  assert.deepEqual(names, ["open", "close"]);
+  const js = await fetch(gateway.url + "/widget.js");
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get("content-type"), /javascript/);
+  assert.match(js.headers.get("cache-control"), /max-age=\d+/);
+  assert.ok((await js.text()).length < 40_000);
   await context.close();
 });
 

@@ -41,8 +41,13 @@ let el: TaliaWebchatElement;
 const shadow = () => el.shadowRoot!;
 const panelHtml = () => shadow().querySelector(".panel")!.outerHTML;
 
+let uuids = 0;
+
 beforeEach(() => {
   localStorage.clear();
+  // Snapshots hold client_message_ids: make them deterministic.
+  uuids = 0;
+  vi.spyOn(crypto, "randomUUID").mockImplementation(() => `00000000-0000-4000-8000-${String(++uuids).padStart(12, "0")}` as any);
   (globalThis as any).WebSocket = FakeSocket;
   vi.stubGlobal("fetch", vi.fn((url: string, init?: RequestInit) => {
     const path = new URL(url).pathname;
@@ -58,6 +63,7 @@ beforeEach(() => {
 afterEach(() => {
   el.remove();
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 describe("<talia-webchat>", () => {
@@ -133,6 +139,21 @@ describe("<talia-webchat>", () => {
     expect(resent).toHaveLength(2);
     expect(resent[1].client_message_id).toBe(cmid);
     expect(shadow().querySelector(".failure")).toBeNull();
+  });
+
+  it("speaks English, takes the theme, position and brand colour it is given", () => {
+    const en = mount({ endpoint: "https://chat.example", locale: "en", theme: "dark", position: "left", color: "#7a1f5c" });
+    try {
+      expect(en.shadowRoot!.querySelector(".launcher")!.getAttribute("aria-label")).toBe("Open the chat with TalIA");
+      expect(en.shadowRoot!.querySelector("textarea")!.getAttribute("aria-label")).toBe("Type your message");
+      expect(en.dataset.theme).toBe("dark");
+      expect(en.dataset.position).toBe("left");
+      expect(en.style.getPropertyValue("--talia-brand")).toBe("#7a1f5c");
+    } finally {
+      en.remove();
+    }
+    expect(el.dataset.theme).toBe("auto");
+    expect(el.dataset.position).toBe("right");
   });
 
   it("closes with Escape and gives focus back to the launcher", async () => {

@@ -1,11 +1,19 @@
-# Build: the Maven build also bundles the widget with npm, so the build stage has Node too.
+# Widget: bundled by esbuild with Node 20 (the Maven build below reuses its dist/).
+FROM node:20-bookworm-slim AS widget
+WORKDIR /src/widget
+COPY widget/package.json widget/package-lock.json ./
+RUN PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+COPY widget/ ./
+RUN npm run build
+
+# Gateway: one fat jar with the widget and the demo landing in it.
 FROM maven:3.9-eclipse-temurin-17 AS build
-RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pom.xml ./
 RUN mvn -B -q dependency:go-offline
 COPY . .
-RUN mvn -B -q package -DskipTests
+COPY --from=widget /src/widget/dist widget/dist
+RUN mvn -B -q package -DskipTests -DskipNpm
 
 # Run: one fat jar; the embedded store lives in /data unless TALIA_DB_URL points at Postgres.
 FROM eclipse-temurin:17-jre

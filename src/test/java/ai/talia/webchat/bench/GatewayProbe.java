@@ -52,6 +52,38 @@ final class GatewayProbe {
     return meanMs(timer, "");
   }
 
+  /** CPU time used so far by the gateway, by every Postgres process, and by this (the driving) JVM, in ns. */
+  long[] cpuNanos() throws Exception {
+    long postgres = 0;
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : (Iterable<Path>) procs::iterator) {
+        if (!p.getFileName().toString().chars().allMatch(Character::isDigit)) continue;
+        try {
+          String stat = Files.readString(p.resolve("stat"));
+          if (stat.contains("(postgres)")) postgres += ticks(stat);
+        } catch (java.io.IOException gone) {
+          // the process ended meanwhile
+        }
+      }
+    }
+    long self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+    return new long[] {ticks(Files.readString(Path.of("/proc/" + pid + "/stat"))) * 10_000_000L, postgres * 10_000_000L, self};
+  }
+
+  /** utime + stime of a /proc/<pid>/stat line, in clock ticks (100 per second here). */
+  private static long ticks(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /** CPU ms per turn of each party between two {@link #cpuNanos()} readings. */
+  static String cpuPerTurn(long[] before, long[] after, long turns) {
+    if (turns == 0) return "n/a";
+    return String.format("gateway %.2f ms, postgres %.2f ms, load driver %.2f ms",
+        (after[0] - before[0]) / 1e6 / turns, (after[1] - before[1]) / 1e6 / turns, (after[2] - before[2]) / 1e6 / turns);
+  }
+
   long rss() throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;

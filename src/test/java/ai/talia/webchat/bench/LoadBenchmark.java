@@ -122,12 +122,15 @@ public final class LoadBenchmark {
       AtomicLong failures = new AtomicLong();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
+      GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      long[] cpuBefore = probe.cpuNanos();
       long start = System.nanoTime();
       for (ChatDriver.ChatSocket socket : sockets) {
         loops.add(timedLoop(socket, end, turnNumber, modelTimes, overheads, failures));
       }
       await(Future.join(loops));
       double elapsed = (System.nanoTime() - start) / 1e9;
+      long[] cpuAfter = probe.cpuNanos();
       long[] overhead = overheads.stream().mapToLong(o -> o[0]).toArray();
       long[] firstToken = overheads.stream().mapToLong(o -> o[1]).toArray();
       results.put("latency.active_sessions", sessions);
@@ -136,7 +139,7 @@ public final class LoadBenchmark {
       results.put("latency.failed_turns", failures.get());
       results.put("latency.overhead_per_turn", Percentiles.ofNanos(overhead));
       results.put("latency.first_token_overhead", Percentiles.ofNanos(firstToken));
-      GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      results.put("latency.cpu_per_turn", GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, overhead.length).replace("driver", "driver+fake model"));
       // The gateway's own view: from the engine's start of a turn to its first text, and to its end.
       results.put("latency.gateway_mean_engine_first_token", probe.meanMs("talia_openai_first_token_seconds"));
       results.put("latency.gateway_mean_engine_turn", probe.meanMs("talia_openai_turn_duration_seconds", "outcome=\"completed\""));
@@ -160,16 +163,20 @@ public final class LoadBenchmark {
       List<ChatDriver.ChatSocket> sockets = open(driver, sessions);
       AtomicLong turns = new AtomicLong();
       AtomicLong failures = new AtomicLong();
+      GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      long[] cpuBefore = probe.cpuNanos();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
       for (ChatDriver.ChatSocket socket : sockets) loops.add(loop(vertx, socket, end, t -> turns.incrementAndGet(), failures));
       long start = System.nanoTime();
       await(Future.join(loops));
       double elapsed = (System.nanoTime() - start) / 1e9;
+      long[] cpuAfter = probe.cpuNanos();
       results.put("throughput.sessions", sessions);
+      results.put("throughput.cpu_per_turn", GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, turns.get()));
       results.put("throughput.turns_per_second", String.format("%.0f", turns.get() / elapsed));
       results.put("throughput.failed_turns", failures.get());
-      GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      
       results.put("throughput.heap_now", GatewayProbe.mib(probe.heapNow()));
       results.put("throughput.rss", GatewayProbe.mib(probe.rss()));
       await(driver.close());

@@ -114,12 +114,19 @@ public final class LoadBenchmark {
       ChatDriver driver = new ChatDriver(vertx, jar.port(), "2026-11");
       List<ChatDriver.ChatSocket> sockets = open(driver, sessions);
       AtomicLong turnNumber = new AtomicLong();
-      // Warm-up: each session's first turn also creates its conversation upstream; not measured.
+      // Warm-up, not measured: each session's first turn also creates its conversation upstream,
+      // and the gateway's JIT needs a few thousand turns (-Dbench.warmupSeconds).
       List<Future<ChatDriver.Timing>> warmUp = new ArrayList<>();
       for (ChatDriver.ChatSocket socket : sockets) warmUp.add(socket.say("Hola " + turnNumber.incrementAndGet()));
       await(Future.all(warmUp));
-      java.util.concurrent.ConcurrentLinkedQueue<long[]> overheads = new java.util.concurrent.ConcurrentLinkedQueue<>();
       AtomicLong failures = new AtomicLong();
+      long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 10));
+      List<Future<Void>> warming = new ArrayList<>();
+      for (ChatDriver.ChatSocket socket : sockets) {
+        warming.add(timedLoop(socket, warmEnd, turnNumber, modelTimes, new java.util.concurrent.ConcurrentLinkedQueue<>(), failures));
+      }
+      await(Future.join(warming));
+      java.util.concurrent.ConcurrentLinkedQueue<long[]> overheads = new java.util.concurrent.ConcurrentLinkedQueue<>();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));

@@ -18,6 +18,11 @@ public final class StreamTiming {
     if (end == 0) end = System.nanoTime();
   }
 
+  /** When the fake took the request ({@link System#nanoTime()}). */
+  public long receivedAt() {
+    return received;
+  }
+
   /** Nanoseconds from the request to the first delta; -1 before it was written. */
   public long toFirstDelta() {
     return firstDelta == 0 ? -1 : firstDelta - received;

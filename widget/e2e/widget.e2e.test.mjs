@@ -191,12 +191,14 @@ test("a connection dropped mid-chat is restored without losing or repeating a me
   await page.getByRole("button", { name: "Aceptar y chatear" }).click();
   await say(page, "Hola");
   await waitForReply(page, "¿Cómo te llamas?");
+  await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
 
   await gateway.stop(); // the socket drops: the whole gateway goes away
   await page.locator("talia-webchat .status", { hasText: "reconectando" }).waitFor();
   await say(page, "Me llamo Ana Pérez"); // typed while offline: kept and sent once back
   await gateway.start();
   await waitForReply(page, "Encantada, Ana Pérez");
+  await page.locator("talia-webchat .typing").waitFor({ state: "hidden" }); // the reply is complete, so stored
 
   const { id, token } = await session(page);
   const stored = await gateway.history(id, token);

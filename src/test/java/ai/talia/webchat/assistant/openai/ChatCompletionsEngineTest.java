@@ -1,25 +1,17 @@
 package ai.talia.webchat.assistant.openai;
 
 import ai.talia.webchat.assistant.AssistantFailure;
-import ai.talia.webchat.assistant.Turn;
 import ai.talia.webchat.assistant.TurnResult;
 import ai.talia.webchat.config.ConfigKeys;
-import ai.talia.webchat.fakeopenai.FakeOpenAiServer;
 import ai.talia.webchat.fakeopenai.FakeReply;
 import ai.talia.webchat.lead.LeadFields;
 import ai.talia.webchat.store.StoredMessage;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.await;
 import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.failure;
@@ -28,34 +20,11 @@ import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.turn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The engine with {@code TALIA_OPENAI_API_STYLE=chat_completions}, against the fake's {@code /v1/chat/completions}. */
-class ChatCompletionsEngineTest {
-  private Vertx vertx;
-  private FakeOpenAiServer fake;
-  private SimpleMeterRegistry registry;
-  private OpenAiEngine engine;
-  private final List<String> deltas = new CopyOnWriteArrayList<>();
-  private final OpenAiTestSupport.RecordingLeads leads = new OpenAiTestSupport.RecordingLeads();
+class ChatCompletionsEngineTest extends EngineTestBase {
 
-  @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    fake = await(FakeOpenAiServer.start(vertx));
-    registry = new SimpleMeterRegistry();
-  }
-
-  @AfterEach
-  void stop() {
-    if (engine != null) await(engine.close());
-    await(fake.close());
-    await(vertx.close());
-  }
-
-  private void engine(Map<String, Object> overrides) {
-    engine = new OpenAiEngine(vertx, OpenAiTestSupport.with(OpenAiTestSupport.config(fake, "chat_completions"), overrides), registry);
-  }
-
-  private Future<TurnResult> run(Turn turn) {
-    return engine.runTurn(turn, deltas::add);
+  @Override
+  String apiStyle() {
+    return "chat_completions";
   }
 
   @Test

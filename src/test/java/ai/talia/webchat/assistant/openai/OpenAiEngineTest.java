@@ -17,11 +17,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import net.logstash.logback.encoder.LogstashEncoder;
@@ -31,7 +28,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.await;
@@ -42,36 +38,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Responses + Conversations engine against the fake OpenAI server. */
-class OpenAiEngineTest {
-  private Vertx vertx;
-  private FakeOpenAiServer fake;
-  private SimpleMeterRegistry registry;
-  private OpenAiEngine engine;
-  private final List<String> deltas = new CopyOnWriteArrayList<>();
-  private final OpenAiTestSupport.RecordingLeads leads = new OpenAiTestSupport.RecordingLeads();
+class OpenAiEngineTest extends EngineTestBase {
 
-  @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    fake = await(FakeOpenAiServer.start(vertx));
-    registry = new SimpleMeterRegistry();
-  }
-
-  @AfterEach
-  void stop() {
-    if (engine != null) await(engine.close());
-    await(fake.close());
-    await(vertx.close());
-  }
-
-  private OpenAiEngine engine(Map<String, Object> overrides) {
-    TaliaConfig config = OpenAiTestSupport.with(OpenAiTestSupport.config(fake, "responses"), overrides);
-    engine = new OpenAiEngine(vertx, config, registry);
-    return engine;
-  }
-
-  private Future<TurnResult> run(Turn turn) {
-    return engine.runTurn(turn, deltas::add);
+  @Override
+  String apiStyle() {
+    return "responses";
   }
 
   private Turn firstTurn(String text) {

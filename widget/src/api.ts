@@ -53,8 +53,8 @@ export class Api {
     return { id: r.session_id, token: r.session_token };
   }
 
-  consent(s: Session, policyVersion: string): Promise<unknown> {
-    return this.call("POST", "/api/webchat/consent", { session_id: s.id, policy_version: policyVersion, granted: true }, s.token);
+  consent(s: Session, policyVersion: string, granted = true): Promise<unknown> {
+    return this.call("POST", "/api/webchat/consent", { session_id: s.id, policy_version: policyVersion, granted }, s.token);
   }
 
   async history(s: Session): Promise<Message[]> {

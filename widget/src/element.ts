@@ -20,6 +20,7 @@ export type WidgetEvent = "open" | "close" | "message" | "lead";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MAX_BACKOFF_MS = 15_000;
+const WITHDRAWN = "withdrawn";
 
 interface Pending {
   cmid: string;
@@ -55,7 +56,7 @@ export class TaliaWebchatElement extends HTMLElement {
   private ui!: {
     launcher: HTMLButtonElement; panel: HTMLElement; title: HTMLElement; log: HTMLElement; typing: HTMLElement;
     status: HTMLElement; consent: HTMLElement; consentText: HTMLElement; consentLink: HTMLAnchorElement;
-    consentButton: HTMLButtonElement; composer: HTMLFormElement; input: HTMLTextAreaElement;
+    consentButton: HTMLButtonElement; composer: HTMLFormElement; input: HTMLTextAreaElement; withdraw: HTMLButtonElement;
   };
 
   connectedCallback(): void {
@@ -169,9 +170,13 @@ export class TaliaWebchatElement extends HTMLElement {
     send.type = "submit";
     composer.append(input, send);
 
-    panel.append(header, log, typing, status, consent, composer);
+    const withdraw = this.el("button", "withdraw", t.withdraw);
+    withdraw.type = "button";
+    withdraw.hidden = true;
+
+    panel.append(header, log, typing, status, consent, composer, withdraw);
     root.append(launcher, panel);
-    this.ui = { launcher, panel, title, log, typing, status, consent, consentText, consentLink, consentButton, composer, input };
+    this.ui = { launcher, panel, title, log, typing, status, consent, consentText, consentLink, consentButton, composer, input, withdraw };
 
     launcher.addEventListener("click", () => this.open());
     close.addEventListener("click", () => this.close());
@@ -182,6 +187,7 @@ export class TaliaWebchatElement extends HTMLElement {
       }
     });
     consentButton.addEventListener("click", () => void this.acceptConsent());
+    withdraw.addEventListener("click", () => void this.withdrawConsent());
     composer.addEventListener("submit", (e) => {
       e.preventDefault();
       this.submit();
@@ -250,7 +256,8 @@ export class TaliaWebchatElement extends HTMLElement {
       }
       if (history.length === 0 && this.config.welcome) this.addWelcome(this.config.welcome);
       history.forEach((m) => this.upsert(m));
-      const consented = !this.config.consent.required || history.length > 0
+      const withdrawn = saved?.consentVersion === WITHDRAWN;
+      const consented = !this.config.consent.required || (history.length > 0 && !withdrawn)
         || (saved?.consentVersion === this.config.consent.policy_version && this.session !== null);
       if (consented && this.session) {
         this.showComposer();
@@ -300,11 +307,26 @@ export class TaliaWebchatElement extends HTMLElement {
     if (c.policy_url) consentLink.href = new URL(c.policy_url, this.api.endpoint + "/").href;
     consent.hidden = false;
     composer.hidden = true;
+    this.ui.withdraw.hidden = true;
   }
 
   private showComposer(): void {
     this.ui.consent.hidden = true;
     this.ui.composer.hidden = false;
+    this.ui.withdraw.hidden = !this.session || !this.config?.consent.required;
+  }
+
+  /** Records the withdrawal (the conversation stays readable); chatting again asks for consent again. */
+  private async withdrawConsent(): Promise<void> {
+    if (!this.session || !this.config) return;
+    try {
+      await this.api.consent(this.session, this.config.consent.policy_version, false);
+      this.save(WITHDRAWN);
+      this.showConsent();
+      this.ui.consentButton.focus();
+    } catch {
+      this.setStatus(this.t.error);
+    }
   }
 
   private async acceptConsent(): Promise<void> {
@@ -315,6 +337,7 @@ export class TaliaWebchatElement extends HTMLElement {
       await this.api.consent(s, version);
       this.save(version);
       this.showComposer();
+      this.ui.withdraw.hidden = false;
       this.setStatus("");
       this.connect();
       this.ui.input.focus();

@@ -15,6 +15,7 @@ export const TEXTS = {
     offline: "Sin conexión: reconectando…",
     error: "No se ha podido conectar. Inténtalo de nuevo en un momento.",
     log: "Conversación",
+    withdraw: "Retirar mi consentimiento",
   },
   en: {
     open: "Open the chat with TalIA",
@@ -30,6 +31,7 @@ export const TEXTS = {
     offline: "Offline: reconnecting…",
     error: "Could not connect. Please try again in a moment.",
     log: "Conversation",
+    withdraw: "Withdraw my consent",
   },
 } as const;
 

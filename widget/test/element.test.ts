@@ -156,6 +156,24 @@ describe("<talia-webchat>", () => {
     expect(el.dataset.position).toBe("right");
   });
 
+  it("lets the visitor withdraw consent, which asks for it again before chatting", async () => {
+    el.open();
+    await settle();
+    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
+    await settle();
+    const withdraw = shadow().querySelector(".withdraw") as HTMLButtonElement;
+    expect(withdraw.hidden).toBe(false);
+    expect(withdraw.textContent).toBe("Retirar mi consentimiento");
+    withdraw.click();
+    await settle();
+    const calls = (fetch as any).mock.calls.filter((c: any[]) => String(c[0]).endsWith("/api/webchat/consent"));
+    expect(JSON.parse(calls[calls.length - 1][1].body)).toMatchObject({ session_id: "s-1", granted: false });
+    expect((shadow().querySelector(".consent") as HTMLElement).hidden).toBe(false);
+    expect((shadow().querySelector(".composer") as HTMLElement).hidden).toBe(true);
+    expect(withdraw.hidden).toBe(true);
+    expect(JSON.parse(localStorage.getItem("talia-webchat:https://chat.example")!).consent).toBe("withdrawn");
+  });
+
   it("closes with Escape and gives focus back to the launcher", async () => {
     el.open();
     await settle();

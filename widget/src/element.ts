@@ -59,8 +59,30 @@ export class TaliaWebchatElement extends HTMLElement {
     consentButton: HTMLButtonElement; composer: HTMLFormElement; input: HTMLTextAreaElement; withdraw: HTMLButtonElement;
   };
 
+  /** The network is back: reconnect now rather than when the backoff timer says. */
+  private readonly onOnline = (): void => {
+    if (this.ws || this.restOnly || !this.session) return;
+    this.failures = 0;
+    this.connect();
+  };
+
+  /** The device lost its network: the socket is dead even if it has not noticed yet. */
+  private readonly onOffline = (): void => {
+    const ws = this.ws;
+    if (!ws) return;
+    this.ws = null; // its close handshake may never finish: count it lost now
+    this.wsReady = false;
+    ws.close();
+    this.socketLost();
+  };
+
   connectedCallback(): void {
-    if (this.shadowRoot) return;
+    addEventListener("online", this.onOnline);
+    addEventListener("offline", this.onOffline);
+    if (this.shadowRoot) {
+      this.connect(); // moved in the page: pick the conversation up again
+      return;
+    }
     const o = this.options;
     this.t = texts(o.locale ?? "es");
     this.api = new Api((o.endpoint ?? location.origin).replace(/\/+$/, ""), o.token);
@@ -81,8 +103,13 @@ export class TaliaWebchatElement extends HTMLElement {
   }
 
   disconnectedCallback(): void {
+    removeEventListener("online", this.onOnline);
+    removeEventListener("offline", this.onOffline);
     clearTimeout(this.reconnectTimer);
-    this.ws?.close(1000);
+    const ws = this.ws;
+    this.ws = null; // so its close is not taken for a drop to reconnect from
+    this.wsReady = false;
+    ws?.close(1000);
   }
 
   on(event: WidgetEvent, fn: (detail: unknown) => void): () => void {

@@ -15,7 +15,10 @@ class FakeSocket {
   send(data: string) {
     this.sent.push(JSON.parse(data));
   }
-  close() {}
+  closed = false;
+  close() {
+    this.closed = true;
+  }
   frame(f: object) {
     this.onmessage?.({ data: JSON.stringify(f) });
   }
@@ -139,6 +142,59 @@ describe("<talia-webchat>", () => {
     expect(resent).toHaveLength(2);
     expect(resent[1].client_message_id).toBe(cmid);
     expect(shadow().querySelector(".failure")).toBeNull();
+  });
+
+  it("drops the socket when the network goes, and resumes after the last seq as soon as it is back", async () => {
+    el.open();
+    await settle();
+    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
+    await settle();
+    const first = FakeSocket.last!;
+    first.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    first.frame({ type: "message", message: { id: "m1", seq: 1, role: "user", content: "Hola" } });
+    first.frame({ type: "reply.completed", message: { id: "m2", seq: 2, role: "assistant", content: "¿Cómo te llamas?" } });
+
+    dispatchEvent(new Event("offline"));
+    expect(first.closed).toBe(true);
+    expect(shadow().querySelector(".status")!.textContent).toBe("Sin conexión: reconectando…");
+    shadow().querySelector("textarea")!.value = "Me llamo Ana";
+    shadow().querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    // Typed offline: kept, not lost. The retry the submit triggers is a new socket, not the dead one.
+    expect(first.sent.filter((f) => f.type === "message")).toHaveLength(0);
+    const offlineTry = FakeSocket.last!;
+    offlineTry.onclose?.(); // the handshake fails while offline
+
+    dispatchEvent(new Event("online"));
+    const back = FakeSocket.last!;
+    expect(back).not.toBe(offlineTry);
+    await settle();
+    expect(back.sent[0]).toMatchObject({ type: "hello", session_id: "s-1", session_token: "tok", resume_after_seq: 2 });
+    back.frame({ type: "ready", session_id: "s-1", last_seq: 2 });
+    await settle();
+    const sent = back.sent.filter((f) => f.type === "message");
+    expect(sent.map((f) => f.content)).toEqual(["Me llamo Ana"]);
+    expect(shadow().querySelector(".status")!.textContent).toBe("");
+  });
+
+  it("stops talking to the gateway once removed from the page", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      el.open();
+      await vi.advanceTimersByTimeAsync(0);
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+      (shadow().querySelector(".consent button") as HTMLButtonElement).click();
+      await vi.advanceTimersByTimeAsync(10);
+      const socket = FakeSocket.last!;
+      socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+      el.remove();
+      expect(socket.closed).toBe(true);
+      socket.onclose?.(); // the browser reports the close it was asked for
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(FakeSocket.last).toBe(socket);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("speaks English, takes the theme, position and brand colour it is given", () => {

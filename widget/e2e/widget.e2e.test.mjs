@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { chromium, devices } from "playwright-core";
+import { chromium } from "playwright-core";
 import { Gateway } from "./gateway.mjs";
 
 const require = createRequire(import.meta.url);
@@ -182,6 +182,46 @@ test("visitor text with markup renders inert; only http(s) links become links", 
   assert.equal(await link.count(), 1);
   assert.equal(await link.getAttribute("href"), "https://example.com/a?b=1");
   assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+  assert.equal(await link.getAttribute("target"), "_blank");
+
+  await say(page, "<img src=x onerror=alert(1)> [x](javascript:alert(1))");
+  await page.locator("talia-webchat .msg.user", { hasText: "onerror=alert(1)" }).waitFor();
+  await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
+  // The same text again, this time rebuilt from the stored history after a reload.
+  await page.reload();
+  await page.waitForFunction(() => window.TaliaWebchat !== undefined);
+  await launcher(page).click();
+  await page.locator("talia-webchat .msg.user", { hasText: "onerror=alert(1)" }).waitFor();
+  await page.waitForTimeout(300); // an onerror would have fired by now
+  assert.equal(await page.locator("talia-webchat img").count(), 0);
+  assert.equal(await page.locator("talia-webchat a[href^='javascript']").count(), 0);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.equal(page.dialogs ?? 0, 0, "no alert() ran");
+  assert.deepEqual(await page.evaluate(() => window.__csp), [], "no Content-Security-Policy violation");
+  await context.close();
+});
+
+test("a visitor whose network goes away keeps what they type, and it is sent once the network is back", async () => {
+  const { context, page } = await visit();
+  await launcher(page).click();
+  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await say(page, "Hola");
+  await waitForReply(page, "¿Cómo te llamas?");
+  await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
+
+  await context.setOffline(true);
+  await page.locator("talia-webchat .status", { hasText: "reconectando" }).waitFor();
+  await say(page, "Me llamo Ana Pérez");
+  await page.waitForTimeout(500);
+  const { id, token } = await session(page);
+  assert.equal((await gateway.history(id, token)).length, 2, "nothing reached the gateway while offline");
+  await context.setOffline(false);
+  await waitForReply(page, "Encantada, Ana Pérez");
+  await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
+  assert.equal(await page.locator("talia-webchat .status").innerText(), "");
+  const stored = await gateway.history(id, token);
+  assert.deepEqual(stored.filter((m) => m.role === "user").map((m) => m.content), ["Hola", "Me llamo Ana Pérez"]);
+  assert.equal(await page.locator("talia-webchat .msg").count(), 5, "welcome + four stored messages, none twice");
   await context.close();
 });
 
@@ -221,7 +261,7 @@ test("with WebSockets blocked the widget chats over REST", async () => {
 });
 
 test("on a phone the open chat fills the screen", async () => {
-  const { context, page } = await visit({ ...devices["iPhone 13"], defaultBrowserType: undefined });
+  const { context, page } = await visit({ viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   await launcher(page).click();
   await page.getByRole("button", { name: "Aceptar y chatear" }).click();
   await say(page, "Hola");

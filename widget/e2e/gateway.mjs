@@ -1,9 +1,15 @@
 // Starts the real packaged gateway (scripted engine, embedded store) as a child process.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** What the assistant answers to "enlace de prueba". */
+export const HOSTILE_REPLY =
+  "Lee la **guía** en https://talia.example/docs\n<img src=x onerror=alert(1)> [x](javascript:alert(1)) <script>alert(2)</script>";
 
 export const JAR = resolve(process.env.TALIA_JAR ?? "../target/talia-webchat.jar");
 
@@ -31,6 +37,11 @@ export class Gateway {
     const workDir = mkdtempSync(join(tmpdir(), "talia-e2e-"));
     mkdirSync(join(workDir, "conf"));
     writeFileSync(join(workDir, "conf/talia.json"), JSON.stringify({ scripted: { chunkDelayMs: 25 } }));
+    // The shipped scripted flow, plus one answer carrying formatting and hostile markup, so the
+    // tests see how the widget renders what the assistant writes (the usual way in for XSS).
+    const flow = JSON.parse(readFileSync(resolve(ROOT, "conf/scripted.json"), "utf8"));
+    flow.es.faq.push({ keywords: ["enlace de prueba"], answer: HOSTILE_REPLY });
+    writeFileSync(join(workDir, "conf/scripted.json"), JSON.stringify(flow));
     const gw = new Gateway(await freePort(), workDir);
     await gw.start();
     return gw;

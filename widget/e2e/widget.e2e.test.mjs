@@ -201,6 +201,41 @@ test("visitor text with markup renders inert; only http(s) links become links", 
   await context.close();
 });
 
+test("hostile markup in the assistant's streamed reply renders inert; its link and bold are real", async () => {
+  const { context, page } = await visit();
+  await launcher(page).click();
+  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await say(page, "¿Tienes un enlace de prueba?");
+  await waitForReply(page, "alert(2)");
+  await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
+  await page.waitForTimeout(300);
+  const reply = page.locator("talia-webchat .msg.assistant").last();
+  assert.match(await reply.innerText(), /<img src=x onerror=alert\(1\)> \[x\]\(javascript:alert\(1\)\) <script>alert\(2\)<\/script>/);
+  assert.equal(await reply.locator("strong").innerText(), "guía");
+  assert.equal(await reply.locator("br").count(), 1);
+  assert.deepEqual(await reply.locator("a").evaluateAll((as) => as.map((a) => [a.href, a.rel, a.target])),
+    [["https://talia.example/docs", "noopener noreferrer", "_blank"]]);
+  assert.equal(await page.locator("talia-webchat img, talia-webchat script").count(), 0);
+  assert.equal(page.dialogs ?? 0, 0, "no alert() ran");
+  await page.screenshot({ path: `${SHOTS}/hostile-reply.png` });
+  await context.close();
+});
+
+test("in a dark colour scheme the open chat, links included, has no serious axe violation", async () => {
+  const { context, page } = await visit({ colorScheme: "dark" });
+  await launcher(page).click();
+  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await say(page, "Hola, ¿tienes un enlace de prueba?");
+  await waitForReply(page, "alert(2)");
+  await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
+  await page.evaluate(AXE);
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), []);
+  await page.screenshot({ path: `${SHOTS}/dark-chat.png` });
+  await context.close();
+});
+
 test("a visitor whose network goes away keeps what they type, and it is sent once the network is back", async () => {
   const { context, page } = await visit();
   await launcher(page).click();

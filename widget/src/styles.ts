@@ -3,8 +3,8 @@ export const CSS = `
 :host{--talia-brand:#0b57a4;--talia-on-brand:#fff;--bg:#fff;--fg:#1b1b1f;--muted:#4a4a55;--bubble:#eef1f6;--line:#c9ced8;
  all:initial;position:fixed;bottom:20px;right:20px;z-index:2147483000;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg)}
 :host([data-position=left]){right:auto;left:20px}
-:host([data-theme=dark]){--bg:#1c1d21;--fg:#f2f2f4;--muted:#c3c5cc;--bubble:#2c2e35;--line:#4a4d57}
-@media (prefers-color-scheme:dark){:host([data-theme=auto]){--bg:#1c1d21;--fg:#f2f2f4;--muted:#c3c5cc;--bubble:#2c2e35;--line:#4a4d57}}
+:host([data-theme=dark]){--bg:#1c1d21;--fg:#f2f2f4;--muted:#c3c5cc;--bubble:#2c2e35;--line:#4a4d57;--link:#9cc8ff}
+@media (prefers-color-scheme:dark){:host([data-theme=auto]){--bg:#1c1d21;--fg:#f2f2f4;--muted:#c3c5cc;--bubble:#2c2e35;--line:#4a4d57;--link:#9cc8ff}}
 *{box-sizing:border-box}
 button{font:inherit;cursor:pointer}
 :focus-visible{outline:3px solid var(--talia-brand);outline-offset:2px}
@@ -23,8 +23,7 @@ header button:focus-visible{outline-color:var(--talia-on-brand)}
 .msg.assistant{align-self:flex-start;background:var(--bubble)}
 .msg.user{align-self:flex-end;background:var(--talia-brand);color:var(--talia-on-brand)}
 .msg.user a{color:inherit}
-.msg a{color:var(--talia-brand);text-decoration:underline}
-:host([data-theme=dark]) .msg.assistant a{color:#9cc8ff}
+.msg a{color:var(--link,var(--talia-brand));text-decoration:underline}
 .msg.failed{outline:2px solid #b3261e}
 .failure{align-self:flex-end;font-size:13px;color:var(--muted)}
 .failure button{margin-left:6px;border:1px solid var(--line);background:var(--bg);color:var(--fg);border-radius:6px;padding:2px 8px}

@@ -411,6 +411,13 @@ export class TaliaWebchatElement extends HTMLElement {
     this.nodes.set(m.id, node);
     render(document, m.content, node);
     this.scrollToEnd();
+    // A message whose turn failed before this page saw it (e.g. restored from history): offer the retry.
+    if (m.role === "user" && m.status === "failed" && m.client_message_id && !node.classList.contains("failed")) {
+      const p: Pending = { cmid: m.client_message_id, content: m.content, node, failed: false };
+      this.pending.set(p.cmid, p);
+      this.nodes.delete(m.id);
+      this.fail(p);
+    }
   }
 
   private submit(): void {
@@ -529,6 +536,10 @@ export class TaliaWebchatElement extends HTMLElement {
   private onFrame(f: Record<string, any>): void {
     switch (f.type) {
       case "ready":
+        // A reply still being written comes again from its start in one delta: do not append it twice.
+        this.streaming.forEach((draft) => {
+          draft.text = "";
+        });
         this.wsReady = true;
         this.everOpened = true;
         this.failures = 0;

@@ -230,6 +230,44 @@ describe("<talia-webchat>", () => {
     expect(JSON.parse(localStorage.getItem("talia-webchat:https://chat.example")!).consent).toBe("withdrawn");
   });
 
+  it("after a reconnect mid-reply shows the reply once, not its start twice", async () => {
+    el.open();
+    await settle();
+    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
+    await settle();
+    const socket = FakeSocket.last!;
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    socket.frame({ type: "reply.delta", reply_id: "r1", delta: "¡Hola! Soy " });
+    // The socket dropped and came back: the gateway re-sends the reply so far as one delta.
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 1 });
+    socket.frame({ type: "reply.delta", reply_id: "r1", delta: "¡Hola! Soy TalIA" });
+    socket.frame({ type: "reply.delta", reply_id: "r1", delta: ", la asistente." });
+    const bubbles = [...shadow().querySelectorAll(".msg.assistant")].map((n) => n.textContent);
+    expect(bubbles).toEqual(["¡Hola! Soy TalIA.", "¡Hola! Soy TalIA, la asistente."]);
+  });
+
+  it("offers the retry for a failed message restored from history, with its client_message_id", async () => {
+    localStorage.setItem("talia-webchat:https://chat.example", JSON.stringify({ id: "s-1", token: "tok", consent: "2026-11" }));
+    const stored = [{ id: "m1", seq: 1, role: "user", content: "Hola", status: "failed", client_message_id: "c-1" }];
+    vi.stubGlobal("fetch", vi.fn((url: string) => {
+      const path = new URL(url).pathname;
+      if (path === "/api/webchat/config") return json(CONFIG);
+      if (path.startsWith("/api/webchat/history/")) return json({ messages: stored });
+      return json({ code: "not_found" }, 404);
+    }));
+    el.open();
+    await settle();
+    expect(shadow().querySelector(".msg.user")!.classList.contains("failed")).toBe(true);
+    const socket = FakeSocket.last!;
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 1 });
+    expect(socket.sent.filter((f) => f.type === "message")).toHaveLength(0); // not resent on its own
+    (shadow().querySelector(".failure button") as HTMLButtonElement).click();
+    await settle();
+    expect(socket.sent.filter((f) => f.type === "message")).toEqual([
+      expect.objectContaining({ content: "Hola", client_message_id: "c-1" }),
+    ]);
+  });
+
   it("closes with Escape and gives focus back to the launcher", async () => {
     el.open();
     await settle();

@@ -53,6 +53,12 @@ const launcher = (page) => page.getByRole("button", { name: "Abrir el chat con T
 const textbox = (page) => page.getByRole("textbox", { name: "Escribe tu mensaje" });
 const log = (page) => page.getByRole("log");
 
+/** Opens the chat and accepts the consent step, ready to chat. */
+async function openAndConsent(page) {
+  await launcher(page).click();
+  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+}
+
 async function say(page, text) {
   await textbox(page).fill(text);
   await textbox(page).press("Enter");
@@ -167,8 +173,7 @@ test("the page API opens and closes the chat, and widget.js is served cacheable 
 
 test("visitor text with markup renders inert; only http(s) links become links", async () => {
   const { context, page } = await visit();
-  await launcher(page).click();
-  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await openAndConsent(page);
   await say(page, '<img src=x onerror="window.__xss=1"> [clic](javascript:window.__xss=2) **negrita** https://example.com/a?b=1');
   await waitForReply(page, "TalIA");
   const user = page.locator("talia-webchat .msg.user").last();
@@ -203,8 +208,7 @@ test("visitor text with markup renders inert; only http(s) links become links", 
 
 test("hostile markup in the assistant's streamed reply renders inert; its link and bold are real", async () => {
   const { context, page } = await visit();
-  await launcher(page).click();
-  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await openAndConsent(page);
   await say(page, "¿Tienes un enlace de prueba?");
   await waitForReply(page, "alert(2)");
   await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
@@ -223,8 +227,7 @@ test("hostile markup in the assistant's streamed reply renders inert; its link a
 
 test("in a dark colour scheme the open chat, links included, has no serious axe violation", async () => {
   const { context, page } = await visit({ colorScheme: "dark" });
-  await launcher(page).click();
-  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await openAndConsent(page);
   await say(page, "Hola, ¿tienes un enlace de prueba?");
   await waitForReply(page, "alert(2)");
   await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
@@ -238,8 +241,7 @@ test("in a dark colour scheme the open chat, links included, has no serious axe 
 
 test("a visitor whose network goes away keeps what they type, and it is sent once the network is back", async () => {
   const { context, page } = await visit();
-  await launcher(page).click();
-  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await openAndConsent(page);
   await say(page, "Hola");
   await waitForReply(page, "¿Cómo te llamas?");
   await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
@@ -262,8 +264,7 @@ test("a visitor whose network goes away keeps what they type, and it is sent onc
 
 test("a connection dropped mid-chat is restored without losing or repeating a message", async () => {
   const { context, page } = await visit();
-  await launcher(page).click();
-  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await openAndConsent(page);
   await say(page, "Hola");
   await waitForReply(page, "¿Cómo te llamas?");
   await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
@@ -286,8 +287,7 @@ test("a connection dropped mid-chat is restored without losing or repeating a me
 test("with WebSockets blocked the widget chats over REST", async () => {
   const { context, page } = await visit();
   await page.routeWebSocket(/\/api\/webchat\/stream/, (ws) => ws.close());
-  await launcher(page).click();
-  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await openAndConsent(page);
   await say(page, "¿Qué precio tiene?");
   await waitForReply(page, "49 €");
   const { id, token } = await session(page);
@@ -297,8 +297,7 @@ test("with WebSockets blocked the widget chats over REST", async () => {
 
 test("on a phone the open chat fills the screen", async () => {
   const { context, page } = await visit({ viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-  await launcher(page).click();
-  await page.getByRole("button", { name: "Aceptar y chatear" }).click();
+  await openAndConsent(page);
   await say(page, "Hola");
   await waitForReply(page, "¿Cómo te llamas?");
   const box = await page.locator("talia-webchat .panel").boundingBox();

@@ -44,6 +44,14 @@ let el: TaliaWebchatElement;
 const shadow = () => el.shadowRoot!;
 const panelHtml = () => shadow().querySelector(".panel")!.outerHTML;
 
+/** Opens the chat and accepts the consent step (a session is created, its socket opened). */
+async function openConsented() {
+  el.open();
+  await settle();
+  (shadow().querySelector(".consent button") as HTMLButtonElement).click();
+  await settle();
+}
+
 let uuids = 0;
 
 beforeEach(() => {
@@ -91,10 +99,7 @@ describe("<talia-webchat>", () => {
     const events: string[] = [];
     el.on("message", () => events.push("message"));
     el.on("lead", () => events.push("lead"));
-    el.open();
-    await settle();
-    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
-    await settle();
+    await openConsented();
     const socket = FakeSocket.last!;
     expect(socket.sent[0]).toMatchObject({ type: "hello", session_id: "s-1", session_token: "tok", resume_after_seq: 0 });
     socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
@@ -120,10 +125,7 @@ describe("<talia-webchat>", () => {
   });
 
   it("marks a failed turn and resends it with the same client_message_id", async () => {
-    el.open();
-    await settle();
-    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
-    await settle();
+    await openConsented();
     const socket = FakeSocket.last!;
     socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
     shadow().querySelector("textarea")!.value = "Hola";
@@ -145,10 +147,7 @@ describe("<talia-webchat>", () => {
   });
 
   it("drops the socket when the network goes, and resumes after the last seq as soon as it is back", async () => {
-    el.open();
-    await settle();
-    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
-    await settle();
+    await openConsented();
     const first = FakeSocket.last!;
     first.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
     first.frame({ type: "message", message: { id: "m1", seq: 1, role: "user", content: "Hola" } });
@@ -213,10 +212,7 @@ describe("<talia-webchat>", () => {
   });
 
   it("lets the visitor withdraw consent, which asks for it again before chatting", async () => {
-    el.open();
-    await settle();
-    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
-    await settle();
+    await openConsented();
     const withdraw = shadow().querySelector(".withdraw") as HTMLButtonElement;
     expect(withdraw.hidden).toBe(false);
     expect(withdraw.textContent).toBe("Retirar mi consentimiento");
@@ -231,10 +227,7 @@ describe("<talia-webchat>", () => {
   });
 
   it("after a reconnect mid-reply shows the reply once, not its start twice", async () => {
-    el.open();
-    await settle();
-    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
-    await settle();
+    await openConsented();
     const socket = FakeSocket.last!;
     socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
     socket.frame({ type: "reply.delta", reply_id: "r1", delta: "¡Hola! Soy " });

@@ -10,6 +10,8 @@ import ai.talia.webchat.lead.LeadOutcome;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.store.ConsentRecord;
+import ai.talia.webchat.store.DuplicateKeyException;
+import ai.talia.webchat.store.LeadRecord;
 import ai.talia.webchat.store.SessionRecord;
 import ai.talia.webchat.store.Store;
 import ai.talia.webchat.store.StoredMessage;
@@ -37,6 +39,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * assistant conversation id, and publishes every frame of the session for its sockets. After
  * {@code session.idleSeconds} without work it asks the directory to undeploy it; the next command
  * brings it back from the store.
+ *
+ * <p>Being the only writer of its session's messages and lead, it keeps the last
+ * {@code session.historyWindow} messages and the lead as stored, read once when it starts: a turn
+ * costs the database its two writes and no read.
  */
 public final class SessionVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SessionVerticle.class);
@@ -47,6 +53,10 @@ public final class SessionVerticle extends VerticleBase {
 
   private SessionRecord session;
   private ConsentRecord consent;
+  private LeadRecord lead;
+  /** The newest messages as stored, oldest first, at most {@link #historyWindow} + 1. */
+  private final java.util.ArrayList<StoredMessage> recent = new java.util.ArrayList<>();
+  private int historyWindow;
   private long lastSeq;
   private MessageConsumer<JsonObject> consumer;
   private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
@@ -76,6 +86,7 @@ public final class SessionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    historyWindow = services.config().integer(ConfigKeys.SESSION_HISTORY_WINDOW, 40);
     return store.findSession(sessionId)
         .compose(found -> {
           if (found == null) return Future.failedFuture(ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No session " + sessionId));
@@ -83,13 +94,19 @@ public final class SessionVerticle extends VerticleBase {
           // A pending message here was cut by a crash: it stays stored, failed, and a resend retries it.
           return store.failPendingMessages(sessionId, "interrupted");
         })
-        .compose(n -> store.lastSeq(sessionId))
-        .compose(seq -> {
-          lastSeq = seq;
-          return store.latestConsent(sessionId);
+        .compose(n -> {
+          Future<java.util.List<StoredMessage>> history = store.recentHistory(sessionId, historyWindow + 1);
+          Future<ConsentRecord> latestConsent = store.latestConsent(sessionId);
+          Future<LeadRecord> storedLead = store.findLead(sessionId);
+          return Future.all(history, latestConsent, storedLead).map(all -> {
+            history.result().forEach(this::remember);
+            lastSeq = recent.isEmpty() ? 0 : recent.get(recent.size() - 1).seq();
+            consent = latestConsent.result();
+            lead = storedLead.result();
+            return null;
+          });
         })
-        .compose(c -> {
-          consent = c;
+        .compose(v -> {
           consumer = vertx.eventBus().consumer(Addresses.session(sessionId), this::onCommand);
           return consumer.completion();
         })
@@ -169,27 +186,43 @@ public final class SessionVerticle extends VerticleBase {
         .put("reply", reply.toJson())));
   }
 
-  /** Stores the user message (or finds the one already stored under this client_message_id) and queues its turn. */
+  /**
+   * Stores the user message and queues its turn. A client_message_id stored before (the insert
+   * meets its unique key, or a limit refuses a new message) is a resend: it gets the stored answer,
+   * or its failed turn runs again.
+   */
   private Future<Accepted> accept(String content, String clientMessageId, String locale) {
+    ApiProblem refused = refusalReason();
+    if (refused != null) return acceptStored(clientMessageId, locale, refused);
+    StoredMessage draft = new StoredMessage(UUID.randomUUID().toString(), sessionId, 0, StoredMessage.ROLE_USER,
+        content, Instant.now(), clientMessageId, StoredMessage.PENDING, null, null, 0, 0);
+    waiting++;
+    return appendInOrder(seq -> store.appendUserMessage(draft.withSeq(seq))).transform(ar -> {
+      if (ar.succeeded()) {
+        StoredMessage stored = ar.result();
+        remember(stored);
+        publish(SessionFrames.message(stored));
+        return Future.succeededFuture(new Accepted(stored, enqueue(stored, locale)));
+      }
+      waiting--;
+      if (ar.cause() instanceof DuplicateKeyException) return acceptStored(clientMessageId, locale, ar.cause());
+      return Future.failedFuture(ar.cause());
+    });
+  }
+
+  /** The message stored under this client_message_id, answered or retried; without one, {@code otherwise}. */
+  private Future<Accepted> acceptStored(String clientMessageId, String locale, Throwable otherwise) {
     return store.findMessageByClientId(sessionId, clientMessageId).compose(existing -> {
-      if (existing != null && StoredMessage.COMPLETED.equals(existing.status())) {
+      if (existing == null) {
+        if (otherwise instanceof ApiProblem refused) services.metrics().refused(refused.code());
+        return Future.failedFuture(otherwise);
+      }
+      if (StoredMessage.COMPLETED.equals(existing.status())) {
         return store.findReply(sessionId, existing.id()).compose(reply -> reply != null
             ? Future.succeededFuture(new Accepted(existing, Future.succeededFuture(reply)))
             : retryTurn(existing, locale));
       }
-      if (existing != null) return retryTurn(existing, locale);
-      ApiProblem refused = refusal();
-      if (refused != null) return Future.failedFuture(refused);
-      Instant now = Instant.now();
-      StoredMessage draft = new StoredMessage(UUID.randomUUID().toString(), sessionId, 0, StoredMessage.ROLE_USER,
-          content, now, clientMessageId, StoredMessage.PENDING, null, null, 0, 0);
-      waiting++;
-      return appendInOrder(seq -> store.appendUserMessage(draft.withSeq(seq)))
-          .onFailure(err -> waiting--)
-          .map(stored -> {
-            publish(SessionFrames.message(stored));
-            return new Accepted(stored, enqueue(stored, locale));
-          });
+      return retryTurn(existing, locale);
     });
   }
 
@@ -197,6 +230,7 @@ public final class SessionVerticle extends VerticleBase {
     ApiProblem refused = refusal();
     if (refused != null) return Future.failedFuture(refused);
     StoredMessage pending = failed.withStatus(StoredMessage.PENDING, null);
+    replaceRemembered(pending);
     waiting++;
     return Future.succeededFuture(new Accepted(pending, enqueue(pending, locale)));
   }
@@ -281,19 +315,16 @@ public final class SessionVerticle extends VerticleBase {
   private Future<StoredMessage> runTurn(PendingTurn pending) {
     StoredMessage userMessage = pending.userMessage();
     String replyId = UUID.randomUUID().toString();
-    int window = services.config().integer(ConfigKeys.SESSION_HISTORY_WINDOW, 40);
     runningReplyId = replyId;
     runningReplyText.setLength(0);
     publish(SessionFrames.typing(true));
-    return store.recentHistory(sessionId, window + 1)
-        .compose(recent -> store.findLead(sessionId).map(lead -> new Turn(sessionId, pending.locale(), userMessage,
-            session.assistantThreadId(),
-            recent.stream().filter(m -> m.seq() < userMessage.seq() && !StoredMessage.FAILED.equals(m.status())).toList(),
-            lead, pageContext(), this::captureLead, this::keepConversation)))
-        .compose(turn -> services.engine().runTurn(turn, delta -> {
+    Turn turn = new Turn(sessionId, pending.locale(), userMessage, session.assistantThreadId(),
+        recent.stream().filter(m -> m.seq() < userMessage.seq() && !StoredMessage.FAILED.equals(m.status())).toList(),
+        lead, pageContext(), this::captureLead, this::keepConversation);
+    return services.engine().runTurn(turn, delta -> {
           runningReplyText.append(delta);
           publish(SessionFrames.delta(replyId, delta));
-        }))
+        })
         .compose(result -> {
           if (result.text() == null || result.text().isBlank()) {
             return Future.failedFuture(new AssistantFailure(502, AssistantFailure.UNAVAILABLE, "The assistant answered nothing", null));
@@ -311,6 +342,7 @@ public final class SessionVerticle extends VerticleBase {
           publish(SessionFrames.typing(false));
           publish(SessionFrames.failed(replyId, problem.code()));
           return store.markFailed(sessionId, userMessage.id(), problem.code())
+              .onSuccess(v -> replaceRemembered(userMessage.withStatus(StoredMessage.FAILED, problem.code())))
               .transform(ignored -> Future.failedFuture(problem));
         });
   }
@@ -329,6 +361,8 @@ public final class SessionVerticle extends VerticleBase {
         Instant.now(), null, StoredMessage.COMPLETED, userMessage.id(), null, result.inputTokens(), result.outputTokens());
     return appendInOrder(seq -> store.appendReply(draft.withSeq(seq), result.totalTokens()))
         .onSuccess(reply -> {
+          replaceRemembered(userMessage.withStatus(StoredMessage.COMPLETED, null));
+          remember(reply);
           session = counted(session, result.totalTokens());
           services.budget().record(result.totalTokens());
         });
@@ -336,6 +370,7 @@ public final class SessionVerticle extends VerticleBase {
 
   private Future<LeadOutcome> captureLead(LeadFields fields) {
     return services.leads().capture(sessionId, fields).onSuccess(outcome -> {
+      if (outcome.lead() != null) lead = outcome.lead();
       if (!outcome.storedFields().isEmpty()) publish(SessionFrames.leadCaptured(outcome.storedFields()));
     });
   }
@@ -350,6 +385,19 @@ public final class SessionVerticle extends VerticleBase {
           .transform(ar -> Future.<Void>succeededFuture());
     });
     return done.future();
+  }
+
+  /** Keeps a message just stored (or read at start) among the newest. */
+  private void remember(StoredMessage message) {
+    recent.add(message);
+    if (recent.size() > historyWindow + 1) recent.remove(0);
+  }
+
+  /** A remembered message whose status changed in the store. */
+  private void replaceRemembered(StoredMessage changed) {
+    for (int i = 0; i < recent.size(); i++) {
+      if (recent.get(i).id().equals(changed.id())) recent.set(i, changed);
+    }
   }
 
   // --- passivation -------------------------------------------------------------------------------

@@ -319,8 +319,15 @@ abstract class WebchatApiContract {
       Api cappedApi = new Api(capped.baseUrl());
       Api.Session s = cappedApi.consentedSession("es");
       assertThat(cappedApi.say(s, "uno").status()).isEqualTo(200);
-      assertThat(cappedApi.say(s, "dos").status()).isEqualTo(200);
+      String cmid = UUID.randomUUID().toString();
+      Api.Reply second = cappedApi.say(s, "dos", cmid);
+      assertThat(second.status()).isEqualTo(200);
       assertProblem(cappedApi.say(s, "tres"), 429, "turn_limit_reached");
+      // A resend of a message already answered is no new turn: it gets its answer, limit or not.
+      Api.Reply resent = cappedApi.say(s, "dos", cmid);
+      assertThat(resent.status()).isEqualTo(200);
+      assertThat(resent.json().getJsonObject("reply").getString("id"))
+          .isEqualTo(second.json().getJsonObject("reply").getString("id"));
     }
   }
 

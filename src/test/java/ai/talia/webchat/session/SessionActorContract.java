@@ -108,6 +108,38 @@ abstract class SessionActorContract {
     }
   }
 
+  /**
+   * A live actor answers from the history and lead it keeps in memory; a fresh one reads them from
+   * the store. The same conversation, once in one live actor and once with every turn on a fresh
+   * actor, must get the same replies (the scripted flow reads both: greeting once, what was asked
+   * last, which lead fields are missing).
+   */
+  @Test
+  void an_actor_answers_from_memory_exactly_as_a_fresh_one_does_from_the_store() throws Exception {
+    List<String> visitor = List.of("Hola", "Ana", "¿Cuánto cuesta?", "ana@example.com", "Gracias", "612 345 678");
+    List<String> live = new ArrayList<>();
+    try (RunningGateway gateway = start(c -> c.with(ConfigKeys.SESSION_IDLE_SECONDS, 3600))) {
+      Api api = new Api(gateway.baseUrl());
+      Api.Session s = api.consentedSession("es");
+      for (String text : visitor) live.add(api.say(s, text).json().getJsonObject("reply").getString("content"));
+    }
+    List<String> fresh = new ArrayList<>();
+    try (RunningGateway gateway = start(c -> c.with(ConfigKeys.SESSION_IDLE_SECONDS, 1))) {
+      Api api = new Api(gateway.baseUrl());
+      Api.Session s = api.consentedSession("es");
+      for (String text : visitor) {
+        for (int i = 0; i < 100 && liveActors(api) > 0; i++) Thread.sleep(100);
+        assertThat(liveActors(api)).as("the actor of the previous turn is still live").isZero();
+        fresh.add(api.say(s, text).json().getJsonObject("reply").getString("content"));
+      }
+    }
+    assertThat(live).isEqualTo(fresh);
+    assertThat(live.get(0)).startsWith("¡Hola!");
+    assertThat(live.get(1)).contains("Ana").endsWith("¿A qué correo electrónico te podemos escribir?");
+    assertThat(live.get(3)).endsWith("¿Y un teléfono de contacto?");
+    assertThat(live.get(5)).contains("+34612345678");
+  }
+
   @Test
   void stopping_mid_turn_finishes_it_or_marks_it_failed_and_a_resend_completes_it() throws Exception {
     try (RunningGateway gateway = start(c -> c.with(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS, 40)

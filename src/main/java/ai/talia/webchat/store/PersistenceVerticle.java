@@ -38,7 +38,7 @@ public final class PersistenceVerticle extends VerticleBase {
         }, false)
         .compose(v -> {
           pool = database.createPool(vertx, config.integer(ConfigKeys.DB_POOL_SIZE, 8));
-          Store store = new SqlStore(pool, event -> vertx.eventBus().publish(Addresses.EVENTS, event.toJson()));
+          Store store = new SqlStore(pool, database.postgres() != null, event -> vertx.eventBus().publish(Addresses.EVENTS, event.toJson()));
           consumer = vertx.eventBus().localConsumer(Addresses.STORE, message ->
               message.body().operation().apply(store)
                   .onComplete(ar -> message.reply(new StoreCall.Outcome(ar.result(), ar.cause()))));

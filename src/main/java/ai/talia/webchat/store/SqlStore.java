@@ -26,6 +26,12 @@ import java.util.function.Consumer;
  * {@link Store} over a Vert.x SQL pool. The same SQL templates run on Postgres (reactive client)
  * and on H2 in PostgreSQL mode (JDBC pool): named parameters are turned into each driver's
  * placeholders by vertx-sql-client-templates.
+ *
+ * <p>The writes of a turn are a few statements and their events in one transaction. On Postgres
+ * they go out pipelined: BEGIN, the statements and COMMIT in one round trip on one connection
+ * (a turn used to take five round trips and a wake-up of both processes for each). A failing
+ * statement aborts the transaction, so Postgres turns the COMMIT into a rollback and the write
+ * fails with that statement's error. Over JDBC they run one after another in a transaction.
  */
 public final class SqlStore implements Store {
   private static final String SESSION_COLUMNS =
@@ -36,11 +42,20 @@ public final class SqlStore implements Store {
   private static final String LEAD_COLUMNS = "id, session_id, name, email, phone, source, consent_id, created_at, updated_at";
 
   private final Pool pool;
+  private final boolean pipelined;
   private final Consumer<DomainEvent> committedEvents;
 
-  /** @param committedEvents told of each event once the transaction that wrote it has committed */
-  public SqlStore(Pool pool, Consumer<DomainEvent> committedEvents) {
+  /** One statement of a write: an SQL template and its parameters. */
+  private record Statement(String sql, Map<String, Object> params) {}
+
+  /**
+   * @param pipelined       whether the client pipelines commands on a connection (Postgres), so a
+   *                        write's statements can be sent together
+   * @param committedEvents told of each event once the transaction that wrote it has committed
+   */
+  public SqlStore(Pool pool, boolean pipelined, Consumer<DomainEvent> committedEvents) {
     this.pool = pool;
+    this.pipelined = pipelined;
     this.committedEvents = committedEvents;
   }
 
@@ -48,13 +63,13 @@ public final class SqlStore implements Store {
   public Future<SessionRecord> createSession(SessionRecord s) {
     DomainEvent started = DomainEvent.of(DomainEvent.WEBCHAT_STARTED, s.sessionId(), s.createdAt(),
         new JsonObject().put("locale", s.locale()).put("page_url", s.pageUrl()).put("utm", s.utm()));
-    return inTransaction(List.of(started), tx -> update(tx,
+    return write(List.of(started), List.of(new Statement(
         "INSERT INTO webchat_sessions (" + SESSION_COLUMNS + ") VALUES (#{session_id}, #{token_hash}, "
             + "#{assistant_thread_id}, #{locale}, #{page_url}, #{utm}, #{created_at}, #{last_activity}, 0, 0)",
         params("session_id", s.sessionId(), "token_hash", s.tokenHash(), "assistant_thread_id", s.assistantThreadId(),
             "locale", s.locale(), "page_url", s.pageUrl(), "utm", s.utm() == null ? null : s.utm().encode(),
-            "created_at", ts(s.createdAt()), "last_activity", ts(s.lastActivity())))
-        .map(n -> s));
+            "created_at", ts(s.createdAt()), "last_activity", ts(s.lastActivity())))))
+        .map(v -> s);
   }
 
   @Override
@@ -67,12 +82,6 @@ public final class SqlStore implements Store {
   public Future<Void> setAssistantThread(String sessionId, String assistantThreadId) {
     return update(pool, "UPDATE webchat_sessions SET assistant_thread_id = #{thread} WHERE session_id = #{id}",
         params("thread", assistantThreadId, "id", sessionId)).mapEmpty();
-  }
-
-  @Override
-  public Future<Long> lastSeq(String sessionId) {
-    return query(pool, "SELECT COALESCE(MAX(seq), 0) AS last_seq FROM messages WHERE session_id = #{id}",
-        params("id", sessionId)).map(rows -> rows.iterator().next().getLong("last_seq"));
   }
 
   @Override
@@ -93,9 +102,7 @@ public final class SqlStore implements Store {
     DomainEvent sent = DomainEvent.of(DomainEvent.MESSAGE_SENT, m.sessionId(), m.createdAt(),
         new JsonObject().put("message_id", m.id()).put("seq", m.seq()).put("client_message_id", m.clientMessageId())
             .put("length", m.content().length()));
-    return inTransaction(List.of(sent), tx -> insertMessage(tx, m)
-        .compose(v -> touch(tx, m.sessionId(), m.createdAt()))
-        .map(v -> m));
+    return write(List.of(sent), List.of(insertMessage(m))).map(v -> m);
   }
 
   @Override
@@ -104,21 +111,27 @@ public final class SqlStore implements Store {
         new JsonObject().put("message_id", reply.id()).put("seq", reply.seq()).put("reply_to", reply.replyTo())
             .put("length", reply.content().length())
             .put("input_tokens", reply.inputTokens()).put("output_tokens", reply.outputTokens()));
-    return inTransaction(List.of(received), tx -> insertMessage(tx, reply)
-        .compose(v -> reply.replyTo() == null ? Future.succeededFuture(0) : update(tx,
-            "UPDATE messages SET status = 'completed', error_code = NULL WHERE session_id = #{id} AND id = #{mid}",
-            params("id", reply.sessionId(), "mid", reply.replyTo())))
-        .compose(v -> update(tx,
-            "UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
-                + "WHERE session_id = #{id}",
-            params("tokens", tokensUsed, "at", ts(reply.createdAt()), "id", reply.sessionId())))
-        .map(v -> reply));
+    List<Statement> statements = new ArrayList<>();
+    statements.add(insertMessage(reply));
+    if (reply.replyTo() != null) {
+      statements.add(new Statement(
+          "UPDATE messages SET status = 'completed', error_code = NULL WHERE id = #{mid}",
+          params("mid", reply.replyTo())));
+    }
+    statements.add(new Statement(
+        "UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
+            + "WHERE session_id = #{id}",
+        params("tokens", tokensUsed, "at", ts(reply.createdAt()), "id", reply.sessionId())));
+    return write(List.of(received), statements).map(v -> reply);
   }
 
   @Override
   public Future<Void> markFailed(String sessionId, String messageId, String errorCode) {
-    return update(pool, "UPDATE messages SET status = 'failed', error_code = #{code} WHERE session_id = #{id} AND id = #{mid}",
-        params("code", errorCode, "id", sessionId, "mid", messageId)).mapEmpty();
+    return write(List.of(), List.of(
+        new Statement("UPDATE messages SET status = 'failed', error_code = #{code} WHERE id = #{mid}",
+            params("code", errorCode, "mid", messageId)),
+        new Statement("UPDATE webchat_sessions SET last_activity = #{at} WHERE session_id = #{id}",
+            params("at", ts(Instant.now()), "id", sessionId))));
   }
 
   @Override
@@ -149,12 +162,12 @@ public final class SqlStore implements Store {
   public Future<ConsentRecord> recordConsent(ConsentRecord c) {
     DomainEvent event = DomainEvent.of(c.granted() ? DomainEvent.CONSENT_GRANTED : DomainEvent.CONSENT_WITHDRAWN,
         c.sessionId(), c.createdAt(), new JsonObject().put("consent_id", c.id()).put("policy_version", c.policyVersion()));
-    return inTransaction(List.of(event), tx -> update(tx,
+    return write(List.of(event), List.of(new Statement(
         "INSERT INTO consents (" + CONSENT_COLUMNS + ") VALUES (#{id}, #{session_id}, #{policy_version}, #{granted}, "
             + "#{created_at}, #{ip_hash}, #{user_agent})",
         params("id", c.id(), "session_id", c.sessionId(), "policy_version", c.policyVersion(), "granted", c.granted(),
-            "created_at", ts(c.createdAt()), "ip_hash", c.ipHash(), "user_agent", c.userAgent()))
-        .map(n -> c));
+            "created_at", ts(c.createdAt()), "ip_hash", c.ipHash(), "user_agent", c.userAgent()))))
+        .map(v -> c);
   }
 
   @Override
@@ -202,37 +215,62 @@ public final class SqlStore implements Store {
 
   // --- plumbing -------------------------------------------------------------------------------
 
-  private Future<Void> insertMessage(SqlClient client, StoredMessage m) {
-    return update(client, "INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (#{id}, #{session_id}, #{seq}, #{role}, "
+  private static Statement insertMessage(StoredMessage m) {
+    return new Statement("INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (#{id}, #{session_id}, #{seq}, #{role}, "
             + "#{content}, #{created_at}, #{client_message_id}, #{status}, #{reply_to}, #{error_code}, #{input_tokens}, "
             + "#{output_tokens})",
         params("id", m.id(), "session_id", m.sessionId(), "seq", m.seq(), "role", m.role(), "content", m.content(),
             "created_at", ts(m.createdAt()), "client_message_id", m.clientMessageId(), "status", m.status(),
             "reply_to", m.replyTo(), "error_code", m.errorCode(), "input_tokens", m.inputTokens(),
-            "output_tokens", m.outputTokens())).mapEmpty();
+            "output_tokens", m.outputTokens()));
   }
 
-  private Future<Void> touch(SqlClient client, String sessionId, Instant at) {
-    return update(client, "UPDATE webchat_sessions SET last_activity = #{at} WHERE session_id = #{id}",
-        params("at", ts(at), "id", sessionId)).mapEmpty();
+  private static Statement insertEvent(DomainEvent e) {
+    return new Statement("INSERT INTO events (id, type, session_id, occurred_at, payload) "
+            + "VALUES (#{id}, #{type}, #{session_id}, #{occurred_at}, #{payload})",
+        params("id", e.id(), "type", e.type(), "session_id", e.sessionId(), "occurred_at", ts(e.occurredAt()),
+            "payload", e.data().encode()));
   }
 
-  /** Runs the work and writes its events in one transaction; publishes the events after commit. */
+  /** The statements and their events' inserts as one transaction; the events are published after commit. */
+  private Future<Void> write(List<DomainEvent> events, List<Statement> statements) {
+    List<Statement> all = new ArrayList<>(statements);
+    events.forEach(e -> all.add(insertEvent(e)));
+    Future<Void> written = pipelined ? pipelinedTransaction(all)
+        : pool.withTransaction(tx -> sequentially(tx, all));
+    return written.recover(SqlStore::translate).onSuccess(v -> events.forEach(committedEvents));
+  }
+
+  private Future<Void> pipelinedTransaction(List<Statement> statements) {
+    return pool.getConnection().compose(conn -> {
+      // Every command is queued on the connection now, before any answer: nothing can slip in after COMMIT.
+      List<Future<?>> answers = new ArrayList<>(statements.size() + 2);
+      answers.add(conn.query("BEGIN").execute());
+      for (Statement s : statements) answers.add(SqlTemplate.forUpdate(conn, s.sql()).execute(s.params()));
+      answers.add(conn.query("COMMIT").execute());
+      return Future.join(answers).<Void>transform(ar -> {
+        conn.close();
+        // The first failure in order is the cause; the later ones only say the transaction was aborted.
+        for (Future<?> answer : answers) {
+          if (answer.failed()) return Future.failedFuture(answer.cause());
+        }
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  private static Future<Void> sequentially(SqlClient tx, List<Statement> statements) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Statement s : statements) chain = chain.compose(v -> update(tx, s.sql(), s.params()).mapEmpty());
+    return chain;
+  }
+
+  /** For a write whose statements depend on what an earlier one found: one by one, in a transaction. */
   private <T> Future<T> inTransaction(List<DomainEvent> events, java.util.function.Function<SqlClient, Future<T>> work) {
-    return pool.<T>withTransaction(tx -> work.apply(tx).compose(result -> insertEvents(tx, events).map(result)))
+    return pool.<T>withTransaction(tx -> work.apply(tx)
+            .compose(result -> sequentially(tx, events.stream().map(SqlStore::insertEvent).toList()).map(result)))
         .recover(SqlStore::translate)
         .onSuccess(r -> events.forEach(committedEvents));
-  }
-
-  private Future<Void> insertEvents(SqlClient tx, List<DomainEvent> events) {
-    Future<Void> chain = Future.succeededFuture();
-    for (DomainEvent e : events) {
-      chain = chain.compose(v -> update(tx, "INSERT INTO events (id, type, session_id, occurred_at, payload) "
-              + "VALUES (#{id}, #{type}, #{session_id}, #{occurred_at}, #{payload})",
-          params("id", e.id(), "type", e.type(), "session_id", e.sessionId(), "occurred_at", ts(e.occurredAt()),
-              "payload", e.data().encode())).mapEmpty());
-    }
-    return chain;
   }
 
   private static <T> Future<T> translate(Throwable failure) {

@@ -18,15 +18,16 @@ public interface Store {
 
   Future<Void> setAssistantThread(String sessionId, String assistantThreadId);
 
-  /** The highest {@code seq} of the session, 0 when it has no message. */
-  Future<Long> lastSeq(String sessionId);
-
   Future<StoredMessage> findMessageByClientId(String sessionId, String clientMessageId);
 
   /** The assistant message that answers a user message, or null. */
   Future<StoredMessage> findReply(String sessionId, String userMessageId);
 
-  /** Inserts a user message and its {@code webchat_message_sent} event; touches {@code last_activity}. */
+  /**
+   * Inserts a user message and its {@code webchat_message_sent} event. It leaves the session row
+   * alone: {@code last_activity} is when the session's last turn ended, set by {@link #appendReply}
+   * and {@link #markFailed}, so a turn updates that hot row once.
+   */
   Future<StoredMessage> appendUserMessage(StoredMessage message);
 
   /**
@@ -35,7 +36,7 @@ public interface Store {
    */
   Future<StoredMessage> appendReply(StoredMessage reply, long tokensUsed);
 
-  /** Marks a user message failed with a problem code; it stays stored and can be retried. */
+  /** Marks a user message failed with a problem code (it stays stored and can be retried); sets {@code last_activity}. */
   Future<Void> markFailed(String sessionId, String messageId, String errorCode);
 
   /** Marks every pending user message of a session failed (a turn cut by a crash); returns how many. */

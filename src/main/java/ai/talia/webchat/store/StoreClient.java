@@ -35,7 +35,6 @@ public final class StoreClient implements Store {
   @Override public Future<SessionRecord> createSession(SessionRecord s) { return call(st -> st.createSession(s)); }
   @Override public Future<SessionRecord> findSession(String id) { return call(st -> st.findSession(id)); }
   @Override public Future<Void> setAssistantThread(String id, String thread) { return call(st -> st.setAssistantThread(id, thread)); }
-  @Override public Future<Long> lastSeq(String id) { return call(st -> st.lastSeq(id)); }
   @Override public Future<StoredMessage> findMessageByClientId(String id, String cmid) { return call(st -> st.findMessageByClientId(id, cmid)); }
   @Override public Future<StoredMessage> findReply(String id, String userMessageId) { return call(st -> st.findReply(id, userMessageId)); }
   @Override public Future<StoredMessage> appendUserMessage(StoredMessage m) { return call(st -> st.appendUserMessage(m)); }

@@ -34,7 +34,8 @@ abstract class StoreContract {
 
   @BeforeEach
   void start() {
-    TaliaConfig config = RunningGateway.baseConfig();
+    // One connection: a failed write must hand it back clean (its transaction ended) for the next one.
+    TaliaConfig config = RunningGateway.baseConfig().with(ConfigKeys.DB_POOL_SIZE, 1);
     config = kind() == TestDatabases.Kind.POSTGRES
         ? config.with(ConfigKeys.DB_URL, TestDatabases.freshPostgres())
         : config.with(ConfigKeys.DB_DATA_DIR, TestDatabases.freshDataDir().toString());
@@ -90,8 +91,8 @@ abstract class StoreContract {
     session("s-messages");
     session("s-other");
     StoredMessage first = await(store.appendUserMessage(user("s-messages", 1, "c-1")));
-    assertThat(await(store.lastSeq("s-messages"))).isEqualTo(1);
-    assertThat(await(store.lastSeq("s-other"))).isZero();
+    assertThat(await(store.recentHistory("s-messages", 10))).extracting(StoredMessage::seq).containsExactly(1L);
+    assertThat(await(store.recentHistory("s-other", 10))).isEmpty();
     assertThatThrownBy(() -> await(store.appendUserMessage(user("s-messages", 1, "c-2"))))
         .isInstanceOf(DuplicateKeyException.class);
     assertThatThrownBy(() -> await(store.appendUserMessage(user("s-messages", 2, "c-1"))))
@@ -112,6 +113,7 @@ abstract class StoreContract {
     SessionRecord s = await(store.findSession("s-reply"));
     assertThat(s.turns()).isEqualTo(1);
     assertThat(s.tokensUsed()).isEqualTo(15);
+    assertThat(s.lastActivity()).isEqualTo(answer.createdAt());
 
     // A reply that cannot be written (its seq is taken) changes nothing: no count, no event.
     int eventsBefore = await(store.events("s-reply")).size();
@@ -121,15 +123,23 @@ abstract class StoreContract {
     assertThat(await(store.findSession("s-reply")).turns()).isEqualTo(1);
     assertThat(await(store.findMessageByClientId("s-reply", "c-2")).status()).isEqualTo(StoredMessage.PENDING);
     assertThat(await(store.events("s-reply"))).hasSize(eventsBefore + 1);
+
+    // The store's one connection writes the next reply as if nothing had failed.
+    await(store.appendReply(reply("s-reply", 4, q2.id()), 5));
+    assertThat(await(store.findSession("s-reply")).turns()).isEqualTo(2);
+    assertThat(await(store.findMessageByClientId("s-reply", "c-2")).status()).isEqualTo(StoredMessage.COMPLETED);
   }
 
   @Test
-  void failed_and_interrupted_messages_stay_stored() {
+  void failed_and_interrupted_messages_stay_stored() throws Exception {
     session("s-failed");
     StoredMessage a = await(store.appendUserMessage(user("s-failed", 1, "c-1")));
     await(store.appendUserMessage(user("s-failed", 2, "c-2")));
+    Instant before = await(store.findSession("s-failed")).lastActivity();
+    Thread.sleep(5);
     await(store.markFailed("s-failed", a.id(), "assistant_unavailable"));
     assertThat(await(store.findMessageByClientId("s-failed", "c-1")).errorCode()).isEqualTo("assistant_unavailable");
+    assertThat(await(store.findSession("s-failed")).lastActivity()).isAfter(before);
     assertThat(await(store.failPendingMessages("s-failed", "interrupted"))).isEqualTo(1);
     assertThat(await(store.history("s-failed", 0, 10))).extracting(StoredMessage::status)
         .containsExactly(StoredMessage.FAILED, StoredMessage.FAILED);

@@ -130,7 +130,7 @@ public final class LoadBenchmark {
       for (ChatDriver.ChatSocket socket : sockets) warmUp.add(socket.say("Hola " + turnNumber.incrementAndGet()));
       await(Future.all(warmUp));
       AtomicLong failures = new AtomicLong();
-      long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 10));
+      long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 30));
       List<Future<Void>> warming = new ArrayList<>();
       for (ChatDriver.ChatSocket socket : sockets) {
         warming.add(timedLoop(socket, warmEnd, turnNumber, modelTimes, new java.util.concurrent.ConcurrentLinkedQueue<>(), failures));
@@ -181,7 +181,7 @@ public final class LoadBenchmark {
       AtomicLong turns = new AtomicLong();
       AtomicLong failures = new AtomicLong();
       // Warm-up, not measured: until the JIT has compiled the turn's path, C2 takes a good part of the CPU.
-      long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 10));
+      long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 30));
       List<Future<Void>> warming = new ArrayList<>();
       for (ChatDriver.ChatSocket socket : sockets) warming.add(loop(vertx, socket, warmEnd, t -> {}, failures));
       await(Future.join(warming));

@@ -45,6 +45,10 @@ export class TaliaWebchatElement extends HTMLElement {
   private readonly nodes = new Map<string, HTMLElement>();
   private readonly pending = new Map<string, Pending>();
   private readonly streaming = new Map<string, { node: HTMLElement; text: string }>();
+  /** Replies seen begun before a drop that were no longer being written at the reconnect. */
+  private readonly endedAway = new Set<string>();
+  /** The gateway's last seq at the reconnect: once seen, the replay is over. */
+  private resumeUntil = 0;
   private readonly cmids = new Map<string, string>();
   private lastSeq = 0;
   private ws: WebSocket | null = null;
@@ -536,10 +540,19 @@ export class TaliaWebchatElement extends HTMLElement {
   private onFrame(f: Record<string, any>): void {
     switch (f.type) {
       case "ready":
-        // A reply still being written comes again from its start in one delta: do not append it twice.
-        this.streaming.forEach((draft) => {
-          draft.text = "";
+        this.streaming.forEach((draft, id) => {
+          // A reply still being written comes again from its start in one delta: do not append it twice.
+          if (id === f.reply_id) {
+            draft.text = "";
+            return;
+          }
+          // It ended while we were away: completed, it comes back in the replay; failed, it never will.
+          draft.node.remove();
+          this.streaming.delete(id);
+          this.endedAway.add(id);
         });
+        this.resumeUntil = typeof f.last_seq === "number" ? f.last_seq : 0;
+        this.settleEndedAway();
         this.wsReady = true;
         this.everOpened = true;
         this.failures = 0;
@@ -551,6 +564,7 @@ export class TaliaWebchatElement extends HTMLElement {
         break;
       case "message":
         this.upsert(f.message);
+        this.settleEndedAway();
         break;
       case "typing":
         this.ui.typing.hidden = !f.on;
@@ -599,6 +613,14 @@ export class TaliaWebchatElement extends HTMLElement {
         this.ws?.send(JSON.stringify({ type: "pong" }));
         break;
     }
+  }
+
+  /** Once the replay is over, a reply that ended away and did not come back failed: offer the retry. */
+  private settleEndedAway(): void {
+    if (this.endedAway.size === 0 || this.lastSeq < this.resumeUntil) return;
+    const failed = [...this.endedAway].some((id) => !this.nodes.has(id));
+    this.endedAway.clear();
+    if (failed) this.failLastUnanswered();
   }
 
   /** A failed turn: its user message stays stored; offer to resend it (same client_message_id). */

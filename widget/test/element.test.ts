@@ -232,11 +232,51 @@ describe("<talia-webchat>", () => {
     socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
     socket.frame({ type: "reply.delta", reply_id: "r1", delta: "¡Hola! Soy " });
     // The socket dropped and came back: the gateway re-sends the reply so far as one delta.
-    socket.frame({ type: "ready", session_id: "s-1", last_seq: 1 });
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 1, reply_id: "r1" });
     socket.frame({ type: "reply.delta", reply_id: "r1", delta: "¡Hola! Soy TalIA" });
     socket.frame({ type: "reply.delta", reply_id: "r1", delta: ", la asistente." });
     const bubbles = [...shadow().querySelectorAll(".msg.assistant")].map((n) => n.textContent);
     expect(bubbles).toEqual(["¡Hola! Soy TalIA.", "¡Hola! Soy TalIA, la asistente."]);
+  });
+
+  it("after a reconnect drops the half reply that failed meanwhile and offers the retry", async () => {
+    await openConsented();
+    const first = FakeSocket.last!;
+    first.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    first.frame({ type: "message", message: { id: "m1", seq: 1, role: "user", content: "Hola", client_message_id: "c-1" } });
+    first.frame({ type: "reply.delta", reply_id: "r1", delta: "Te cuento: " });
+    dispatchEvent(new Event("offline"));
+    dispatchEvent(new Event("online"));
+    const back = FakeSocket.last!;
+    await settle();
+    // The turn failed while the socket was down: no reply is being written and none was stored.
+    back.frame({ type: "ready", session_id: "s-1", last_seq: 1 });
+    expect([...shadow().querySelectorAll(".msg.assistant")].map((n) => n.textContent)).not.toContain("Te cuento: ");
+    expect(shadow().querySelector(".msg.user")!.classList.contains("failed")).toBe(true);
+    (shadow().querySelector(".failure button") as HTMLButtonElement).click();
+    await settle();
+    expect(back.sent.filter((f) => f.type === "message")).toEqual([
+      expect.objectContaining({ content: "Hola", client_message_id: "c-1" }),
+    ]);
+  });
+
+  it("after a reconnect shows a reply completed meanwhile once, whole, and offers no retry", async () => {
+    await openConsented();
+    const first = FakeSocket.last!;
+    first.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    first.frame({ type: "message", message: { id: "m1", seq: 1, role: "user", content: "Hola", client_message_id: "c-1" } });
+    first.frame({ type: "reply.delta", reply_id: "r1", delta: "Te cuento: " });
+    dispatchEvent(new Event("offline"));
+    dispatchEvent(new Event("online"));
+    const back = FakeSocket.last!;
+    await settle();
+    back.frame({ type: "ready", session_id: "s-1", last_seq: 2 });
+    expect(shadow().querySelector(".failure")).toBeNull(); // the replay is not over yet
+    back.frame({ type: "message", message: { id: "r1", seq: 2, role: "assistant", content: "Te cuento: TalIA es una asistente." } });
+    const replies = [...shadow().querySelectorAll(".msg.assistant")].map((n) => n.textContent);
+    expect(replies.filter((t) => t!.startsWith("Te cuento: "))).toEqual(["Te cuento: TalIA es una asistente."]);
+    expect(shadow().querySelector(".failure")).toBeNull();
+    expect(shadow().querySelector(".msg.user")!.classList.contains("failed")).toBe(false);
   });
 
   it("offers the retry for a failed message restored from history, with its client_message_id", async () => {

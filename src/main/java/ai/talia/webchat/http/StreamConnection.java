@@ -135,7 +135,11 @@ final class StreamConnection {
         .compose(state -> {
           sessionId = id;
           heldBeforeState = held.size();
-          send(new JsonObject().put("type", "ready").put("session_id", id).put("last_seq", state.getLong("last_seq")));
+          JsonObject ready = new JsonObject().put("type", "ready").put("session_id", id).put("last_seq", state.getLong("last_seq"));
+          // The reply being written now, if any: a client holding a reply it saw begin before a drop
+          // knows from its absence that the reply ended meanwhile (completed: it is in the replay).
+          if (state.getString("reply_id") != null) ready.put("reply_id", state.getString("reply_id"));
+          send(ready);
           sentSeq = resumeAfter;
           return replay(id, state.getLong("last_seq")).map(state);
         })

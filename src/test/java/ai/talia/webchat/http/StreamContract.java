@@ -54,6 +54,10 @@ abstract class StreamContract {
     return new JsonObject().put("type", "message").put("content", content).put("client_message_id", UUID.randomUUID().toString());
   }
 
+  private static JsonObject last(List<JsonObject> frames) {
+    return frames.get(frames.size() - 1);
+  }
+
   private static List<Long> seqs(List<JsonObject> frames) {
     List<Long> out = new ArrayList<>();
     for (JsonObject f : frames) {
@@ -171,6 +175,44 @@ abstract class StreamContract {
       assertThat(order).containsExactly(1L, 2L, 3L, 4L);
       JsonArray history = api.history(s).json().getJsonArray("messages");
       assertThat(history).hasSize(4);
+    }
+  }
+
+  /**
+   * A client that saw a reply begin before it dropped learns at the reconnect whether that reply
+   * is still being written ({@code ready.reply_id}, then the reply so far) or ended meanwhile.
+   */
+  @Test
+  void ready_names_the_reply_being_written_and_only_while_it_is() {
+    try (RunningGateway slow = RunningGateway.start(kind(), c -> c.with(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS, 250)
+        .with(ConfigKeys.WEBCHAT_ALLOWED_ORIGINS, new JsonArray().add("https://landing.example")))) {
+      Api slowApi = new Api(slow.baseUrl());
+      Api.Session s = slowApi.consentedSession("es");
+      try (StreamClient first = StreamClient.connect(slow.port(), "https://landing.example")) {
+        first.hello(s.id(), s.token(), 0);
+        first.next();
+        first.send(say("Hola"));
+        JsonObject delta = last(first.until(f -> "reply.delta".equals(f.getString("type"))));
+        String replyId = delta.getString("reply_id");
+
+        try (StreamClient joining = StreamClient.connect(slow.port(), "https://landing.example")) {
+          joining.hello(s.id(), s.token(), 1);
+          JsonObject ready = joining.next();
+          assertThat(ready.getString("reply_id")).isEqualTo(replyId);
+          assertThat(joining.next().getString("type")).isEqualTo("typing");
+          JsonObject sofar = joining.next();
+          assertThat(sofar.getString("reply_id")).isEqualTo(replyId);
+          assertThat(sofar.getString("delta")).startsWith(delta.getString("delta"));
+          JsonObject completed = last(joining.until(f -> "reply.completed".equals(f.getString("type"))));
+          assertThat(completed.getJsonObject("message").getString("id")).isEqualTo(replyId);
+        }
+        try (StreamClient after = StreamClient.connect(slow.port(), "https://landing.example")) {
+          after.hello(s.id(), s.token(), 1);
+          JsonObject ready = after.next();
+          assertThat(ready.getLong("last_seq")).isEqualTo(2);
+          assertThat(ready.containsKey("reply_id")).isFalse();
+        }
+      }
     }
   }
 

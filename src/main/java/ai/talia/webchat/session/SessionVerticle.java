@@ -129,13 +129,13 @@ public final class SessionVerticle extends VerticleBase {
       PendingTurn t = queue.poll();
       waiting--;
       ApiProblem problem = ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "The gateway is shutting down; resend to retry");
-      queuedFailed = queuedFailed.compose(v -> store.markFailed(sessionId, t.userMessage().id(), "shutting_down"))
+      queuedFailed = queuedFailed.compose(v -> store.markFailed(sessionId, t.userMessage().id(), "shutting_down", 0))
           .onComplete(ar -> t.reply().tryFail(problem));
     }
     Future<Void> runningDone = running == null ? Future.succeededFuture()
         : running.reply().future().<Void>mapEmpty().otherwiseEmpty()
             .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
-            .recover(slow -> store.markFailed(sessionId, running.userMessage().id(), "shutting_down"));
+            .recover(slow -> store.markFailed(sessionId, running.userMessage().id(), "shutting_down", 0));
     return Future.join(unregistered, queuedFailed, runningDone).onComplete(ar -> services.metrics().actorStopped());
   }
 
@@ -341,8 +341,13 @@ public final class SessionVerticle extends VerticleBase {
               kv("code", problem.code()), kv("detail", problem.getMessage()));
           publish(SessionFrames.typing(false));
           publish(SessionFrames.failed(replyId, problem.code()));
-          return store.markFailed(sessionId, userMessage.id(), problem.code())
-              .onSuccess(v -> replaceRemembered(userMessage.withStatus(StoredMessage.FAILED, problem.code())))
+          long tokens = failure instanceof AssistantFailure a ? a.tokensUsed() : 0;
+          return store.markFailed(sessionId, userMessage.id(), problem.code(), tokens)
+              .onSuccess(v -> {
+                replaceRemembered(userMessage.withStatus(StoredMessage.FAILED, problem.code()));
+                session = withTokens(session, tokens);
+                services.budget().record(tokens);
+              })
               .transform(ignored -> Future.failedFuture(problem));
         });
   }
@@ -435,6 +440,11 @@ public final class SessionVerticle extends VerticleBase {
   private static SessionRecord withThread(SessionRecord s, String thread) {
     return new SessionRecord(s.sessionId(), s.tokenHash(), thread, s.locale(), s.pageUrl(), s.utm(), s.createdAt(),
         s.lastActivity(), s.turns(), s.tokensUsed());
+  }
+
+  private static SessionRecord withTokens(SessionRecord s, long tokens) {
+    return new SessionRecord(s.sessionId(), s.tokenHash(), s.assistantThreadId(), s.locale(), s.pageUrl(), s.utm(),
+        s.createdAt(), Instant.now(), s.turns(), s.tokensUsed() + tokens);
   }
 
   private static SessionRecord counted(SessionRecord s, long tokens) {

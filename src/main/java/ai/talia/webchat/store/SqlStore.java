@@ -126,12 +126,13 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<Void> markFailed(String sessionId, String messageId, String errorCode) {
+  public Future<Void> markFailed(String sessionId, String messageId, String errorCode, long tokensUsed) {
     return write(List.of(), List.of(
         new Statement("UPDATE messages SET status = 'failed', error_code = #{code} WHERE id = #{mid}",
             params("code", errorCode, "mid", messageId)),
-        new Statement("UPDATE webchat_sessions SET last_activity = #{at} WHERE session_id = #{id}",
-            params("at", ts(Instant.now()), "id", sessionId))));
+        new Statement("UPDATE webchat_sessions SET tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
+                + "WHERE session_id = #{id}",
+            params("tokens", tokensUsed, "at", ts(Instant.now()), "id", sessionId))));
   }
 
   @Override

@@ -36,8 +36,11 @@ public interface Store {
    */
   Future<StoredMessage> appendReply(StoredMessage reply, long tokensUsed);
 
-  /** Marks a user message failed with a problem code (it stays stored and can be retried); sets {@code last_activity}. */
-  Future<Void> markFailed(String sessionId, String messageId, String errorCode);
+  /**
+   * Marks a user message failed with a problem code (it stays stored and can be retried); counts
+   * the tokens the failed turn still cost on the session and sets {@code last_activity}.
+   */
+  Future<Void> markFailed(String sessionId, String messageId, String errorCode, long tokensUsed);
 
   /** Marks every pending user message of a session failed (a turn cut by a crash); returns how many. */
   Future<Integer> failPendingMessages(String sessionId, String errorCode);

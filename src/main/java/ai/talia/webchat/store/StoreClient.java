@@ -39,7 +39,7 @@ public final class StoreClient implements Store {
   @Override public Future<StoredMessage> findReply(String id, String userMessageId) { return call(st -> st.findReply(id, userMessageId)); }
   @Override public Future<StoredMessage> appendUserMessage(StoredMessage m) { return call(st -> st.appendUserMessage(m)); }
   @Override public Future<StoredMessage> appendReply(StoredMessage r, long tokens) { return call(st -> st.appendReply(r, tokens)); }
-  @Override public Future<Void> markFailed(String id, String mid, String code) { return call(st -> st.markFailed(id, mid, code)); }
+  @Override public Future<Void> markFailed(String id, String mid, String code, long tokens) { return call(st -> st.markFailed(id, mid, code, tokens)); }
   @Override public Future<Integer> failPendingMessages(String id, String code) { return call(st -> st.failPendingMessages(id, code)); }
   @Override public Future<List<StoredMessage>> history(String id, long after, int limit) { return call(st -> st.history(id, after, limit)); }
   @Override public Future<List<StoredMessage>> recentHistory(String id, int limit) { return call(st -> st.recentHistory(id, limit)); }

@@ -338,6 +338,22 @@ abstract class OpenAiGatewayContract {
   }
 
   @Test
+  void tokens_a_failed_turn_already_cost_count_against_the_session_and_the_day() {
+    start(c -> c.with(ConfigKeys.LIMITS_SESSION_MAX_TOKENS, 100).with(ConfigKeys.OPENAI_MAX_RETRIES, 0));
+    Api.Session s = api.consentedSession("es");
+    // The model calls the tool (a billed round), then fails on the round that should answer.
+    fake.enqueue(FakeReply.captureLead("Ana Pérez", null, null).usage(90, 20), FakeReply.serverError());
+    Api.Reply failed = api.say(s, "Me llamo Ana Pérez");
+    assertThat(failed.status()).as(failed.body()).isIn(502, 503);
+    assertThat(failed.json().getString("code")).isEqualTo("assistant_unavailable");
+    assertThat(api.get("/metrics").body()).contains("talia_daily_tokens_used 110.0");
+
+    int calls = fake.responseCalls().size();
+    assertProblem(api.say(s, "¿Sigues ahí?"), 429, "token_limit_reached");
+    assertThat(fake.responseCalls()).hasSize(calls);
+  }
+
+  @Test
   void the_daily_budget_spent_refuses_every_session_until_midnight_utc() {
     start(c -> c.with(ConfigKeys.LIMITS_DAILY_TOKEN_BUDGET, 100));
     fake.enqueue(FakeReply.text("Respuesta.").usage(80, 30));

@@ -137,9 +137,10 @@ abstract class StoreContract {
     await(store.appendUserMessage(user("s-failed", 2, "c-2")));
     Instant before = await(store.findSession("s-failed")).lastActivity();
     Thread.sleep(5);
-    await(store.markFailed("s-failed", a.id(), "assistant_unavailable"));
+    await(store.markFailed("s-failed", a.id(), "assistant_unavailable", 42));
     assertThat(await(store.findMessageByClientId("s-failed", "c-1")).errorCode()).isEqualTo("assistant_unavailable");
     assertThat(await(store.findSession("s-failed")).lastActivity()).isAfter(before);
+    assertThat(await(store.findSession("s-failed")).tokensUsed()).isEqualTo(42);
     assertThat(await(store.failPendingMessages("s-failed", "interrupted"))).isEqualTo(1);
     assertThat(await(store.history("s-failed", 0, 10))).extracting(StoredMessage::status)
         .containsExactly(StoredMessage.FAILED, StoredMessage.FAILED);

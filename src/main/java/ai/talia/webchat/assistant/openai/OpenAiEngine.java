@@ -110,7 +110,7 @@ public final class OpenAiEngine implements AssistantEngine {
       if (out.firstTextNanos() >= 0) metrics.firstToken(out.firstTextNanos());
       metrics.turn(ar.succeeded() ? "completed" : "failed", out.elapsedNanos());
       if (ar.succeeded()) return Future.succeededFuture(ar.result());
-      AssistantFailure failure = asFailure(ar.cause());
+      AssistantFailure failure = asFailure(ar.cause()).withTokensUsed(out.inputTokens() + out.outputTokens());
       log.warn("openai turn failed", kv("session_id", turn.sessionId()), kv("status", failure.httpStatus()),
           kv("detail", failure.getMessage()), kv("text_shown", out.textShown()));
       return Future.failedFuture(failure);

@@ -52,6 +52,20 @@ async function openConsented() {
   await settle();
 }
 
+/** A visitor's message, the start of its reply, then the network gone and back: the new socket. */
+async function dropMidReply(): Promise<FakeSocket> {
+  await openConsented();
+  const first = FakeSocket.last!;
+  first.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+  first.frame({ type: "message", message: { id: "m1", seq: 1, role: "user", content: "Hola", client_message_id: "c-1" } });
+  first.frame({ type: "reply.delta", reply_id: "r1", delta: "Te cuento: " });
+  dispatchEvent(new Event("offline"));
+  dispatchEvent(new Event("online"));
+  const back = FakeSocket.last!;
+  await settle();
+  return back;
+}
+
 let uuids = 0;
 
 beforeEach(() => {
@@ -240,15 +254,7 @@ describe("<talia-webchat>", () => {
   });
 
   it("after a reconnect drops the half reply that failed meanwhile and offers the retry", async () => {
-    await openConsented();
-    const first = FakeSocket.last!;
-    first.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
-    first.frame({ type: "message", message: { id: "m1", seq: 1, role: "user", content: "Hola", client_message_id: "c-1" } });
-    first.frame({ type: "reply.delta", reply_id: "r1", delta: "Te cuento: " });
-    dispatchEvent(new Event("offline"));
-    dispatchEvent(new Event("online"));
-    const back = FakeSocket.last!;
-    await settle();
+    const back = await dropMidReply();
     // The turn failed while the socket was down: no reply is being written and none was stored.
     back.frame({ type: "ready", session_id: "s-1", last_seq: 1 });
     expect([...shadow().querySelectorAll(".msg.assistant")].map((n) => n.textContent)).not.toContain("Te cuento: ");
@@ -261,15 +267,7 @@ describe("<talia-webchat>", () => {
   });
 
   it("after a reconnect shows a reply completed meanwhile once, whole, and offers no retry", async () => {
-    await openConsented();
-    const first = FakeSocket.last!;
-    first.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
-    first.frame({ type: "message", message: { id: "m1", seq: 1, role: "user", content: "Hola", client_message_id: "c-1" } });
-    first.frame({ type: "reply.delta", reply_id: "r1", delta: "Te cuento: " });
-    dispatchEvent(new Event("offline"));
-    dispatchEvent(new Event("online"));
-    const back = FakeSocket.last!;
-    await settle();
+    const back = await dropMidReply();
     back.frame({ type: "ready", session_id: "s-1", last_seq: 2 });
     expect(shadow().querySelector(".failure")).toBeNull(); // the replay is not over yet
     back.frame({ type: "message", message: { id: "r1", seq: 2, role: "assistant", content: "Te cuento: TalIA es una asistente." } });

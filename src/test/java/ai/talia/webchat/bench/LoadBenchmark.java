@@ -5,6 +5,7 @@ import ai.talia.webchat.fakeopenai.FakeReply;
 import ai.talia.webchat.fakeopenai.StreamTiming;
 import ai.talia.webchat.support.Api;
 import ai.talia.webchat.support.JarProcess;
+import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -72,13 +73,7 @@ public final class LoadBenchmark {
 
   /** Waits for a phase's futures; longer than the tests' minute, since a phase may run for minutes. */
   private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.MINUTES);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return RunningGateway.await(future, java.time.Duration.ofMinutes(30));
   }
 
   private static String postgres() {

@@ -111,8 +111,12 @@ public final class RunningGateway implements AutoCloseable {
   }
 
   public static <T> T await(io.vertx.core.Future<T> future) {
+    return await(future, java.time.Duration.ofSeconds(60));
+  }
+
+  public static <T> T await(io.vertx.core.Future<T> future, java.time.Duration timeout) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
     } catch (Exception e) {

@@ -1,5 +1,7 @@
 package ai.talia.webchat;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import ai.talia.webchat.assistant.AssistantEngine;
 import ai.talia.webchat.assistant.AssistantEngines;
 import ai.talia.webchat.config.ConfigKeys;
@@ -9,8 +11,8 @@ import ai.talia.webchat.http.HttpServices;
 import ai.talia.webchat.http.RateLimits;
 import ai.talia.webchat.http.RouterVerticle;
 import ai.talia.webchat.lead.LeadService;
-import ai.talia.webchat.session.SessionDirectoryVerticle;
 import ai.talia.webchat.session.DailyTokenBudget;
+import ai.talia.webchat.session.SessionDirectoryVerticle;
 import ai.talia.webchat.session.SessionMetrics;
 import ai.talia.webchat.session.SessionServices;
 import ai.talia.webchat.store.Database;
@@ -21,18 +23,15 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
-
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 /**
- * One running gateway: the persistence verticle, the session directory and one router verticle
- * per core, in start order; {@link #stop()} undeploys them in reverse so that in-flight turns
- * finish (or are marked failed) before the pool closes.
+ * One running gateway: the persistence verticle, the session directory and one router verticle per
+ * core, in start order; {@link #stop()} undeploys them in reverse so that in-flight turns finish
+ * (or are marked failed) before the pool closes.
  */
 public final class Gateway {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -44,7 +43,12 @@ public final class Gateway {
   private final String routersId;
   private final long evictionTimer;
 
-  private Gateway(Vertx vertx, AssistantEngine engine, String persistenceId, String directoryId, String routersId,
+  private Gateway(
+      Vertx vertx,
+      AssistantEngine engine,
+      String persistenceId,
+      String directoryId,
+      String routersId,
       long evictionTimer) {
     this.vertx = vertx;
     this.engine = engine;
@@ -54,7 +58,8 @@ public final class Gateway {
     this.evictionTimer = evictionTimer;
   }
 
-  public static Future<Gateway> start(Vertx vertx, TaliaConfig config, PrometheusMeterRegistry registry) {
+  public static Future<Gateway> start(
+      Vertx vertx, TaliaConfig config, PrometheusMeterRegistry registry) {
     AssistantEngine engine;
     try {
       engine = AssistantEngines.create(vertx, config, registry);
@@ -63,40 +68,86 @@ public final class Gateway {
     }
     StoreClient store = new StoreClient(vertx);
     DailyTokenBudget budget = new DailyTokenBudget(config);
-    SessionServices sessionServices = new SessionServices(config, store, engine, new LeadService(store, config),
-        new SessionMetrics(registry, budget), budget);
-    RateLimits sessionLimits = new RateLimits(config.integer(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 20),
-        config.integer(ConfigKeys.LIMITS_SESSION_RATE_PER_MINUTE, 30));
-    RateLimits ipLimits = new RateLimits(config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 120),
-        config.integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 600));
-    HttpServices httpServices = new HttpServices(config, store, sessionLimits, ipLimits,
-        new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES)), ipHashSalt(config), registry,
-        () -> store.ping().map(v -> new JsonObject().put("ready", engine.ready()).put("store", "up")
-            .put("engine", engine.status())));
+    SessionServices sessionServices =
+        new SessionServices(
+            config,
+            store,
+            engine,
+            new LeadService(store, config),
+            new SessionMetrics(registry, budget),
+            budget);
+    RateLimits sessionLimits =
+        new RateLimits(
+            config.integer(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 20),
+            config.integer(ConfigKeys.LIMITS_SESSION_RATE_PER_MINUTE, 30));
+    RateLimits ipLimits =
+        new RateLimits(
+            config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 120),
+            config.integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 600));
+    HttpServices httpServices =
+        new HttpServices(
+            config,
+            store,
+            sessionLimits,
+            ipLimits,
+            new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES)),
+            ipHashSalt(config),
+            registry,
+            () ->
+                store
+                    .ping()
+                    .map(
+                        v ->
+                            new JsonObject()
+                                .put("ready", engine.ready())
+                                .put("store", "up")
+                                .put("engine", engine.status())));
     int routers = config.integer(ConfigKeys.HTTP_ROUTER_INSTANCES, 0);
     int instances = routers > 0 ? routers : Runtime.getRuntime().availableProcessors();
 
-    return vertx.deployVerticle(new PersistenceVerticle(config))
-        .compose(persistence -> vertx.deployVerticle(new SessionDirectoryVerticle(sessionServices))
-            .compose(directory -> vertx.deployVerticle(() -> new RouterVerticle(httpServices),
-                    new DeploymentOptions().setInstances(instances))
-                .map(routerIds -> {
-                  long timer = vertx.setPeriodic(60_000, id -> {
-                    sessionLimits.evictIdle();
-                    ipLimits.evictIdle();
-                  });
-                  log.info("TalIA webchat gateway started",
-                      kv("url", "http://localhost:" + config.integer(ConfigKeys.HTTP_PORT, 8080) + "/"),
-                      kv("store", Database.fromConfig(config).description()), kv("engine", engine.name()),
-                      kv("routers", instances));
-                  return new Gateway(vertx, engine, persistence, directory, routerIds, timer);
-                })));
+    return vertx
+        .deployVerticle(new PersistenceVerticle(config))
+        .compose(
+            persistence ->
+                vertx
+                    .deployVerticle(new SessionDirectoryVerticle(sessionServices))
+                    .compose(
+                        directory ->
+                            vertx
+                                .deployVerticle(
+                                    () -> new RouterVerticle(httpServices),
+                                    new DeploymentOptions().setInstances(instances))
+                                .map(
+                                    routerIds -> {
+                                      long timer =
+                                          vertx.setPeriodic(
+                                              60_000,
+                                              id -> {
+                                                sessionLimits.evictIdle();
+                                                ipLimits.evictIdle();
+                                              });
+                                      log.info(
+                                          "TalIA webchat gateway started",
+                                          kv(
+                                              "url",
+                                              "http://localhost:"
+                                                  + config.integer(ConfigKeys.HTTP_PORT, 8080)
+                                                  + "/"),
+                                          kv("store", Database.fromConfig(config).description()),
+                                          kv("engine", engine.name()),
+                                          kv("routers", instances));
+                                      return new Gateway(
+                                          vertx, engine, persistence, directory, routerIds, timer);
+                                    })));
   }
 
-  /** Stops taking requests, lets session actors finish or fail their turns, then closes the store. */
+  /**
+   * Stops taking requests, lets session actors finish or fail their turns, then closes the store.
+   */
   public Future<Void> stop() {
     vertx.cancelTimer(evictionTimer);
-    return vertx.undeploy(routersId)
+    return vertx
+        .undeploy(routersId)
         .eventually(() -> vertx.undeploy(directoryId))
         .eventually(() -> engine.close())
         .eventually(() -> vertx.undeploy(persistenceId))

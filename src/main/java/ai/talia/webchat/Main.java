@@ -8,12 +8,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
-
-/** {@code java -jar talia-webchat.jar}: loads conf/, .env and the environment, starts the gateway, stops it cleanly on SIGTERM. */
+/**
+ * {@code java -jar talia-webchat.jar}: loads conf/, .env and the environment, starts the gateway,
+ * stops it cleanly on SIGTERM.
+ */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -25,8 +27,12 @@ public final class Main {
     Vertx vertx = newVertx(registry);
     Gateway gateway;
     try {
-      gateway = ConfigLoader.load(vertx).compose(config -> Gateway.start(vertx, config, registry))
-          .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      gateway =
+          ConfigLoader.load(vertx)
+              .compose(config -> Gateway.start(vertx, config, registry))
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       log.error("TalIA webchat gateway failed to start: " + cause.getMessage(), cause);
@@ -34,20 +40,38 @@ public final class Main {
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        gateway.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        // Closed from this thread, not from a Vert.x context that the close itself terminates.
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        log.warn("shutdown did not finish cleanly", e);
-      }
-    }, "talia-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    gateway
+                        .stop()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(60, TimeUnit.SECONDS);
+                    // Closed from this thread, not from a Vert.x context that the close itself
+                    // terminates.
+                    vertx
+                        .close()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    log.warn("shutdown did not finish cleanly", e);
+                  }
+                },
+                "talia-shutdown"));
   }
 
   public static Vertx newVertx(PrometheusMeterRegistry registry) {
-    VertxOptions options = new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
-    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    VertxOptions options =
+        new VertxOptions()
+            .setMetricsOptions(
+                new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    return Vertx.builder()
+        .with(options)
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
   }
 }

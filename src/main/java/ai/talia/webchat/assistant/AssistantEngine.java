@@ -4,10 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Runs one assistant turn of a session. Text is handed to {@link DeltaSink} as it is produced
- * (the scripted engine in chunks, a model token by token); the future completes with the whole
- * reply, or fails with an {@link AssistantFailure}. Engines are shared by every session of a JVM
- * and keep no per-session state: what a turn needs arrives in {@link Turn}.
+ * Runs one assistant turn of a session. Text is handed to {@link DeltaSink} as it is produced (the
+ * scripted engine in chunks, a model token by token); the future completes with the whole reply, or
+ * fails with an {@link AssistantFailure}. Engines are shared by every session of a JVM and keep no
+ * per-session state: what a turn needs arrives in {@link Turn}.
  */
 public interface AssistantEngine {
 
@@ -15,7 +15,9 @@ public interface AssistantEngine {
 
   Future<TurnResult> runTurn(Turn turn, DeltaSink deltas);
 
-  /** Whether the engine can take turns now (e.g. its circuit breaker is closed); reported by /ready. */
+  /**
+   * Whether the engine can take turns now (e.g. its circuit breaker is closed); reported by /ready.
+   */
   default boolean ready() {
     return true;
   }

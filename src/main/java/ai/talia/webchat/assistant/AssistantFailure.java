@@ -2,10 +2,10 @@ package ai.talia.webchat.assistant;
 
 /**
  * A turn that produced no reply. {@code httpStatus} is what the API answers (502 bad upstream
- * answer, 503 unavailable or circuit open, 504 timed out); {@code code} is the problem code,
- * {@code assistant_unavailable} unless a cost cap answered first. {@code tokensUsed} is what the
- * model had already billed for the turn (e.g. a tool-call round before the failing one): it counts
- * against the session's and the day's allowance like a reply's.
+ * answer, 503 unavailable or circuit open, 504 timed out); {@code code} is the problem code, {@code
+ * assistant_unavailable} unless a cost cap answered first. {@code tokensUsed} is what the model had
+ * already billed for the turn (e.g. a tool-call round before the failing one): it counts against
+ * the session's and the day's allowance like a reply's.
  */
 public final class AssistantFailure extends RuntimeException {
   public static final String UNAVAILABLE = "assistant_unavailable";
@@ -18,7 +18,8 @@ public final class AssistantFailure extends RuntimeException {
     this(httpStatus, code, detail, cause, 0);
   }
 
-  private AssistantFailure(int httpStatus, String code, String detail, Throwable cause, long tokensUsed) {
+  private AssistantFailure(
+      int httpStatus, String code, String detail, Throwable cause, long tokensUsed) {
     super(detail, cause, false, false);
     this.httpStatus = httpStatus;
     this.code = code;

@@ -5,20 +5,21 @@ import ai.talia.webchat.store.LeadRecord;
 import ai.talia.webchat.store.StoredMessage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * What an engine is given for one turn.
  *
- * @param conversationId the session's assistant conversation ({@code assistant_thread_id}); null until one is created
- * @param history        earlier messages of the session, oldest first, not including {@code userMessage}
- * @param lead           the session's lead as stored now, or null
- * @param pageContext    what the session knows of its page: {@code page_url}, {@code utm}
- * @param leads          the only way an engine stores lead data: validated, consent-checked, bound to this session
- * @param keepConversation stores a conversation id the engine created, at once, so a failed turn does not
- *                       leave it orphaned and the next turn reuses it
+ * @param conversationId the session's assistant conversation ({@code assistant_thread_id}); null
+ *     until one is created
+ * @param history earlier messages of the session, oldest first, not including {@code userMessage}
+ * @param lead the session's lead as stored now, or null
+ * @param pageContext what the session knows of its page: {@code page_url}, {@code utm}
+ * @param leads the only way an engine stores lead data: validated, consent-checked, bound to this
+ *     session
+ * @param keepConversation stores a conversation id the engine created, at once, so a failed turn
+ *     does not leave it orphaned and the next turn reuses it
  */
 public record Turn(
     String sessionId,

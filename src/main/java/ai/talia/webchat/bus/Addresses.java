@@ -4,7 +4,10 @@ package ai.talia.webchat.bus;
 public final class Addresses {
   private Addresses() {}
 
-  /** Commands to the one actor that owns a session: {@link ai.talia.webchat.session.SessionCommands}. */
+  /**
+   * Commands to the one actor that owns a session: {@link
+   * ai.talia.webchat.session.SessionCommands}.
+   */
   public static String session(String sessionId) {
     return "webchat.session." + sessionId;
   }

@@ -5,8 +5,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 
 /**
- * Passes an object by reference between verticles of one JVM. Used only on local consumers
- * (the store and the session directory), never on addresses that a cluster may route elsewhere.
+ * Passes an object by reference between verticles of one JVM. Used only on local consumers (the
+ * store and the session directory), never on addresses that a cluster may route elsewhere.
  */
 public final class LocalCodec<T> implements MessageCodec<T, T> {
   private final Class<T> type;
@@ -15,7 +15,9 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     this.type = type;
   }
 
-  /** Registers the codec as the default for {@code type}; harmless when it is already registered. */
+  /**
+   * Registers the codec as the default for {@code type}; harmless when it is already registered.
+   */
   public static synchronized <T> void register(Vertx vertx, Class<T> type) {
     try {
       vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>(type));

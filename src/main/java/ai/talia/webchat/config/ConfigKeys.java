@@ -144,5 +144,6 @@ public final class ConfigKeys {
 
   /** Keys whose values must never be logged. */
   public static final java.util.Set<String> SECRET_KEYS =
-      java.util.Set.of(OPENAI_API_KEY, WEBCHAT_PUBLIC_TOKEN, ADMIN_TOKEN, CONSENT_IP_HASH_SALT, DB_URL);
+      java.util.Set.of(
+          OPENAI_API_KEY, WEBCHAT_PUBLIC_TOKEN, ADMIN_TOKEN, CONSENT_IP_HASH_SALT, DB_URL);
 }

@@ -7,16 +7,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Builds the configuration with vertx-config, lowest precedence first: the defaults packaged in
- * the jar ({@code conf/talia.json}), a {@code conf/talia.json} in the working directory, a
- * {@code .env} file in the working directory, the process environment. Environment names are
- * mapped to keys by {@link ConfigKeys#ENV}.
+ * Builds the configuration with vertx-config, lowest precedence first: the defaults packaged in the
+ * jar ({@code conf/talia.json}), a {@code conf/talia.json} in the working directory, a {@code .env}
+ * file in the working directory, the process environment. Environment names are mapped to keys by
+ * {@link ConfigKeys#ENV}.
  */
 public final class ConfigLoader {
   private ConfigLoader() {}
@@ -32,25 +31,38 @@ public final class ConfigLoader {
     options.addStore(new ConfigStoreOptions().setType("json").setConfig(packagedDefaults()));
     Path localConf = workDir.resolve("conf/talia.json");
     if (Files.isRegularFile(localConf)) {
-      options.addStore(new ConfigStoreOptions().setType("file").setFormat("json")
-          .setConfig(new JsonObject().put("path", localConf.toAbsolutePath().toString())));
+      options.addStore(
+          new ConfigStoreOptions()
+              .setType("file")
+              .setFormat("json")
+              .setConfig(new JsonObject().put("path", localConf.toAbsolutePath().toString())));
     }
     Path dotEnv = workDir.resolve(".env");
     if (Files.isRegularFile(dotEnv)) {
-      options.addStore(new ConfigStoreOptions().setType("file").setFormat("properties")
-          .setConfig(new JsonObject().put("path", dotEnv.toAbsolutePath().toString()).put("raw-data", true)));
+      options.addStore(
+          new ConfigStoreOptions()
+              .setType("file")
+              .setFormat("properties")
+              .setConfig(
+                  new JsonObject()
+                      .put("path", dotEnv.toAbsolutePath().toString())
+                      .put("raw-data", true)));
     }
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever.getConfig()
-        .map(merged -> {
-          retriever.close();
-          return new TaliaConfig(applyEnvironment(merged, env));
-        });
+    return retriever
+        .getConfig()
+        .map(
+            merged -> {
+              retriever.close();
+              return new TaliaConfig(applyEnvironment(merged, env));
+            });
   }
 
   private static JsonObject packagedDefaults() {
-    try (java.io.InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream("conf/talia.json")) {
-      if (in == null) throw new IllegalStateException("conf/talia.json is missing from the classpath");
+    try (java.io.InputStream in =
+        ConfigLoader.class.getClassLoader().getResourceAsStream("conf/talia.json")) {
+      if (in == null)
+        throw new IllegalStateException("conf/talia.json is missing from the classpath");
       return new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -62,7 +74,10 @@ public final class ConfigLoader {
     JsonObject out = merged.copy();
     for (Map.Entry<String, String> e : ConfigKeys.ENV.entrySet()) {
       Object fromDotEnv = out.remove(e.getKey());
-      String value = env.containsKey(e.getKey()) ? env.get(e.getKey()) : fromDotEnv == null ? null : stripQuotes(fromDotEnv.toString());
+      String value =
+          env.containsKey(e.getKey())
+              ? env.get(e.getKey())
+              : fromDotEnv == null ? null : stripQuotes(fromDotEnv.toString());
       if (value == null) continue;
       if (ConfigKeys.LIST_KEYS.contains(e.getValue())) {
         JsonArray arr = new JsonArray();
@@ -77,7 +92,8 @@ public final class ConfigLoader {
 
   private static String stripQuotes(String v) {
     String s = v.trim();
-    if (s.length() >= 2 && (s.startsWith("\"") && s.endsWith("\"") || s.startsWith("'") && s.endsWith("'"))) {
+    if (s.length() >= 2
+        && (s.startsWith("\"") && s.endsWith("\"") || s.startsWith("'") && s.endsWith("'"))) {
       return s.substring(1, s.length() - 1);
     }
     return s;

@@ -2,7 +2,6 @@ package ai.talia.webchat.config;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.List;
 
 /** Read access to the merged configuration by dotted key ({@link ConfigKeys}). Immutable. */
@@ -45,7 +44,8 @@ public final class TaliaConfig {
       try {
         return Integer.parseInt(s.trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Configuration key " + key + " must be a whole number, got: " + s);
+        throw new IllegalArgumentException(
+            "Configuration key " + key + " must be a whole number, got: " + s);
       }
     }
     return fallback;
@@ -58,7 +58,8 @@ public final class TaliaConfig {
       try {
         return Long.parseLong(s.trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Configuration key " + key + " must be a whole number, got: " + s);
+        throw new IllegalArgumentException(
+            "Configuration key " + key + " must be a whole number, got: " + s);
       }
     }
     return fallback;
@@ -77,7 +78,10 @@ public final class TaliaConfig {
       return arr.stream().map(String::valueOf).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
     if (v instanceof String s) {
-      return java.util.Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+      return java.util.Arrays.stream(s.split(","))
+          .map(String::trim)
+          .filter(x -> !x.isEmpty())
+          .toList();
     }
     return List.of();
   }

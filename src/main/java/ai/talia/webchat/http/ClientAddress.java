@@ -1,14 +1,13 @@
 package ai.talia.webchat.http;
 
 import io.vertx.core.http.HttpServerRequest;
-
 import java.util.List;
 import java.util.Set;
 
 /**
- * The client's IP address. {@code X-Forwarded-For} is believed only when the connection comes
- * from a configured trusted proxy; then the right-most address that is not itself a trusted
- * proxy is the client.
+ * The client's IP address. {@code X-Forwarded-For} is believed only when the connection comes from
+ * a configured trusted proxy; then the right-most address that is not itself a trusted proxy is the
+ * client.
  */
 public final class ClientAddress {
   private final Set<String> trustedProxies;
@@ -18,7 +17,8 @@ public final class ClientAddress {
   }
 
   public String of(HttpServerRequest request) {
-    String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    String peer =
+        request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
     if (!trustedProxies.contains(peer)) return peer;
     String forwarded = request.getHeader("X-Forwarded-For");
     if (forwarded == null || forwarded.isBlank()) return peer;

@@ -4,7 +4,6 @@ import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.Store;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-
 import java.util.function.Supplier;
 
 /** What every router instance of a JVM shares. */

@@ -15,7 +15,9 @@ final class Locales {
   /** The language of a requested locale if it is configured, else the default. */
   static String resolve(TaliaConfig config, String requested) {
     String language = language(requested);
-    return language != null && config.list(ConfigKeys.WEBCHAT_LOCALES).contains(language) ? language : defaultLocale(config);
+    return language != null && config.list(ConfigKeys.WEBCHAT_LOCALES).contains(language)
+        ? language
+        : defaultLocale(config);
   }
 
   /** The body's {@code locale}, checked: absent → the default; unsupported → a field error. */
@@ -23,7 +25,8 @@ final class Locales {
     String requested = checks.string(body, "locale", false, 2, 16);
     if (requested == null) return defaultLocale(config);
     String language = language(requested);
-    if (!config.list(ConfigKeys.WEBCHAT_LOCALES).contains(language)) checks.fail("locale", "unsupported");
+    if (!config.list(ConfigKeys.WEBCHAT_LOCALES).contains(language))
+      checks.fail("locale", "unsupported");
     return language;
   }
 

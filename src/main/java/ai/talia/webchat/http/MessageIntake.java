@@ -8,7 +8,6 @@ import ai.talia.webchat.session.SessionCommands;
 import ai.talia.webchat.session.SessionGateway;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-
 import java.util.UUID;
 
 /**
@@ -29,20 +28,31 @@ final class MessageIntake {
 
   record Checked(String content, String locale, String clientMessageId) {}
 
-  /** Checks {@code content}, {@code locale} and {@code client_message_id} of a body or frame, adding to {@code checks}. */
+  /**
+   * Checks {@code content}, {@code locale} and {@code client_message_id} of a body or frame, adding
+   * to {@code checks}.
+   */
   Checked check(RequestBodies.Checks checks, JsonObject body) {
-    String content = checks.string(body, "content", true, 1, config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000));
+    String content =
+        checks.string(
+            body, "content", true, 1, config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000));
     // No locale in the message: the session's own locale applies (the actor knows it).
     String locale = body.getValue("locale") == null ? null : Locales.checked(config, checks, body);
     String clientMessageId = checks.string(body, "client_message_id", false, 1, 128);
-    return new Checked(content, locale, clientMessageId != null ? clientMessageId : UUID.randomUUID().toString());
+    return new Checked(
+        content, locale, clientMessageId != null ? clientMessageId : UUID.randomUUID().toString());
   }
 
   Future<JsonObject> send(String sessionId, Checked message, boolean async) {
     long wait = sessionLimits.tryTake(sessionId);
     if (wait > 0) {
-      return Future.failedFuture(ApiProblem.of(ProblemCode.RATE_LIMITED, "Too many messages in this session").retryAfter(wait));
+      return Future.failedFuture(
+          ApiProblem.of(ProblemCode.RATE_LIMITED, "Too many messages in this session")
+              .retryAfter(wait));
     }
-    return sessions.request(sessionId, SessionCommands.send(message.content(), message.clientMessageId(), message.locale(), async));
+    return sessions.request(
+        sessionId,
+        SessionCommands.send(
+            message.content(), message.clientMessageId(), message.locale(), async));
   }
 }

@@ -3,14 +3,13 @@ package ai.talia.webchat.http;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
-
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Token buckets (Bucket4j) per key, shared by every router instance of the JVM. Buckets that
- * have refilled completely are dropped by {@link #evictIdle()}, which keeps memory bounded by
- * the number of recently active clients.
+ * Token buckets (Bucket4j) per key, shared by every router instance of the JVM. Buckets that have
+ * refilled completely are dropped by {@link #evictIdle()}, which keeps memory bounded by the number
+ * of recently active clients.
  */
 public final class RateLimits {
   private final long capacity;
@@ -22,12 +21,22 @@ public final class RateLimits {
     this.refillPerMinute = refillPerMinute;
   }
 
-  /** @return 0 when the request may go, else the seconds to wait before retrying */
+  /**
+   * @return 0 when the request may go, else the seconds to wait before retrying
+   */
   public long tryTake(String key) {
     if (capacity <= 0) return 0;
-    Bucket bucket = buckets.computeIfAbsent(key, k -> Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(Math.max(1, refillPerMinute), Duration.ofMinutes(1)).build())
-        .build());
+    Bucket bucket =
+        buckets.computeIfAbsent(
+            key,
+            k ->
+                Bucket.builder()
+                    .addLimit(
+                        Bandwidth.builder()
+                            .capacity(capacity)
+                            .refillGreedy(Math.max(1, refillPerMinute), Duration.ofMinutes(1))
+                            .build())
+                    .build());
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     if (probe.isConsumed()) return 0;
     return Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);

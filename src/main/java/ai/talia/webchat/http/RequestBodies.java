@@ -6,7 +6,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,11 +26,15 @@ final class RequestBodies {
     } catch (DecodeException e) {
       throw ApiProblem.of(ProblemCode.INVALID_JSON, "The body is not valid JSON");
     }
-    if (!(parsed instanceof JsonObject json)) throw ApiProblem.of(ProblemCode.INVALID_JSON, "The body must be a JSON object");
+    if (!(parsed instanceof JsonObject json))
+      throw ApiProblem.of(ProblemCode.INVALID_JSON, "The body must be a JSON object");
     return json;
   }
 
-  /** Field checks: each failed check adds {@code {field, reason}}; {@link #orThrow()} raises one 422. */
+  /**
+   * Field checks: each failed check adds {@code {field, reason}}; {@link #orThrow()} raises one
+   * 422.
+   */
   static final class Checks {
     private final List<io.vertx.core.json.JsonObject> errors = new ArrayList<>();
 

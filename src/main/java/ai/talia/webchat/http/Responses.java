@@ -1,5 +1,7 @@
 package ai.talia.webchat.http;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import io.vertx.core.http.HttpServerResponse;
@@ -7,8 +9,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /** Writes JSON and problem+json answers. */
 final class Responses {
@@ -18,8 +18,11 @@ final class Responses {
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
     if (ctx.response().ended()) return;
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
-        .putHeader("Cache-Control", "no-store").end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
+        .end(body.encode());
   }
 
   static void problem(RoutingContext ctx, ApiProblem problem) {
@@ -29,9 +32,13 @@ final class Responses {
       response.reset();
       return;
     }
-    if (problem.retryAfterSeconds() != null) response.putHeader("Retry-After", String.valueOf(problem.retryAfterSeconds()));
-    response.setStatusCode(problem.status()).putHeader("Content-Type", "application/problem+json; charset=utf-8")
-        .putHeader("Cache-Control", "no-store").end(problem.toJson().encode());
+    if (problem.retryAfterSeconds() != null)
+      response.putHeader("Retry-After", String.valueOf(problem.retryAfterSeconds()));
+    response
+        .setStatusCode(problem.status())
+        .putHeader("Content-Type", "application/problem+json; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
+        .end(problem.toJson().encode());
   }
 
   /** The router's failure handler: every failure becomes problem+json, never a stack trace. */
@@ -41,18 +48,35 @@ final class Responses {
     if (failure instanceof ApiProblem p) {
       problem = p;
     } else if (failure == null || failure instanceof io.vertx.ext.web.handler.HttpException) {
-      int status = failure == null ? ctx.statusCode() : ((io.vertx.ext.web.handler.HttpException) failure).getStatusCode();
-      problem = switch (status) {
-        case 413 -> ApiProblem.of(ProblemCode.PAYLOAD_TOO_LARGE, "The body is larger than the limit");
-        case 404 -> ApiProblem.of(ProblemCode.NOT_FOUND, "No resource at " + ctx.request().path());
-        case 405 -> ApiProblem.of(ProblemCode.METHOD_NOT_ALLOWED, ctx.request().method() + " is not allowed here");
-        case 400 -> ApiProblem.of(ProblemCode.INVALID_JSON, "The request could not be read");
-        case 401 -> ApiProblem.of(ProblemCode.UNAUTHORIZED, "Credentials are missing or wrong");
-        case 403 -> ApiProblem.of(ProblemCode.ORIGIN_NOT_ALLOWED, "This origin may not use the webchat");
-        default -> status >= 400 && status < 500
-            ? new ApiProblem(status, "bad_request", "Bad request", "The request was refused", new JsonObject())
-            : unexpected(ctx, failure);
-      };
+      int status =
+          failure == null
+              ? ctx.statusCode()
+              : ((io.vertx.ext.web.handler.HttpException) failure).getStatusCode();
+      problem =
+          switch (status) {
+            case 413 ->
+                ApiProblem.of(ProblemCode.PAYLOAD_TOO_LARGE, "The body is larger than the limit");
+            case 404 ->
+                ApiProblem.of(ProblemCode.NOT_FOUND, "No resource at " + ctx.request().path());
+            case 405 ->
+                ApiProblem.of(
+                    ProblemCode.METHOD_NOT_ALLOWED,
+                    ctx.request().method() + " is not allowed here");
+            case 400 -> ApiProblem.of(ProblemCode.INVALID_JSON, "The request could not be read");
+            case 401 -> ApiProblem.of(ProblemCode.UNAUTHORIZED, "Credentials are missing or wrong");
+            case 403 ->
+                ApiProblem.of(
+                    ProblemCode.ORIGIN_NOT_ALLOWED, "This origin may not use the webchat");
+            default ->
+                status >= 400 && status < 500
+                    ? new ApiProblem(
+                        status,
+                        "bad_request",
+                        "Bad request",
+                        "The request was refused",
+                        new JsonObject())
+                    : unexpected(ctx, failure);
+          };
     } else if (failure instanceof io.vertx.core.json.DecodeException) {
       problem = ApiProblem.of(ProblemCode.INVALID_JSON, "The body is not valid JSON");
     } else {
@@ -62,7 +86,11 @@ final class Responses {
   }
 
   private static ApiProblem unexpected(RoutingContext ctx, Throwable failure) {
-    log.error("unexpected failure", kv("path", ctx.request().path()), kv("method", ctx.request().method().name()), failure);
+    log.error(
+        "unexpected failure",
+        kv("path", ctx.request().path()),
+        kv("method", ctx.request().method().name()),
+        failure);
     return ApiProblem.of(ProblemCode.INTERNAL_ERROR, "Unexpected error; it has been logged");
   }
 }

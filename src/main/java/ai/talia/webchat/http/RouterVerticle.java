@@ -17,7 +17,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -25,13 +24,14 @@ import java.util.Set;
 
 /**
  * Terminates HTTP: origin, widget-token and per-IP rate checks, then the webchat API, the
- * operational endpoints and the static widget. Deployed once per core; every instance shares
- * the same port and the same {@link HttpServices}.
+ * operational endpoints and the static widget. Deployed once per core; every instance shares the
+ * same port and the same {@link HttpServices}.
  */
 public final class RouterVerticle extends VerticleBase {
   private static final String STREAM_PATH = "/api/webchat/stream";
-  static final String LANDING_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-      + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  static final String LANDING_CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   private final HttpServices services;
   private HttpServer server;
 
@@ -42,23 +42,36 @@ public final class RouterVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     TaliaConfig config = services.config();
-    SessionGateway sessions = new SessionGateway(vertx, config.integer(ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS, 90) * 1000L);
+    SessionGateway sessions =
+        new SessionGateway(
+            vertx, config.integer(ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS, 90) * 1000L);
     MessageIntake intake = new MessageIntake(config, services.sessionLimits(), sessions);
     SessionAccess access = new SessionAccess(services.store());
-    Router router = router(config, new WebchatApi(services, sessions, intake),
-        ctx -> openStream(ctx, access, sessions, intake));
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.string(ConfigKeys.HTTP_HOST, "0.0.0.0"))
-        .setPort(config.integer(ConfigKeys.HTTP_PORT, 8080))
-        .setIdleTimeout(config.integer(ConfigKeys.HTTP_IDLE_TIMEOUT_SECONDS, 120))
-        .setCompressionSupported(true)
-        .setReadIdleTimeout(config.integer(ConfigKeys.STREAM_READ_IDLE_SECONDS, 75))
-        .setMaxWebSocketMessageSize(config.integer(ConfigKeys.STREAM_MAX_MESSAGE_BYTES, 32 * 1024))
-        .setMaxWebSocketFrameSize(config.integer(ConfigKeys.STREAM_MAX_MESSAGE_BYTES, 32 * 1024))
-        // Deflate keeps ~100 KiB of state per socket; thousands of idle chats matter more than bytes.
-        .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false);
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    Router router =
+        router(
+            config,
+            new WebchatApi(services, sessions, intake),
+            ctx -> openStream(ctx, access, sessions, intake));
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(config.string(ConfigKeys.HTTP_HOST, "0.0.0.0"))
+            .setPort(config.integer(ConfigKeys.HTTP_PORT, 8080))
+            .setIdleTimeout(config.integer(ConfigKeys.HTTP_IDLE_TIMEOUT_SECONDS, 120))
+            .setCompressionSupported(true)
+            .setReadIdleTimeout(config.integer(ConfigKeys.STREAM_READ_IDLE_SECONDS, 75))
+            .setMaxWebSocketMessageSize(
+                config.integer(ConfigKeys.STREAM_MAX_MESSAGE_BYTES, 32 * 1024))
+            .setMaxWebSocketFrameSize(
+                config.integer(ConfigKeys.STREAM_MAX_MESSAGE_BYTES, 32 * 1024))
+            // Deflate keeps ~100 KiB of state per socket; thousands of idle chats matter more than
+            // bytes.
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false);
+    return vertx
+        .createHttpServer(options)
+        .requestHandler(router)
+        .listen()
+        .onSuccess(s -> server = s);
   }
 
   @Override
@@ -66,24 +79,30 @@ public final class RouterVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown();
   }
 
-  private Router router(TaliaConfig config, WebchatApi api, io.vertx.core.Handler<RoutingContext> stream) {
+  private Router router(
+      TaliaConfig config, WebchatApi api, io.vertx.core.Handler<RoutingContext> stream) {
     Router router = Router.router(vertx);
     List<String> allowedOrigins = config.list(ConfigKeys.WEBCHAT_ALLOWED_ORIGINS);
     String widgetToken = config.string(ConfigKeys.WEBCHAT_PUBLIC_TOKEN);
 
     router.route("/api/*").handler(ctx -> checkOrigin(ctx, allowedOrigins));
-    CorsHandler cors = CorsHandler.create()
-        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
-        .allowedHeaders(Set.of("Content-Type", "Authorization", "X-Talia-Widget-Token", "Prefer"))
-        .exposedHeaders(Set.of("Retry-After"))
-        .maxAgeSeconds(600);
+    CorsHandler cors =
+        CorsHandler.create()
+            .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+            .allowedHeaders(
+                Set.of("Content-Type", "Authorization", "X-Talia-Widget-Token", "Prefer"))
+            .exposedHeaders(Set.of("Retry-After"))
+            .maxAgeSeconds(600);
     if (!allowedOrigins.isEmpty()) cors.addOrigins(allowedOrigins);
     router.route("/api/*").handler(cors);
     router.route("/api/*").handler(ctx -> checkWidgetToken(ctx, widgetToken));
     router.route("/api/*").handler(this::limitPerIp);
     router.get(STREAM_PATH).handler(stream);
-    router.post("/api/*").handler(BodyHandler.create(false)
-        .setBodyLimit(config.integer(ConfigKeys.HTTP_BODY_LIMIT_BYTES, 16 * 1024)));
+    router
+        .post("/api/*")
+        .handler(
+            BodyHandler.create(false)
+                .setBodyLimit(config.integer(ConfigKeys.HTTP_BODY_LIMIT_BYTES, 16 * 1024)));
 
     router.get("/api/webchat/config").handler(api::config);
     router.post("/api/webchat/sessions").handler(api::createSession);
@@ -91,17 +110,32 @@ public final class RouterVerticle extends VerticleBase {
     router.get("/api/webchat/history/:session_id").handler(api::history);
     router.post("/api/webchat/consent").handler(api::consent);
 
-    router.get("/health").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
+    router
+        .get("/health")
+        .handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/ready").handler(this::ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metrics()));
-    router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8")
-        .sendFile("openapi.yaml"));
-    // The demo landing and the widget: the strictest CSP the widget works under (README § The widget).
-    router.get().handler(ctx -> {
-      ctx.response().putHeader("Content-Security-Policy", LANDING_CSP).putHeader("X-Content-Type-Options", "nosniff");
-      ctx.next();
-    });
-    router.get().handler(StaticHandler.create("webroot").setMaxAgeSeconds(3600).setIndexPage("index.html"));
+    router
+        .get("/openapi.yaml")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "application/yaml; charset=utf-8")
+                    .sendFile("openapi.yaml"));
+    // The demo landing and the widget: the strictest CSP the widget works under (README § The
+    // widget).
+    router
+        .get()
+        .handler(
+            ctx -> {
+              ctx.response()
+                  .putHeader("Content-Security-Policy", LANDING_CSP)
+                  .putHeader("X-Content-Type-Options", "nosniff");
+              ctx.next();
+            });
+    router
+        .get()
+        .handler(StaticHandler.create("webroot").setMaxAgeSeconds(3600).setIndexPage("index.html"));
 
     router.route().failureHandler(Responses::failure);
     router.errorHandler(404, Responses::failure);
@@ -114,34 +148,50 @@ public final class RouterVerticle extends VerticleBase {
    * The socket: origin and per-IP checks already ran on /api/*; browsers cannot send headers on a
    * socket, so the widget token, when configured, comes in the hello frame.
    */
-  private void openStream(RoutingContext ctx, SessionAccess access, SessionGateway sessions, MessageIntake intake) {
+  private void openStream(
+      RoutingContext ctx, SessionAccess access, SessionGateway sessions, MessageIntake intake) {
     String clientIp = services.clientAddress().of(ctx.request());
-    ctx.request().toWebSocket()
-        .onSuccess(ws -> new StreamConnection(vertx, ws, services, access, sessions, intake, clientIp).start())
-        .onFailure(err -> {
-          if (!ctx.response().ended()) Responses.problem(ctx, ApiProblem.of(ProblemCode.VALIDATION_FAILED,
-              "Connect with a WebSocket upgrade"));
-        });
+    ctx.request()
+        .toWebSocket()
+        .onSuccess(
+            ws ->
+                new StreamConnection(vertx, ws, services, access, sessions, intake, clientIp)
+                    .start())
+        .onFailure(
+            err -> {
+              if (!ctx.response().ended())
+                Responses.problem(
+                    ctx,
+                    ApiProblem.of(
+                        ProblemCode.VALIDATION_FAILED, "Connect with a WebSocket upgrade"));
+            });
   }
 
   private void checkOrigin(RoutingContext ctx, List<String> allowedOrigins) {
     String origin = ctx.request().getHeader("Origin");
     if (origin != null && !allowedOrigins.isEmpty() && !allowedOrigins.contains(origin)) {
-      Responses.problem(ctx, ApiProblem.of(ProblemCode.ORIGIN_NOT_ALLOWED, "Origin " + origin + " is not allowed"));
+      Responses.problem(
+          ctx,
+          ApiProblem.of(ProblemCode.ORIGIN_NOT_ALLOWED, "Origin " + origin + " is not allowed"));
       return;
     }
     ctx.next();
   }
 
   private void checkWidgetToken(RoutingContext ctx, String expected) {
-    if (expected == null || ctx.request().method() == HttpMethod.OPTIONS || STREAM_PATH.equals(ctx.request().path())) {
+    if (expected == null
+        || ctx.request().method() == HttpMethod.OPTIONS
+        || STREAM_PATH.equals(ctx.request().path())) {
       ctx.next();
       return;
     }
     String presented = ctx.request().getHeader("X-Talia-Widget-Token");
-    if (presented == null || !MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
-        expected.getBytes(StandardCharsets.UTF_8))) {
-      Responses.problem(ctx, ApiProblem.of(ProblemCode.UNAUTHORIZED, "Missing or wrong X-Talia-Widget-Token"));
+    if (presented == null
+        || !MessageDigest.isEqual(
+            presented.getBytes(StandardCharsets.UTF_8),
+            expected.getBytes(StandardCharsets.UTF_8))) {
+      Responses.problem(
+          ctx, ApiProblem.of(ProblemCode.UNAUTHORIZED, "Missing or wrong X-Talia-Widget-Token"));
       return;
     }
     ctx.next();
@@ -150,15 +200,24 @@ public final class RouterVerticle extends VerticleBase {
   private void limitPerIp(RoutingContext ctx) {
     long wait = services.ipLimits().tryTake(services.clientAddress().of(ctx.request()));
     if (wait > 0) {
-      Responses.problem(ctx, ApiProblem.of(ProblemCode.RATE_LIMITED, "Too many requests from this address").retryAfter(wait));
+      Responses.problem(
+          ctx,
+          ApiProblem.of(ProblemCode.RATE_LIMITED, "Too many requests from this address")
+              .retryAfter(wait));
       return;
     }
     ctx.next();
   }
 
   private void ready(RoutingContext ctx) {
-    services.readiness().get()
-        .onSuccess(state -> Responses.json(ctx, state.getBoolean("ready", false) ? 200 : 503, state))
-        .onFailure(err -> Responses.json(ctx, 503, new JsonObject().put("ready", false).put("store", "down")));
+    services
+        .readiness()
+        .get()
+        .onSuccess(
+            state -> Responses.json(ctx, state.getBoolean("ready", false) ? 200 : 503, state))
+        .onFailure(
+            err ->
+                Responses.json(
+                    ctx, 503, new JsonObject().put("ready", false).put("store", "down")));
   }
 }

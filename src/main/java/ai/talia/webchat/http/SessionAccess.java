@@ -7,7 +7,10 @@ import ai.talia.webchat.store.SessionRecord;
 import ai.talia.webchat.store.Store;
 import io.vertx.core.Future;
 
-/** A session's data is reachable only with its token: 401 without or with a wrong one, 404 for no session. */
+/**
+ * A session's data is reachable only with its token: 401 without or with a wrong one, 404 for no
+ * session.
+ */
 final class SessionAccess {
   private final Store store;
 
@@ -17,17 +20,24 @@ final class SessionAccess {
 
   Future<SessionRecord> authorize(String sessionId, String presentedToken) {
     if (presentedToken == null || presentedToken.isBlank()) {
-      return Future.failedFuture(ApiProblem.of(ProblemCode.UNAUTHORIZED, "The session token is missing"));
+      return Future.failedFuture(
+          ApiProblem.of(ProblemCode.UNAUTHORIZED, "The session token is missing"));
     }
     if (!SessionTokens.validSessionId(sessionId)) {
       return Future.failedFuture(ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No such session"));
     }
-    return store.findSession(sessionId).compose(found -> {
-      if (found == null) return Future.failedFuture(ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No session " + sessionId));
-      if (!SessionTokens.matches(presentedToken, found.tokenHash())) {
-        return Future.failedFuture(ApiProblem.of(ProblemCode.UNAUTHORIZED, "Wrong session token"));
-      }
-      return Future.succeededFuture(found);
-    });
+    return store
+        .findSession(sessionId)
+        .compose(
+            found -> {
+              if (found == null)
+                return Future.failedFuture(
+                    ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No session " + sessionId));
+              if (!SessionTokens.matches(presentedToken, found.tokenHash())) {
+                return Future.failedFuture(
+                    ApiProblem.of(ProblemCode.UNAUTHORIZED, "Wrong session token"));
+              }
+              return Future.succeededFuture(found);
+            });
   }
 }

@@ -6,16 +6,22 @@ public final class StreamCloseCodes {
 
   /** The gateway is shutting down; reconnect and resume. */
   public static final short GOING_AWAY = 1001;
+
   /** A binary frame: only JSON text frames are spoken. */
   public static final short UNSUPPORTED_DATA = 1003;
+
   /** A message larger than {@code stream.maxMessageBytes}. */
   public static final short TOO_BIG = 1009;
+
   /** A frame out of protocol (a message before hello, a second hello). */
   public static final short PROTOCOL_ERROR = 4400;
+
   /** Wrong session token, unknown session or missing widget token. */
   public static final short UNAUTHORIZED = 4401;
+
   /** No hello within {@code stream.helloTimeoutSeconds}. */
   public static final short HELLO_TIMEOUT = 4408;
+
   /** The client read too slowly and its buffer filled; reconnect with resume_after_seq. */
   public static final short SLOW_CONSUMER = 4429;
 }

@@ -6,7 +6,6 @@ import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.session.SessionCommands;
 import ai.talia.webchat.session.SessionGateway;
-import ai.talia.webchat.store.Store;
 import ai.talia.webchat.store.StoredMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,15 +14,14 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One socket of {@code /api/webchat/stream} (SPEC §4). After a {@code hello} with the session
- * token it subscribes to the session's frames, replays every stored message after
- * {@code resume_after_seq}, re-sends a reply being written from its start, then relays live
- * frames, each stored message once. Messages it receives take the same path as REST.
+ * One socket of {@code /api/webchat/stream} (SPEC §4). After a {@code hello} with the session token
+ * it subscribes to the session's frames, replays every stored message after {@code
+ * resume_after_seq}, re-sends a reply being written from its start, then relays live frames, each
+ * stored message once. Messages it receives take the same path as REST.
  */
 final class StreamConnection {
   private static final int REPLAY_PAGE = 200;
@@ -39,18 +37,30 @@ final class StreamConnection {
 
   private String sessionId;
   private MessageConsumer<JsonObject> frames;
+
   /** Live frames that arrive while the replay is being sent; null once live. */
   private List<JsonObject> held = new ArrayList<>();
-  /** Frames held before the session's state was read: their deltas are already in the state's partial text. */
+
+  /**
+   * Frames held before the session's state was read: their deltas are already in the state's
+   * partial text.
+   */
   private int heldBeforeState = -1;
+
   private final List<JsonObject> early = new ArrayList<>();
   private long sentSeq;
   private long helloTimer;
   private long pingTimer;
   private boolean closed;
 
-  StreamConnection(Vertx vertx, ServerWebSocket ws, HttpServices services, SessionAccess access, SessionGateway sessions,
-      MessageIntake intake, String clientIp) {
+  StreamConnection(
+      Vertx vertx,
+      ServerWebSocket ws,
+      HttpServices services,
+      SessionAccess access,
+      SessionGateway sessions,
+      MessageIntake intake,
+      String clientIp) {
     this.vertx = vertx;
     this.ws = ws;
     this.services = services;
@@ -62,19 +72,24 @@ final class StreamConnection {
   }
 
   void start() {
-    ws.setWriteQueueMaxSize(services.config().integer(ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES, 256 * 1024));
+    ws.setWriteQueueMaxSize(
+        services.config().integer(ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES, 256 * 1024));
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> close(StreamCloseCodes.UNSUPPORTED_DATA, "only JSON text frames"));
     ws.exceptionHandler(err -> close(StreamCloseCodes.TOO_BIG, "bad frame"));
     ws.closeHandler(v -> cleanUp());
-    helloTimer = vertx.setTimer(services.config().integer(ConfigKeys.STREAM_HELLO_TIMEOUT_SECONDS, 10) * 1000L,
-        id -> {
-          if (sessionId == null) close(StreamCloseCodes.HELLO_TIMEOUT, "no hello");
-        });
-    pingTimer = vertx.setPeriodic(services.config().integer(ConfigKeys.STREAM_PING_INTERVAL_SECONDS, 25) * 1000L,
-        id -> {
-          if (!closed) ws.writePing(Buffer.buffer());
-        });
+    helloTimer =
+        vertx.setTimer(
+            services.config().integer(ConfigKeys.STREAM_HELLO_TIMEOUT_SECONDS, 10) * 1000L,
+            id -> {
+              if (sessionId == null) close(StreamCloseCodes.HELLO_TIMEOUT, "no hello");
+            });
+    pingTimer =
+        vertx.setPeriodic(
+            services.config().integer(ConfigKeys.STREAM_PING_INTERVAL_SECONDS, 25) * 1000L,
+            id -> {
+              if (!closed) ws.writePing(Buffer.buffer());
+            });
   }
 
   private void onText(String text) {
@@ -99,7 +114,8 @@ final class StreamConnection {
         send(new JsonObject().put("type", "pong"));
         return;
       }
-      sendError(ProblemCode.UNAUTHORIZED.code(), "Say hello with session_id and session_token first");
+      sendError(
+          ProblemCode.UNAUTHORIZED.code(), "Say hello with session_id and session_token first");
       close(StreamCloseCodes.PROTOCOL_ERROR, "hello first");
       return;
     }
@@ -118,7 +134,8 @@ final class StreamConnection {
     }
     Object tokenValue = frame.getValue("session_token");
     Object idValue = frame.getValue("session_id");
-    long resumeAfter = frame.getValue("resume_after_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
+    long resumeAfter =
+        frame.getValue("resume_after_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
     if (widgetToken != null && !widgetToken.equals(frame.getValue("widget_token"))) {
       refuse(ProblemCode.UNAUTHORIZED.code(), "Missing or wrong widget_token");
       return;
@@ -129,38 +146,55 @@ final class StreamConnection {
     }
     vertx.cancelTimer(helloTimer);
     frames = vertx.eventBus().consumer(Addresses.sessionFrames(id), m -> onFrame(m.body()));
-    access.authorize(id, token)
+    access
+        .authorize(id, token)
         .compose(session -> frames.completion())
         .compose(v -> sessions.request(id, SessionCommands.state()))
-        .compose(state -> {
-          sessionId = id;
-          heldBeforeState = held.size();
-          JsonObject ready = new JsonObject().put("type", "ready").put("session_id", id).put("last_seq", state.getLong("last_seq"));
-          // The reply being written now, if any: a client holding a reply it saw begin before a drop
-          // knows from its absence that the reply ended meanwhile (completed: it is in the replay).
-          if (state.getString("reply_id") != null) ready.put("reply_id", state.getString("reply_id"));
-          send(ready);
-          sentSeq = resumeAfter;
-          return replay(id, state.getLong("last_seq")).map(state);
-        })
+        .compose(
+            state -> {
+              sessionId = id;
+              heldBeforeState = held.size();
+              JsonObject ready =
+                  new JsonObject()
+                      .put("type", "ready")
+                      .put("session_id", id)
+                      .put("last_seq", state.getLong("last_seq"));
+              // The reply being written now, if any: a client holding a reply it saw begin before a
+              // drop
+              // knows from its absence that the reply ended meanwhile (completed: it is in the
+              // replay).
+              if (state.getString("reply_id") != null)
+                ready.put("reply_id", state.getString("reply_id"));
+              send(ready);
+              sentSeq = resumeAfter;
+              return replay(id, state.getLong("last_seq")).map(state);
+            })
         .onSuccess(state -> goLive(state))
-        .onFailure(err -> {
-          ApiProblem problem = err instanceof ApiProblem p ? p : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Try again");
-          refuse(problem.code(), problem.getMessage());
-        });
+        .onFailure(
+            err -> {
+              ApiProblem problem =
+                  err instanceof ApiProblem p
+                      ? p
+                      : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Try again");
+              refuse(problem.code(), problem.getMessage());
+            });
   }
 
   /** Sends the stored messages with sentSeq < seq ≤ lastSeq, page by page, in order. */
   private Future<Void> replay(String id, long lastSeq) {
     if (sentSeq >= lastSeq || closed) return Future.succeededFuture();
-    return services.store().history(id, sentSeq, REPLAY_PAGE).compose(page -> {
-      if (page.isEmpty()) return Future.succeededFuture();
-      for (StoredMessage m : page) {
-        if (m.seq() > lastSeq) break;
-        sendMessage(m.toJson());
-      }
-      return replay(id, lastSeq);
-    });
+    return services
+        .store()
+        .history(id, sentSeq, REPLAY_PAGE)
+        .compose(
+            page -> {
+              if (page.isEmpty()) return Future.succeededFuture();
+              for (StoredMessage m : page) {
+                if (m.seq() > lastSeq) break;
+                sendMessage(m.toJson());
+              }
+              return replay(id, lastSeq);
+            });
   }
 
   private void goLive(JsonObject state) {
@@ -170,7 +204,12 @@ final class StreamConnection {
     if (partialReplyId != null) {
       send(new JsonObject().put("type", "typing").put("on", true));
       String partial = state.getString("partial", "");
-      if (!partial.isEmpty()) send(new JsonObject().put("type", "reply.delta").put("reply_id", partialReplyId).put("delta", partial));
+      if (!partial.isEmpty())
+        send(
+            new JsonObject()
+                .put("type", "reply.delta")
+                .put("reply_id", partialReplyId)
+                .put("delta", partial));
     }
     for (int i = 0; i < pending.size(); i++) {
       JsonObject frame = pending.get(i);
@@ -216,9 +255,13 @@ final class StreamConnection {
   private void message(JsonObject frame) {
     long wait = services.ipLimits().tryTake(clientIp);
     if (wait > 0) {
-      send(new JsonObject().put("type", "error").put("code", ProblemCode.RATE_LIMITED.code())
-          .put("detail", "Too many messages from this address").put("retry_after", wait)
-          .put("client_message_id", frame.getValue("client_message_id")));
+      send(
+          new JsonObject()
+              .put("type", "error")
+              .put("code", ProblemCode.RATE_LIMITED.code())
+              .put("detail", "Too many messages from this address")
+              .put("retry_after", wait)
+              .put("client_message_id", frame.getValue("client_message_id")));
       return;
     }
     RequestBodies.Checks checks = new RequestBodies.Checks();
@@ -229,17 +272,28 @@ final class StreamConnection {
       send(errorFrame(problem, frame));
       return;
     }
-    intake.send(sessionId, message, true).onFailure(err -> {
-      ApiProblem problem = err instanceof ApiProblem p ? p : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry");
-      if (ProblemCode.CONSENT_REQUIRED.code().equals(problem.code())) send(new JsonObject().put("type", "consent.required"));
-      send(errorFrame(problem, frame));
-    });
+    intake
+        .send(sessionId, message, true)
+        .onFailure(
+            err -> {
+              ApiProblem problem =
+                  err instanceof ApiProblem p
+                      ? p
+                      : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry");
+              if (ProblemCode.CONSENT_REQUIRED.code().equals(problem.code()))
+                send(new JsonObject().put("type", "consent.required"));
+              send(errorFrame(problem, frame));
+            });
   }
 
   private static JsonObject errorFrame(ApiProblem problem, JsonObject frame) {
     JsonObject json = problem.toJson();
-    JsonObject error = new JsonObject().put("type", "error").put("code", problem.code()).put("detail", problem.getMessage())
-        .put("client_message_id", frame.getValue("client_message_id"));
+    JsonObject error =
+        new JsonObject()
+            .put("type", "error")
+            .put("code", problem.code())
+            .put("detail", problem.getMessage())
+            .put("client_message_id", frame.getValue("client_message_id"));
     if (json.containsKey("errors")) error.put("errors", json.getValue("errors"));
     if (problem.retryAfterSeconds() != null) error.put("retry_after", problem.retryAfterSeconds());
     return error;
@@ -257,7 +311,8 @@ final class StreamConnection {
   private void send(JsonObject frame) {
     if (closed) return;
     if (ws.writeQueueFull()) {
-      // A reader this slow would make us buffer without bound: drop it; it resumes from its last seq.
+      // A reader this slow would make us buffer without bound: drop it; it resumes from its last
+      // seq.
       close(StreamCloseCodes.SLOW_CONSUMER, "too slow; reconnect with resume_after_seq");
       return;
     }
@@ -268,8 +323,10 @@ final class StreamConnection {
     if (closed) return;
     closed = true;
     io.micrometer.core.instrument.Counter.builder("talia_stream_closed_by_gateway_total")
-        .description("Sockets the gateway closed, by close code").tag("code", String.valueOf(code))
-        .register(services.metrics()).increment();
+        .description("Sockets the gateway closed, by close code")
+        .tag("code", String.valueOf(code))
+        .register(services.metrics())
+        .increment();
     ws.close(code, reason);
     cleanUp();
   }

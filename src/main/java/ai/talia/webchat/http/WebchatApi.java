@@ -15,10 +15,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 /** The handlers of {@code /api/webchat/*} (SPEC §4). */
 final class WebchatApi {
@@ -46,19 +44,26 @@ final class WebchatApi {
     String locale = Locales.resolve(config, ctx.queryParams().get("locale"));
     JsonObject texts = config.object(ConfigKeys.CONSENT_TEXT);
     JsonObject welcome = config.object(ConfigKeys.WEBCHAT_WELCOME);
-    JsonObject body = new JsonObject()
-        .put("consent", new JsonObject()
-            .put("required", config.bool(ConfigKeys.CONSENT_REQUIRED, true))
-            .put("policy_version", config.string(ConfigKeys.CONSENT_POLICY_VERSION))
-            .put("text", texts.getString(locale, texts.getString(Locales.defaultLocale(config))))
-            .put("texts", texts)
-            .put("policy_url", config.string(ConfigKeys.CONSENT_POLICY_URL)))
-        .put("welcome", welcome.getString(locale, welcome.getString(Locales.defaultLocale(config))))
-        .put("locales", new JsonArray(config.list(ConfigKeys.WEBCHAT_LOCALES)))
-        .put("default_locale", Locales.defaultLocale(config))
-        .put("title", config.string(ConfigKeys.WEBCHAT_TITLE, "TalIA"))
-        .put("theme", config.string(ConfigKeys.WEBCHAT_THEME, "auto"))
-        .put("limits", new JsonObject().put("content_max_chars", contentMax()));
+    JsonObject body =
+        new JsonObject()
+            .put(
+                "consent",
+                new JsonObject()
+                    .put("required", config.bool(ConfigKeys.CONSENT_REQUIRED, true))
+                    .put("policy_version", config.string(ConfigKeys.CONSENT_POLICY_VERSION))
+                    .put(
+                        "text",
+                        texts.getString(locale, texts.getString(Locales.defaultLocale(config))))
+                    .put("texts", texts)
+                    .put("policy_url", config.string(ConfigKeys.CONSENT_POLICY_URL)))
+            .put(
+                "welcome",
+                welcome.getString(locale, welcome.getString(Locales.defaultLocale(config))))
+            .put("locales", new JsonArray(config.list(ConfigKeys.WEBCHAT_LOCALES)))
+            .put("default_locale", Locales.defaultLocale(config))
+            .put("title", config.string(ConfigKeys.WEBCHAT_TITLE, "TalIA"))
+            .put("theme", config.string(ConfigKeys.WEBCHAT_THEME, "auto"))
+            .put("limits", new JsonObject().put("content_max_chars", contentMax()));
     Responses.json(ctx, 200, body);
   }
 
@@ -73,8 +78,15 @@ final class WebchatApi {
     checks.orThrow();
     String token = SessionTokens.newToken();
     newSession(SessionTokens.newSessionId(), token, locale, pageUrl, utm)
-        .onSuccess(s -> Responses.json(ctx, 201, new JsonObject().put("session_id", s.sessionId())
-            .put("session_token", token).put("created_at", s.createdAt().toString())))
+        .onSuccess(
+            s ->
+                Responses.json(
+                    ctx,
+                    201,
+                    new JsonObject()
+                        .put("session_id", s.sessionId())
+                        .put("session_token", token)
+                        .put("created_at", s.createdAt().toString())))
         .onFailure(ctx::fail);
   }
 
@@ -83,36 +95,69 @@ final class WebchatApi {
     JsonObject body = RequestBodies.object(ctx, false);
     RequestBodies.Checks checks = new RequestBodies.Checks();
     String sessionId = checks.string(body, "session_id", true, 1, 64);
-    if (sessionId != null && !SessionTokens.validSessionId(sessionId)) checks.fail("session_id", "bad_format");
+    if (sessionId != null && !SessionTokens.validSessionId(sessionId))
+      checks.fail("session_id", "bad_format");
     String author = checks.string(body, "author", true, 1, 16);
     if (author != null && !"user".equals(author)) checks.fail("author", "must_be_user");
     MessageIntake.Checked message = intake.check(checks, body);
     checks.orThrow();
     String presented = bearer(ctx);
     boolean async = preferAsync(ctx);
-    store.findSession(sessionId).compose(found -> {
-      if (found != null) {
-        if (!SessionTokens.matches(presented, found.tokenHash())) {
-          return Future.failedFuture(ApiProblem.of(ProblemCode.UNAUTHORIZED, "This session needs its session token"));
-        }
-        return Future.succeededFuture((String) null);
-      }
-      if (presented != null) {
-        return Future.failedFuture(ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No session " + sessionId));
-      }
-      // SPEC §4: an unknown session id with no token starts that session; its token is in the answer.
-      String token = SessionTokens.newToken();
-      return newSession(sessionId, token, message.locale() != null ? message.locale() : Locales.defaultLocale(config), null, null).map(s -> token)
-          .recover(err -> err instanceof DuplicateKeyException
-              ? Future.failedFuture(ApiProblem.of(ProblemCode.UNAUTHORIZED, "This session needs its session token"))
-              : Future.failedFuture(err));
-    }).compose(newToken -> intake.send(sessionId, message, async)
-        .map(answer -> newToken == null ? answer : answer.put("session_token", newToken))
-        .recover(err -> {
-          ApiProblem problem = err instanceof ApiProblem p ? p : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry");
-          return Future.failedFuture(newToken == null ? problem : problem.with("session_token", newToken));
-        }))
-        .onSuccess(answer -> Responses.json(ctx, "queued".equals(answer.getString("status")) ? 202 : 200, answer))
+    store
+        .findSession(sessionId)
+        .compose(
+            found -> {
+              if (found != null) {
+                if (!SessionTokens.matches(presented, found.tokenHash())) {
+                  return Future.failedFuture(
+                      ApiProblem.of(
+                          ProblemCode.UNAUTHORIZED, "This session needs its session token"));
+                }
+                return Future.succeededFuture((String) null);
+              }
+              if (presented != null) {
+                return Future.failedFuture(
+                    ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No session " + sessionId));
+              }
+              // SPEC §4: an unknown session id with no token starts that session; its token is in
+              // the answer.
+              String token = SessionTokens.newToken();
+              return newSession(
+                      sessionId,
+                      token,
+                      message.locale() != null ? message.locale() : Locales.defaultLocale(config),
+                      null,
+                      null)
+                  .map(s -> token)
+                  .recover(
+                      err ->
+                          err instanceof DuplicateKeyException
+                              ? Future.failedFuture(
+                                  ApiProblem.of(
+                                      ProblemCode.UNAUTHORIZED,
+                                      "This session needs its session token"))
+                              : Future.failedFuture(err));
+            })
+        .compose(
+            newToken ->
+                intake
+                    .send(sessionId, message, async)
+                    .map(
+                        answer -> newToken == null ? answer : answer.put("session_token", newToken))
+                    .recover(
+                        err -> {
+                          ApiProblem problem =
+                              err instanceof ApiProblem p
+                                  ? p
+                                  : ApiProblem.of(
+                                      ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry");
+                          return Future.failedFuture(
+                              newToken == null ? problem : problem.with("session_token", newToken));
+                        }))
+        .onSuccess(
+            answer ->
+                Responses.json(
+                    ctx, "queued".equals(answer.getString("status")) ? 202 : 200, answer))
         .onFailure(ctx::fail);
   }
 
@@ -123,13 +168,20 @@ final class WebchatApi {
     int limit = (int) queryNumber(ctx, "limit", HISTORY_DEFAULT_LIMIT, 1, HISTORY_MAX_LIMIT);
     authorizedSession(ctx, sessionId)
         .compose(s -> store.history(sessionId, afterSeq, limit + 1))
-        .onSuccess(messages -> {
-          List<StoredMessage> page = messages.size() > limit ? messages.subList(0, limit) : messages;
-          JsonArray out = new JsonArray();
-          page.forEach(m -> out.add(m.toJson()));
-          Responses.json(ctx, 200, new JsonObject().put("session_id", sessionId).put("messages", out)
-              .put("has_more", messages.size() > limit));
-        })
+        .onSuccess(
+            messages -> {
+              List<StoredMessage> page =
+                  messages.size() > limit ? messages.subList(0, limit) : messages;
+              JsonArray out = new JsonArray();
+              page.forEach(m -> out.add(m.toJson()));
+              Responses.json(
+                  ctx,
+                  200,
+                  new JsonObject()
+                      .put("session_id", sessionId)
+                      .put("messages", out)
+                      .put("has_more", messages.size() > limit));
+            })
         .onFailure(ctx::fail);
   }
 
@@ -141,22 +193,30 @@ final class WebchatApi {
     String version = checks.string(body, "policy_version", true, 1, 64);
     Boolean granted = checks.bool(body, "granted");
     String current = config.string(ConfigKeys.CONSENT_POLICY_VERSION);
-    if (version != null && Boolean.TRUE.equals(granted) && !version.equals(current)) checks.fail("policy_version", "not_current");
+    if (version != null && Boolean.TRUE.equals(granted) && !version.equals(current))
+      checks.fail("policy_version", "not_current");
     checks.orThrow();
-    String ipHash = SessionTokens.hashWithSalt(services.clientAddress().of(ctx.request()), services.ipHashSalt());
+    String ipHash =
+        SessionTokens.hashWithSalt(
+            services.clientAddress().of(ctx.request()), services.ipHashSalt());
     String userAgent = truncate(ctx.request().getHeader("User-Agent"), 512);
     authorizedSession(ctx, sessionId)
-        .compose(s -> sessions.request(sessionId, SessionCommands.consent(version, granted, ipHash, userAgent)))
+        .compose(
+            s ->
+                sessions.request(
+                    sessionId, SessionCommands.consent(version, granted, ipHash, userAgent)))
         .onSuccess(answer -> Responses.json(ctx, 201, answer))
         .onFailure(ctx::fail);
   }
 
   // --- helpers -----------------------------------------------------------------------------------
 
-  private Future<SessionRecord> newSession(String sessionId, String token, String locale, String pageUrl, JsonObject utm) {
+  private Future<SessionRecord> newSession(
+      String sessionId, String token, String locale, String pageUrl, JsonObject utm) {
     Instant now = Instant.now();
-    return store.createSession(new SessionRecord(sessionId, SessionTokens.hash(token), null, locale, pageUrl, utm,
-        now, now, 0, 0));
+    return store.createSession(
+        new SessionRecord(
+            sessionId, SessionTokens.hash(token), null, locale, pageUrl, utm, now, now, 0, 0));
   }
 
   private Future<SessionRecord> authorizedSession(RoutingContext ctx, String sessionId) {
@@ -172,7 +232,8 @@ final class WebchatApi {
 
   private static boolean preferAsync(RoutingContext ctx) {
     for (String prefer : ctx.request().headers().getAll("Prefer")) {
-      for (String part : prefer.split(",")) if (part.trim().equalsIgnoreCase("respond-async")) return true;
+      for (String part : prefer.split(","))
+        if (part.trim().equalsIgnoreCase("respond-async")) return true;
     }
     return false;
   }
@@ -181,7 +242,8 @@ final class WebchatApi {
     return config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000);
   }
 
-  private static long queryNumber(RoutingContext ctx, String name, long fallback, long min, long max) {
+  private static long queryNumber(
+      RoutingContext ctx, String name, long fallback, long min, long max) {
     String raw = ctx.queryParams().get(name);
     if (raw == null || raw.isBlank()) return fallback;
     try {
@@ -189,8 +251,13 @@ final class WebchatApi {
       if (value < min || value > max) throw new NumberFormatException();
       return value;
     } catch (NumberFormatException e) {
-      throw ApiProblem.of(ProblemCode.VALIDATION_FAILED, name + ": must be a whole number from " + min + " to " + max)
-          .with("errors", new JsonArray().add(new JsonObject().put("field", name).put("reason", "out_of_range")));
+      throw ApiProblem.of(
+              ProblemCode.VALIDATION_FAILED,
+              name + ": must be a whole number from " + min + " to " + max)
+          .with(
+              "errors",
+              new JsonArray()
+                  .add(new JsonObject().put("field", name).put("reason", "out_of_range")));
     }
   }
 

@@ -5,8 +5,9 @@ import java.util.regex.Pattern;
 
 /** A practical email syntax check: one @, a sane local part, a dotted domain. */
 public final class EmailAddresses {
-  private static final Pattern EMAIL = Pattern.compile(
-      "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}");
+  private static final Pattern EMAIL =
+      Pattern.compile(
+          "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}");
 
   private EmailAddresses() {}
 

@@ -16,6 +16,8 @@ public final class Masking {
   public static String phone(String phone) {
     if (phone == null) return null;
     if (phone.length() <= 6) return "***";
-    return phone.substring(0, 3) + "*".repeat(phone.length() - 6) + phone.substring(phone.length() - 3);
+    return phone.substring(0, 3)
+        + "*".repeat(phone.length() - 6)
+        + phone.substring(phone.length() - 3);
   }
 }

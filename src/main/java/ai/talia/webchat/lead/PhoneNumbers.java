@@ -15,7 +15,9 @@ public final class PhoneNumbers {
     if (text == null || text.isBlank() || text.length() > 40) return null;
     try {
       Phonenumber.PhoneNumber number = UTIL.parse(text.trim(), defaultRegion);
-      return UTIL.isValidNumber(number) ? UTIL.format(number, PhoneNumberUtil.PhoneNumberFormat.E164) : null;
+      return UTIL.isValidNumber(number)
+          ? UTIL.format(number, PhoneNumberUtil.PhoneNumberFormat.E164)
+          : null;
     } catch (NumberParseException e) {
       return null;
     }

@@ -3,8 +3,8 @@ package ai.talia.webchat.problem;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A failure the API answers as {@code application/problem+json} (RFC 9457):
- * {@code {type, title, status, detail, code}} plus optional extension members.
+ * A failure the API answers as {@code application/problem+json} (RFC 9457): {@code {type, title,
+ * status, detail, code}} plus optional extension members.
  */
 public final class ApiProblem extends RuntimeException {
   private final int status;
@@ -52,12 +52,13 @@ public final class ApiProblem extends RuntimeException {
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-        .put("type", "urn:talia:problem:" + code)
-        .put("title", title)
-        .put("status", status)
-        .put("detail", getMessage())
-        .put("code", code);
+    JsonObject json =
+        new JsonObject()
+            .put("type", "urn:talia:problem:" + code)
+            .put("title", title)
+            .put("status", status)
+            .put("detail", getMessage())
+            .put("code", code);
     extensions.forEach(e -> json.put(e.getKey(), e.getValue()));
     return json;
   }
@@ -73,8 +74,15 @@ public final class ApiProblem extends RuntimeException {
     try {
       JsonObject json = new JsonObject(encoded);
       JsonObject ext = json.copy();
-      for (String k : new String[] {"type", "title", "status", "detail", "code", "retry_after"}) ext.remove(k);
-      ApiProblem p = new ApiProblem(status, json.getString("code"), json.getString("title"), json.getString("detail"), ext);
+      for (String k : new String[] {"type", "title", "status", "detail", "code", "retry_after"})
+        ext.remove(k);
+      ApiProblem p =
+          new ApiProblem(
+              status,
+              json.getString("code"),
+              json.getString("title"),
+              json.getString("detail"),
+              ext);
       if (json.containsKey("retry_after")) p.retryAfter(json.getLong("retry_after"));
       return p;
     } catch (RuntimeException notOurs) {

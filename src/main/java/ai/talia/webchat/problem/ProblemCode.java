@@ -1,6 +1,8 @@
 package ai.talia.webchat.problem;
 
-/** The stable machine codes of problem+json answers (SPEC §4), each with its HTTP status and title. */
+/**
+ * The stable machine codes of problem+json answers (SPEC §4), each with its HTTP status and title.
+ */
 public enum ProblemCode {
   INVALID_JSON(400, "The body is not valid JSON"),
   VALIDATION_FAILED(422, "The request is not valid"),

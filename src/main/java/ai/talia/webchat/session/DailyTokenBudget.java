@@ -2,7 +2,6 @@ package ai.talia.webchat.session;
 
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
-
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -11,8 +10,8 @@ import java.time.ZoneOffset;
  * The gateway's daily model-token budget ({@code limits.dailyTokenBudget}; 0 = unlimited), reset at
  * midnight UTC. A turn may start while the day's total is under the limit ({@link #tryReserve()});
  * its tokens are counted when it ends ({@link #record(long)}), so the last turn of a day may
- * overshoot by one turn's tokens. Thread-safe: one budget serves every session actor of a JVM;
- * with several JVMs each keeps its own, so the cluster's budget is this limit per JVM.
+ * overshoot by one turn's tokens. Thread-safe: one budget serves every session actor of a JVM; with
+ * several JVMs each keeps its own, so the cluster's budget is this limit per JVM.
  */
 public final class DailyTokenBudget {
   private final long limit;
@@ -25,7 +24,9 @@ public final class DailyTokenBudget {
   }
 
   public DailyTokenBudget(long limit, Clock clock) {
-    if (limit < 0) throw new IllegalArgumentException("limits.dailyTokenBudget must be 0 (unlimited) or more, got " + limit);
+    if (limit < 0)
+      throw new IllegalArgumentException(
+          "limits.dailyTokenBudget must be 0 (unlimited) or more, got " + limit);
     this.limit = limit;
     this.clock = clock;
     this.day = today();

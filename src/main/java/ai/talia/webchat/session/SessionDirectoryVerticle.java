@@ -1,20 +1,19 @@
 package ai.talia.webchat.session;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.problem.ApiProblem;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static net.logstash.logback.argument.StructuredArguments.kv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deploys session actors on demand and undeploys the ones that went idle. It runs as a single
@@ -22,14 +21,20 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  */
 public final class SessionDirectoryVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SessionDirectoryVerticle.class);
+
   /** Sent by an idle actor: {@code {session_id, deployment_id}}. */
   public static final String PASSIVATED = "webchat.sessions.passivated";
 
   private final SessionServices services;
+
   /** Live or starting actors: session id → deployment id. */
   private final Map<String, Future<String>> actors = new HashMap<>();
-  /** Actors being undeployed: a new activation of the same session waits for the old one to stop. */
+
+  /**
+   * Actors being undeployed: a new activation of the same session waits for the old one to stop.
+   */
   private final Map<String, Future<Void>> stopping = new HashMap<>();
+
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
   public SessionDirectoryVerticle(SessionServices services) {
@@ -38,19 +43,33 @@ public final class SessionDirectoryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    MessageConsumer<JsonObject> activate = vertx.eventBus().localConsumer(Addresses.SESSION_ACTIVATE, message -> {
-      String sessionId = message.body().getString("session_id");
-      activate(sessionId).onComplete(ar -> {
-        if (ar.succeeded()) {
-          message.reply(new JsonObject().put("session_id", sessionId));
-        } else {
-          ApiProblem problem = SessionVerticle.asProblem(ar.cause());
-          message.fail(problem.status(), problem.encode());
-        }
-      });
-    });
-    MessageConsumer<JsonObject> passivated = vertx.eventBus().localConsumer(PASSIVATED, message ->
-        passivate(message.body().getString("session_id"), message.body().getString("deployment_id")));
+    MessageConsumer<JsonObject> activate =
+        vertx
+            .eventBus()
+            .localConsumer(
+                Addresses.SESSION_ACTIVATE,
+                message -> {
+                  String sessionId = message.body().getString("session_id");
+                  activate(sessionId)
+                      .onComplete(
+                          ar -> {
+                            if (ar.succeeded()) {
+                              message.reply(new JsonObject().put("session_id", sessionId));
+                            } else {
+                              ApiProblem problem = SessionVerticle.asProblem(ar.cause());
+                              message.fail(problem.status(), problem.encode());
+                            }
+                          });
+                });
+    MessageConsumer<JsonObject> passivated =
+        vertx
+            .eventBus()
+            .localConsumer(
+                PASSIVATED,
+                message ->
+                    passivate(
+                        message.body().getString("session_id"),
+                        message.body().getString("deployment_id")));
     consumers.add(activate);
     consumers.add(passivated);
     return Future.all(activate.completion(), passivated.completion());
@@ -60,8 +79,10 @@ public final class SessionDirectoryVerticle extends VerticleBase {
     Future<String> existing = actors.get(sessionId);
     if (existing != null) return existing;
     Future<Void> previous = stopping.getOrDefault(sessionId, Future.succeededFuture());
-    Future<String> deployment = previous.otherwiseEmpty()
-        .compose(v -> vertx.deployVerticle(new SessionVerticle(sessionId, services)));
+    Future<String> deployment =
+        previous
+            .otherwiseEmpty()
+            .compose(v -> vertx.deployVerticle(new SessionVerticle(sessionId, services)));
     actors.put(sessionId, deployment);
     deployment.onFailure(err -> actors.remove(sessionId, deployment));
     return deployment;
@@ -73,10 +94,11 @@ public final class SessionDirectoryVerticle extends VerticleBase {
     actors.remove(sessionId);
     Future<Void> undeployed = vertx.undeploy(deploymentId);
     stopping.put(sessionId, undeployed);
-    undeployed.onComplete(ar -> {
-      stopping.remove(sessionId, undeployed);
-      log.debug("session actor passivated", kv("session_id", sessionId));
-    });
+    undeployed.onComplete(
+        ar -> {
+          stopping.remove(sessionId, undeployed);
+          log.debug("session actor passivated", kv("session_id", sessionId));
+        });
   }
 
   /** Live actors in this JVM. */

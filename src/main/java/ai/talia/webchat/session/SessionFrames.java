@@ -3,10 +3,12 @@ package ai.talia.webchat.session;
 import ai.talia.webchat.store.StoredMessage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.List;
 
-/** The frames a session actor publishes on {@code webchat.session.<id>.frames}, shaped as SPEC §4's socket frames. */
+/**
+ * The frames a session actor publishes on {@code webchat.session.<id>.frames}, shaped as SPEC §4's
+ * socket frames.
+ */
 public final class SessionFrames {
   private SessionFrames() {}
 
@@ -31,6 +33,8 @@ public final class SessionFrames {
   }
 
   public static JsonObject leadCaptured(List<String> fields) {
-    return new JsonObject().put("type", "lead.captured").put("fields", new JsonArray(List.copyOf(fields)));
+    return new JsonObject()
+        .put("type", "lead.captured")
+        .put("fields", new JsonArray(List.copyOf(fields)));
   }
 }

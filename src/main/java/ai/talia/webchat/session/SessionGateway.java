@@ -11,9 +11,9 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
- * How routers talk to session actors: a command goes straight to {@code webchat.session.<id>};
- * when no actor is there (never started, or passivated) the directory activates one and the
- * command is sent again.
+ * How routers talk to session actors: a command goes straight to {@code webchat.session.<id>}; when
+ * no actor is there (never started, or passivated) the directory activates one and the command is
+ * sent again.
  */
 public final class SessionGateway {
   private static final int ATTEMPTS = 4;
@@ -31,18 +31,25 @@ public final class SessionGateway {
 
   private Future<JsonObject> attempt(String sessionId, JsonObject command, int attempt) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(replyTimeoutMs);
-    return vertx.eventBus().<JsonObject>request(Addresses.session(sessionId), command, options)
+    return vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.session(sessionId), command, options)
         .map(reply -> reply.body())
-        .recover(failure -> {
-          if (needsActivation(failure) && attempt < ATTEMPTS) {
-            return activate(sessionId).compose(v -> attempt(sessionId, command, attempt + 1));
-          }
-          return Future.failedFuture(toProblem(failure));
-        });
+        .recover(
+            failure -> {
+              if (needsActivation(failure) && attempt < ATTEMPTS) {
+                return activate(sessionId).compose(v -> attempt(sessionId, command, attempt + 1));
+              }
+              return Future.failedFuture(toProblem(failure));
+            });
   }
 
   private Future<Void> activate(String sessionId) {
-    return vertx.eventBus().request(Addresses.SESSION_ACTIVATE, new JsonObject().put("session_id", sessionId),
+    return vertx
+        .eventBus()
+        .request(
+            Addresses.SESSION_ACTIVATE,
+            new JsonObject().put("session_id", sessionId),
             new DeliveryOptions().setSendTimeout(30_000).setLocalOnly(true))
         .<Void>mapEmpty()
         .recover(failure -> Future.failedFuture(toProblem(failure)));
@@ -51,21 +58,28 @@ public final class SessionGateway {
   private static boolean needsActivation(Throwable failure) {
     return failure instanceof ReplyException re
         && (re.failureType() == ReplyFailure.NO_HANDLERS
-            || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == SessionCommands.RETRY_ELSEWHERE);
+            || re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+                && re.failureCode() == SessionCommands.RETRY_ELSEWHERE);
   }
 
   static ApiProblem toProblem(Throwable failure) {
     if (failure instanceof ApiProblem p) return p;
     if (failure instanceof ReplyException re) {
-      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.getMessage() != null && re.getMessage().startsWith("{")) {
+      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+          && re.getMessage() != null
+          && re.getMessage().startsWith("{")) {
         return ApiProblem.decode(re.failureCode(), re.getMessage());
       }
       if (re.failureType() == ReplyFailure.TIMEOUT) {
-        return new ApiProblem(504, ProblemCode.ASSISTANT_UNAVAILABLE.code(), ProblemCode.ASSISTANT_UNAVAILABLE.title,
+        return new ApiProblem(
+            504,
+            ProblemCode.ASSISTANT_UNAVAILABLE.code(),
+            ProblemCode.ASSISTANT_UNAVAILABLE.title,
             "The reply took too long; it will appear in the history, or resend the same client_message_id",
             new JsonObject());
       }
     }
-    return ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "The session could not be reached; resend to retry");
+    return ApiProblem.of(
+        ProblemCode.ASSISTANT_UNAVAILABLE, "The session could not be reached; resend to retry");
   }
 }

@@ -3,10 +3,12 @@ package ai.talia.webchat.session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Session-level meters: live actors, turns by outcome, turn latency, refusals by code, the daily token budget. */
+/**
+ * Session-level meters: live actors, turns by outcome, turn latency, refusals by code, the daily
+ * token budget.
+ */
 public final class SessionMetrics {
   private final MeterRegistry registry;
   private final AtomicInteger liveActors = new AtomicInteger();
@@ -15,12 +17,19 @@ public final class SessionMetrics {
   public SessionMetrics(MeterRegistry registry, DailyTokenBudget budget) {
     this.registry = registry;
     registry.gauge("talia_session_actors_live", liveActors);
-    io.micrometer.core.instrument.Gauge.builder("talia_daily_tokens_used", budget, DailyTokenBudget::used)
-        .description("Assistant tokens used today (UTC) by this JVM").register(registry);
-    io.micrometer.core.instrument.Gauge.builder("talia_daily_token_budget", budget, DailyTokenBudget::limit)
-        .description("The daily token budget of this JVM; 0 is unlimited").register(registry);
-    this.turnLatency = Timer.builder("talia_turn_duration").description("Time from a turn's start to its stored reply")
-        .publishPercentileHistogram().register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "talia_daily_tokens_used", budget, DailyTokenBudget::used)
+        .description("Assistant tokens used today (UTC) by this JVM")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "talia_daily_token_budget", budget, DailyTokenBudget::limit)
+        .description("The daily token budget of this JVM; 0 is unlimited")
+        .register(registry);
+    this.turnLatency =
+        Timer.builder("talia_turn_duration")
+            .description("Time from a turn's start to its stored reply")
+            .publishPercentileHistogram()
+            .register(registry);
   }
 
   public void actorStarted() {
@@ -37,10 +46,14 @@ public final class SessionMetrics {
 
   public void turn(String outcome, long nanos) {
     Counter.builder("talia_turns_total").tag("outcome", outcome).register(registry).increment();
-    if ("completed".equals(outcome)) turnLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    if ("completed".equals(outcome))
+      turnLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   public void refused(String code) {
-    Counter.builder("talia_messages_refused_total").tag("code", code).register(registry).increment();
+    Counter.builder("talia_messages_refused_total")
+        .tag("code", code)
+        .register(registry)
+        .increment();
   }
 }

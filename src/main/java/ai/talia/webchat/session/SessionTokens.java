@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 /** Session ids and tokens: the token is shown once, only its SHA-256 is stored. */
 public final class SessionTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
+
   /** SPEC §4: a UUID, or 8–64 characters of [A-Za-z0-9_-]. */
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
 
@@ -38,7 +39,8 @@ public final class SessionTokens {
   /** Constant-time check of a presented token against the stored hash. */
   public static boolean matches(String presentedToken, String storedHash) {
     if (presentedToken == null || storedHash == null) return false;
-    return MessageDigest.isEqual(hash(presentedToken).getBytes(StandardCharsets.US_ASCII),
+    return MessageDigest.isEqual(
+        hash(presentedToken).getBytes(StandardCharsets.US_ASCII),
         storedHash.getBytes(StandardCharsets.US_ASCII));
   }
 

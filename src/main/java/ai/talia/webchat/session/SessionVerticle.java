@@ -1,5 +1,7 @@
 package ai.talia.webchat.session;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.Turn;
 import ai.talia.webchat.assistant.TurnResult;
@@ -21,28 +23,25 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.LongFunction;
-
-import static net.logstash.logback.argument.StructuredArguments.kv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one owner of a live chat session. It alone assigns {@code seq}, stores each user message
  * before its turn runs, runs one assistant turn at a time and queues the rest (bounded), owns the
- * assistant conversation id, and publishes every frame of the session for its sockets. After
- * {@code session.idleSeconds} without work it asks the directory to undeploy it; the next command
- * brings it back from the store.
+ * assistant conversation id, and publishes every frame of the session for its sockets. After {@code
+ * session.idleSeconds} without work it asks the directory to undeploy it; the next command brings
+ * it back from the store.
  *
- * <p>Being the only writer of its session's messages and lead, it keeps the last
- * {@code session.historyWindow} messages and the lead as stored, read once when it starts: a turn
- * costs the database its two writes and no read.
+ * <p>Being the only writer of its session's messages and lead, it keeps the last {@code
+ * session.historyWindow} messages and the lead as stored, read once when it starts: a turn costs
+ * the database its two writes and no read.
  */
 public final class SessionVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SessionVerticle.class);
@@ -54,27 +53,42 @@ public final class SessionVerticle extends VerticleBase {
   private SessionRecord session;
   private ConsentRecord consent;
   private LeadRecord lead;
+
   /** The newest messages as stored, oldest first, at most {@link #historyWindow} + 1. */
   private final java.util.ArrayList<StoredMessage> recent = new java.util.ArrayList<>();
+
   private int historyWindow;
   private long lastSeq;
   private MessageConsumer<JsonObject> consumer;
   private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
-  /** Sends being handled, by client_message_id: a duplicate joins the first instead of running twice. */
+
+  /**
+   * Sends being handled, by client_message_id: a duplicate joins the first instead of running
+   * twice.
+   */
   private final Map<String, Future<Accepted>> inflight = new HashMap<>();
+
   private PendingTurn running;
+
   /** Turns admitted and not started yet: queued, or whose user message is still being written. */
   private int waiting;
-  /** The reply being written now, so a socket that joins mid-reply can be sent it from its start. */
+
+  /**
+   * The reply being written now, so a socket that joins mid-reply can be sent it from its start.
+   */
   private String runningReplyId;
+
   private final StringBuilder runningReplyText = new StringBuilder();
+
   /** Writes that take a seq run one after another, so a failed insert never leaves a gap. */
   private Future<Void> writes = Future.succeededFuture();
+
   private long lastActivityNanos = System.nanoTime();
   private long idleTimer = -1;
   private boolean passivating;
 
-  private record PendingTurn(StoredMessage userMessage, String locale, Promise<StoredMessage> reply) {}
+  private record PendingTurn(
+      StoredMessage userMessage, String locale, Promise<StoredMessage> reply) {}
 
   private record Accepted(StoredMessage userMessage, Future<StoredMessage> reply) {}
 
@@ -87,34 +101,47 @@ public final class SessionVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     historyWindow = services.config().integer(ConfigKeys.SESSION_HISTORY_WINDOW, 40);
-    return store.findSession(sessionId)
-        .compose(found -> {
-          if (found == null) return Future.failedFuture(ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No session " + sessionId));
-          session = found;
-          // A pending message here was cut by a crash: it stays stored, failed, and a resend retries it.
-          return store.failPendingMessages(sessionId, "interrupted");
-        })
-        .compose(n -> {
-          Future<java.util.List<StoredMessage>> history = store.recentHistory(sessionId, historyWindow + 1);
-          Future<ConsentRecord> latestConsent = store.latestConsent(sessionId);
-          Future<LeadRecord> storedLead = store.findLead(sessionId);
-          return Future.all(history, latestConsent, storedLead).map(all -> {
-            history.result().forEach(this::remember);
-            lastSeq = recent.isEmpty() ? 0 : recent.get(recent.size() - 1).seq();
-            consent = latestConsent.result();
-            lead = storedLead.result();
-            return null;
-          });
-        })
-        .compose(v -> {
-          consumer = vertx.eventBus().consumer(Addresses.session(sessionId), this::onCommand);
-          return consumer.completion();
-        })
-        .onSuccess(v -> {
-          services.metrics().actorStarted();
-          long idleMs = services.config().integer(ConfigKeys.SESSION_IDLE_SECONDS, 300) * 1000L;
-          idleTimer = vertx.setPeriodic(Math.max(50, Math.min(idleMs / 4, 5_000)), id -> passivateIfIdle(idleMs));
-        });
+    return store
+        .findSession(sessionId)
+        .compose(
+            found -> {
+              if (found == null)
+                return Future.failedFuture(
+                    ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No session " + sessionId));
+              session = found;
+              // A pending message here was cut by a crash: it stays stored, failed, and a resend
+              // retries it.
+              return store.failPendingMessages(sessionId, "interrupted");
+            })
+        .compose(
+            n -> {
+              Future<java.util.List<StoredMessage>> history =
+                  store.recentHistory(sessionId, historyWindow + 1);
+              Future<ConsentRecord> latestConsent = store.latestConsent(sessionId);
+              Future<LeadRecord> storedLead = store.findLead(sessionId);
+              return Future.all(history, latestConsent, storedLead)
+                  .map(
+                      all -> {
+                        history.result().forEach(this::remember);
+                        lastSeq = recent.isEmpty() ? 0 : recent.get(recent.size() - 1).seq();
+                        consent = latestConsent.result();
+                        lead = storedLead.result();
+                        return null;
+                      });
+            })
+        .compose(
+            v -> {
+              consumer = vertx.eventBus().consumer(Addresses.session(sessionId), this::onCommand);
+              return consumer.completion();
+            })
+        .onSuccess(
+            v -> {
+              services.metrics().actorStarted();
+              long idleMs = services.config().integer(ConfigKeys.SESSION_IDLE_SECONDS, 300) * 1000L;
+              idleTimer =
+                  vertx.setPeriodic(
+                      Math.max(50, Math.min(idleMs / 4, 5_000)), id -> passivateIfIdle(idleMs));
+            });
   }
 
   @Override
@@ -128,15 +155,29 @@ public final class SessionVerticle extends VerticleBase {
     while (!queue.isEmpty()) {
       PendingTurn t = queue.poll();
       waiting--;
-      ApiProblem problem = ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "The gateway is shutting down; resend to retry");
-      queuedFailed = queuedFailed.compose(v -> store.markFailed(sessionId, t.userMessage().id(), "shutting_down", 0))
-          .onComplete(ar -> t.reply().tryFail(problem));
+      ApiProblem problem =
+          ApiProblem.of(
+              ProblemCode.ASSISTANT_UNAVAILABLE, "The gateway is shutting down; resend to retry");
+      queuedFailed =
+          queuedFailed
+              .compose(v -> store.markFailed(sessionId, t.userMessage().id(), "shutting_down", 0))
+              .onComplete(ar -> t.reply().tryFail(problem));
     }
-    Future<Void> runningDone = running == null ? Future.succeededFuture()
-        : running.reply().future().<Void>mapEmpty().otherwiseEmpty()
-            .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
-            .recover(slow -> store.markFailed(sessionId, running.userMessage().id(), "shutting_down", 0));
-    return Future.join(unregistered, queuedFailed, runningDone).onComplete(ar -> services.metrics().actorStopped());
+    Future<Void> runningDone =
+        running == null
+            ? Future.succeededFuture()
+            : running
+                .reply()
+                .future()
+                .<Void>mapEmpty()
+                .otherwiseEmpty()
+                .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .recover(
+                    slow ->
+                        store.markFailed(
+                            sessionId, running.userMessage().id(), "shutting_down", 0));
+    return Future.join(unregistered, queuedFailed, runningDone)
+        .onComplete(ar -> services.metrics().actorStopped());
   }
 
   // --- commands ----------------------------------------------------------------------------------
@@ -148,21 +189,25 @@ public final class SessionVerticle extends VerticleBase {
     }
     lastActivityNanos = System.nanoTime();
     JsonObject body = message.body();
-    Future<JsonObject> answer = switch (body.getString(SessionCommands.ACTION, "")) {
-      case SessionCommands.SEND -> send(body);
-      case SessionCommands.CONSENT -> consent(body);
-      case SessionCommands.STATE -> Future.succeededFuture(state());
-      default -> Future.failedFuture(ApiProblem.of(ProblemCode.VALIDATION_FAILED, "Unknown session command"));
-    };
-    answer.onComplete(ar -> {
-      lastActivityNanos = System.nanoTime();
-      if (ar.succeeded()) {
-        message.reply(ar.result());
-      } else {
-        ApiProblem problem = asProblem(ar.cause());
-        message.fail(problem.status(), problem.encode());
-      }
-    });
+    Future<JsonObject> answer =
+        switch (body.getString(SessionCommands.ACTION, "")) {
+          case SessionCommands.SEND -> send(body);
+          case SessionCommands.CONSENT -> consent(body);
+          case SessionCommands.STATE -> Future.succeededFuture(state());
+          default ->
+              Future.failedFuture(
+                  ApiProblem.of(ProblemCode.VALIDATION_FAILED, "Unknown session command"));
+        };
+    answer.onComplete(
+        ar -> {
+          lastActivityNanos = System.nanoTime();
+          if (ar.succeeded()) {
+            message.reply(ar.result());
+          } else {
+            ApiProblem problem = asProblem(ar.cause());
+            message.fail(problem.status(), problem.encode());
+          }
+        });
   }
 
   private Future<JsonObject> send(JsonObject body) {
@@ -178,12 +223,26 @@ public final class SessionVerticle extends VerticleBase {
       mine.compose(Accepted::reply).onComplete(ar -> inflight.remove(clientMessageId, mine));
     }
     if (async) {
-      return accepted.map(a -> new JsonObject().put("status", "queued").put("session_id", sessionId)
-          .put("message_id", a.userMessage().id()).put("message", a.userMessage().toJson()));
+      return accepted.map(
+          a ->
+              new JsonObject()
+                  .put("status", "queued")
+                  .put("session_id", sessionId)
+                  .put("message_id", a.userMessage().id())
+                  .put("message", a.userMessage().toJson()));
     }
-    return accepted.compose(a -> a.reply().map(reply -> new JsonObject().put("status", "completed")
-        .put("session_id", sessionId).put("message", a.userMessage().withStatus(StoredMessage.COMPLETED, null).toJson())
-        .put("reply", reply.toJson())));
+    return accepted.compose(
+        a ->
+            a.reply()
+                .map(
+                    reply ->
+                        new JsonObject()
+                            .put("status", "completed")
+                            .put("session_id", sessionId)
+                            .put(
+                                "message",
+                                a.userMessage().withStatus(StoredMessage.COMPLETED, null).toJson())
+                            .put("reply", reply.toJson())));
   }
 
   /**
@@ -194,36 +253,64 @@ public final class SessionVerticle extends VerticleBase {
   private Future<Accepted> accept(String content, String clientMessageId, String locale) {
     ApiProblem refused = refusalReason();
     if (refused != null) return acceptStored(clientMessageId, locale, refused);
-    StoredMessage draft = new StoredMessage(UUID.randomUUID().toString(), sessionId, 0, StoredMessage.ROLE_USER,
-        content, Instant.now(), clientMessageId, StoredMessage.PENDING, null, null, 0, 0);
+    StoredMessage draft =
+        new StoredMessage(
+            UUID.randomUUID().toString(),
+            sessionId,
+            0,
+            StoredMessage.ROLE_USER,
+            content,
+            Instant.now(),
+            clientMessageId,
+            StoredMessage.PENDING,
+            null,
+            null,
+            0,
+            0);
     waiting++;
-    return appendInOrder(seq -> store.appendUserMessage(draft.withSeq(seq))).transform(ar -> {
-      if (ar.succeeded()) {
-        StoredMessage stored = ar.result();
-        remember(stored);
-        publish(SessionFrames.message(stored));
-        return Future.succeededFuture(new Accepted(stored, enqueue(stored, locale)));
-      }
-      waiting--;
-      if (ar.cause() instanceof DuplicateKeyException) return acceptStored(clientMessageId, locale, ar.cause());
-      return Future.failedFuture(ar.cause());
-    });
+    return appendInOrder(seq -> store.appendUserMessage(draft.withSeq(seq)))
+        .transform(
+            ar -> {
+              if (ar.succeeded()) {
+                StoredMessage stored = ar.result();
+                remember(stored);
+                publish(SessionFrames.message(stored));
+                return Future.succeededFuture(new Accepted(stored, enqueue(stored, locale)));
+              }
+              waiting--;
+              if (ar.cause() instanceof DuplicateKeyException)
+                return acceptStored(clientMessageId, locale, ar.cause());
+              return Future.failedFuture(ar.cause());
+            });
   }
 
-  /** The message stored under this client_message_id, answered or retried; without one, {@code otherwise}. */
-  private Future<Accepted> acceptStored(String clientMessageId, String locale, Throwable otherwise) {
-    return store.findMessageByClientId(sessionId, clientMessageId).compose(existing -> {
-      if (existing == null) {
-        if (otherwise instanceof ApiProblem refused) services.metrics().refused(refused.code());
-        return Future.failedFuture(otherwise);
-      }
-      if (StoredMessage.COMPLETED.equals(existing.status())) {
-        return store.findReply(sessionId, existing.id()).compose(reply -> reply != null
-            ? Future.succeededFuture(new Accepted(existing, Future.succeededFuture(reply)))
-            : retryTurn(existing, locale));
-      }
-      return retryTurn(existing, locale);
-    });
+  /**
+   * The message stored under this client_message_id, answered or retried; without one, {@code
+   * otherwise}.
+   */
+  private Future<Accepted> acceptStored(
+      String clientMessageId, String locale, Throwable otherwise) {
+    return store
+        .findMessageByClientId(sessionId, clientMessageId)
+        .compose(
+            existing -> {
+              if (existing == null) {
+                if (otherwise instanceof ApiProblem refused)
+                  services.metrics().refused(refused.code());
+                return Future.failedFuture(otherwise);
+              }
+              if (StoredMessage.COMPLETED.equals(existing.status())) {
+                return store
+                    .findReply(sessionId, existing.id())
+                    .compose(
+                        reply ->
+                            reply != null
+                                ? Future.succeededFuture(
+                                    new Accepted(existing, Future.succeededFuture(reply)))
+                                : retryTurn(existing, locale));
+              }
+              return retryTurn(existing, locale);
+            });
   }
 
   private Future<Accepted> retryTurn(StoredMessage failed, String locale) {
@@ -243,45 +330,70 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   private ApiProblem refusalReason() {
-    if (services.config().bool(ConfigKeys.CONSENT_REQUIRED, true) && (consent == null || !consent.granted())) {
-      return ApiProblem.of(ProblemCode.CONSENT_REQUIRED, "Grant consent with POST /api/webchat/consent first");
+    if (services.config().bool(ConfigKeys.CONSENT_REQUIRED, true)
+        && (consent == null || !consent.granted())) {
+      return ApiProblem.of(
+          ProblemCode.CONSENT_REQUIRED, "Grant consent with POST /api/webchat/consent first");
     }
     int maxTurns = services.config().integer(ConfigKeys.LIMITS_SESSION_MAX_TURNS, 200);
     int planned = session.turns() + waiting + (running == null ? 0 : 1);
     if (planned >= maxTurns) {
-      return ApiProblem.of(ProblemCode.TURN_LIMIT_REACHED, "This session reached its limit of " + maxTurns + " turns");
+      return ApiProblem.of(
+          ProblemCode.TURN_LIMIT_REACHED,
+          "This session reached its limit of " + maxTurns + " turns");
     }
     long maxTokens = services.config().longValue(ConfigKeys.LIMITS_SESSION_MAX_TOKENS, 0);
     if (maxTokens > 0 && session.tokensUsed() >= maxTokens) {
-      return ApiProblem.of(ProblemCode.TOKEN_LIMIT_REACHED, "This session used its " + maxTokens + " assistant tokens");
+      return ApiProblem.of(
+          ProblemCode.TOKEN_LIMIT_REACHED,
+          "This session used its " + maxTokens + " assistant tokens");
     }
     DailyTokenBudget budget = services.budget();
     if (!budget.tryReserve()) {
-      return ApiProblem.of(ProblemCode.DAILY_BUDGET_EXHAUSTED,
-          "The assistant's budget of " + budget.limit() + " tokens for today (UTC) is spent").retryAfter(budget.secondsUntilReset());
+      return ApiProblem.of(
+              ProblemCode.DAILY_BUDGET_EXHAUSTED,
+              "The assistant's budget of " + budget.limit() + " tokens for today (UTC) is spent")
+          .retryAfter(budget.secondsUntilReset());
     }
     int queueMax = services.config().integer(ConfigKeys.LIMITS_SESSION_QUEUE_MAX, 64);
     if (waiting >= queueMax) {
-      return ApiProblem.of(ProblemCode.SESSION_BUSY, waiting + " messages are already waiting").retryAfter(2);
+      return ApiProblem.of(ProblemCode.SESSION_BUSY, waiting + " messages are already waiting")
+          .retryAfter(2);
     }
     return null;
   }
 
   private Future<JsonObject> consent(JsonObject body) {
-    ConsentRecord record = new ConsentRecord(UUID.randomUUID().toString(), sessionId, body.getString("policy_version"),
-        body.getBoolean("granted", false), Instant.now(), body.getString("ip_hash"), body.getString("user_agent"));
-    return store.recordConsent(record).map(saved -> {
-      consent = saved;
-      log.info("consent recorded", kv("session_id", sessionId), kv("granted", saved.granted()),
-          kv("policy_version", saved.policyVersion()));
-      return new JsonObject().put("consent_id", saved.id()).put("granted", saved.granted())
-          .put("granted_at", saved.createdAt().toString());
-    });
+    ConsentRecord record =
+        new ConsentRecord(
+            UUID.randomUUID().toString(),
+            sessionId,
+            body.getString("policy_version"),
+            body.getBoolean("granted", false),
+            Instant.now(),
+            body.getString("ip_hash"),
+            body.getString("user_agent"));
+    return store
+        .recordConsent(record)
+        .map(
+            saved -> {
+              consent = saved;
+              log.info(
+                  "consent recorded",
+                  kv("session_id", sessionId),
+                  kv("granted", saved.granted()),
+                  kv("policy_version", saved.policyVersion()));
+              return new JsonObject()
+                  .put("consent_id", saved.id())
+                  .put("granted", saved.granted())
+                  .put("granted_at", saved.createdAt().toString());
+            });
   }
 
   private JsonObject state() {
     JsonObject state = new JsonObject().put("last_seq", lastSeq);
-    if (runningReplyId != null) state.put("reply_id", runningReplyId).put("partial", runningReplyText.toString());
+    if (runningReplyId != null)
+      state.put("reply_id", runningReplyId).put("partial", runningReplyText.toString());
     return state;
   }
 
@@ -300,16 +412,20 @@ public final class SessionVerticle extends VerticleBase {
     running = turn;
     waiting--;
     long started = System.nanoTime();
-    runTurn(turn).onComplete(ar -> {
-      services.metrics().turn(ar.succeeded() ? "completed" : "failed", System.nanoTime() - started);
-      running = null;
-      runningReplyId = null;
-      runningReplyText.setLength(0);
-      lastActivityNanos = System.nanoTime();
-      if (ar.succeeded()) turn.reply().tryComplete(ar.result());
-      else turn.reply().tryFail(ar.cause());
-      pump();
-    });
+    runTurn(turn)
+        .onComplete(
+            ar -> {
+              services
+                  .metrics()
+                  .turn(ar.succeeded() ? "completed" : "failed", System.nanoTime() - started);
+              running = null;
+              runningReplyId = null;
+              runningReplyText.setLength(0);
+              lastActivityNanos = System.nanoTime();
+              if (ar.succeeded()) turn.reply().tryComplete(ar.result());
+              else turn.reply().tryFail(ar.cause());
+              pump();
+            });
   }
 
   private Future<StoredMessage> runTurn(PendingTurn pending) {
@@ -318,38 +434,66 @@ public final class SessionVerticle extends VerticleBase {
     runningReplyId = replyId;
     runningReplyText.setLength(0);
     publish(SessionFrames.typing(true));
-    Turn turn = new Turn(sessionId, pending.locale(), userMessage, session.assistantThreadId(),
-        recent.stream().filter(m -> m.seq() < userMessage.seq() && !StoredMessage.FAILED.equals(m.status())).toList(),
-        lead, pageContext(), this::captureLead, this::keepConversation);
-    return services.engine().runTurn(turn, delta -> {
-          runningReplyText.append(delta);
-          publish(SessionFrames.delta(replyId, delta));
-        })
-        .compose(result -> {
-          if (result.text() == null || result.text().isBlank()) {
-            return Future.failedFuture(new AssistantFailure(502, AssistantFailure.UNAVAILABLE, "The assistant answered nothing", null));
-          }
-          return rememberConversation(result).compose(v -> storeReply(replyId, userMessage, result));
-        })
-        .onSuccess(reply -> {
-          publish(SessionFrames.typing(false));
-          publish(SessionFrames.completed(reply));
-        })
-        .recover(failure -> {
-          ApiProblem problem = asProblem(failure);
-          log.warn("turn failed", kv("session_id", sessionId), kv("message_id", userMessage.id()),
-              kv("code", problem.code()), kv("detail", problem.getMessage()));
-          publish(SessionFrames.typing(false));
-          publish(SessionFrames.failed(replyId, problem.code()));
-          long tokens = failure instanceof AssistantFailure a ? a.tokensUsed() : 0;
-          return store.markFailed(sessionId, userMessage.id(), problem.code(), tokens)
-              .onSuccess(v -> {
-                replaceRemembered(userMessage.withStatus(StoredMessage.FAILED, problem.code()));
-                session = withTokens(session, tokens);
-                services.budget().record(tokens);
-              })
-              .transform(ignored -> Future.failedFuture(problem));
-        });
+    Turn turn =
+        new Turn(
+            sessionId,
+            pending.locale(),
+            userMessage,
+            session.assistantThreadId(),
+            recent.stream()
+                .filter(
+                    m -> m.seq() < userMessage.seq() && !StoredMessage.FAILED.equals(m.status()))
+                .toList(),
+            lead,
+            pageContext(),
+            this::captureLead,
+            this::keepConversation);
+    return services
+        .engine()
+        .runTurn(
+            turn,
+            delta -> {
+              runningReplyText.append(delta);
+              publish(SessionFrames.delta(replyId, delta));
+            })
+        .compose(
+            result -> {
+              if (result.text() == null || result.text().isBlank()) {
+                return Future.failedFuture(
+                    new AssistantFailure(
+                        502, AssistantFailure.UNAVAILABLE, "The assistant answered nothing", null));
+              }
+              return rememberConversation(result)
+                  .compose(v -> storeReply(replyId, userMessage, result));
+            })
+        .onSuccess(
+            reply -> {
+              publish(SessionFrames.typing(false));
+              publish(SessionFrames.completed(reply));
+            })
+        .recover(
+            failure -> {
+              ApiProblem problem = asProblem(failure);
+              log.warn(
+                  "turn failed",
+                  kv("session_id", sessionId),
+                  kv("message_id", userMessage.id()),
+                  kv("code", problem.code()),
+                  kv("detail", problem.getMessage()));
+              publish(SessionFrames.typing(false));
+              publish(SessionFrames.failed(replyId, problem.code()));
+              long tokens = failure instanceof AssistantFailure a ? a.tokensUsed() : 0;
+              return store
+                  .markFailed(sessionId, userMessage.id(), problem.code(), tokens)
+                  .onSuccess(
+                      v -> {
+                        replaceRemembered(
+                            userMessage.withStatus(StoredMessage.FAILED, problem.code()));
+                        session = withTokens(session, tokens);
+                        services.budget().record(tokens);
+                      })
+                  .transform(ignored -> Future.failedFuture(problem));
+            });
   }
 
   private Future<Void> rememberConversation(TurnResult result) {
@@ -358,37 +502,61 @@ public final class SessionVerticle extends VerticleBase {
 
   private Future<Void> keepConversation(String id) {
     if (id == null || id.equals(session.assistantThreadId())) return Future.succeededFuture();
-    return store.setAssistantThread(sessionId, id).onSuccess(v -> session = withThread(session, id));
+    return store
+        .setAssistantThread(sessionId, id)
+        .onSuccess(v -> session = withThread(session, id));
   }
 
-  private Future<StoredMessage> storeReply(String replyId, StoredMessage userMessage, TurnResult result) {
-    StoredMessage draft = new StoredMessage(replyId, sessionId, 0, StoredMessage.ROLE_ASSISTANT, result.text(),
-        Instant.now(), null, StoredMessage.COMPLETED, userMessage.id(), null, result.inputTokens(), result.outputTokens());
+  private Future<StoredMessage> storeReply(
+      String replyId, StoredMessage userMessage, TurnResult result) {
+    StoredMessage draft =
+        new StoredMessage(
+            replyId,
+            sessionId,
+            0,
+            StoredMessage.ROLE_ASSISTANT,
+            result.text(),
+            Instant.now(),
+            null,
+            StoredMessage.COMPLETED,
+            userMessage.id(),
+            null,
+            result.inputTokens(),
+            result.outputTokens());
     return appendInOrder(seq -> store.appendReply(draft.withSeq(seq), result.totalTokens()))
-        .onSuccess(reply -> {
-          replaceRemembered(userMessage.withStatus(StoredMessage.COMPLETED, null));
-          remember(reply);
-          session = counted(session, result.totalTokens());
-          services.budget().record(result.totalTokens());
-        });
+        .onSuccess(
+            reply -> {
+              replaceRemembered(userMessage.withStatus(StoredMessage.COMPLETED, null));
+              remember(reply);
+              session = counted(session, result.totalTokens());
+              services.budget().record(result.totalTokens());
+            });
   }
 
   private Future<LeadOutcome> captureLead(LeadFields fields) {
-    return services.leads().capture(sessionId, fields).onSuccess(outcome -> {
-      if (outcome.lead() != null) lead = outcome.lead();
-      if (!outcome.storedFields().isEmpty()) publish(SessionFrames.leadCaptured(outcome.storedFields()));
-    });
+    return services
+        .leads()
+        .capture(sessionId, fields)
+        .onSuccess(
+            outcome -> {
+              if (outcome.lead() != null) lead = outcome.lead();
+              if (!outcome.storedFields().isEmpty())
+                publish(SessionFrames.leadCaptured(outcome.storedFields()));
+            });
   }
 
   private Future<StoredMessage> appendInOrder(LongFunction<Future<StoredMessage>> insertWithSeq) {
     Promise<StoredMessage> done = Promise.promise();
-    writes = writes.transform(ignored -> {
-      long seq = lastSeq + 1;
-      return insertWithSeq.apply(seq)
-          .onSuccess(m -> lastSeq = seq)
-          .onComplete(done)
-          .transform(ar -> Future.<Void>succeededFuture());
-    });
+    writes =
+        writes.transform(
+            ignored -> {
+              long seq = lastSeq + 1;
+              return insertWithSeq
+                  .apply(seq)
+                  .onSuccess(m -> lastSeq = seq)
+                  .onComplete(done)
+                  .transform(ar -> Future.<Void>succeededFuture());
+            });
     return done.future();
   }
 
@@ -412,8 +580,11 @@ public final class SessionVerticle extends VerticleBase {
     if (passivating || busy || System.nanoTime() - lastActivityNanos < idleMs * 1_000_000L) return;
     passivating = true;
     log.debug("session idle, passivating", kv("session_id", sessionId));
-    vertx.eventBus().send(SessionDirectoryVerticle.PASSIVATED, new JsonObject().put("session_id", sessionId)
-        .put("deployment_id", deploymentID()));
+    vertx
+        .eventBus()
+        .send(
+            SessionDirectoryVerticle.PASSIVATED,
+            new JsonObject().put("session_id", sessionId).put("deployment_id", deploymentID()));
   }
 
   // --- helpers -----------------------------------------------------------------------------------
@@ -430,25 +601,58 @@ public final class SessionVerticle extends VerticleBase {
     if (failure instanceof ApiProblem p) return p;
     if (failure instanceof AssistantFailure a) {
       ProblemCode known = ProblemCode.fromCode(a.code());
-      return new ApiProblem(a.httpStatus(), a.code(), known != null ? known.title : "The assistant could not answer",
-          a.getMessage() + "; resend the same client_message_id to retry", new JsonObject());
+      return new ApiProblem(
+          a.httpStatus(),
+          a.code(),
+          known != null ? known.title : "The assistant could not answer",
+          a.getMessage() + "; resend the same client_message_id to retry",
+          new JsonObject());
     }
     log.error("unexpected failure in a session actor", failure);
-    return ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "The turn failed unexpectedly; resend the same client_message_id to retry");
+    return ApiProblem.of(
+        ProblemCode.ASSISTANT_UNAVAILABLE,
+        "The turn failed unexpectedly; resend the same client_message_id to retry");
   }
 
   private static SessionRecord withThread(SessionRecord s, String thread) {
-    return new SessionRecord(s.sessionId(), s.tokenHash(), thread, s.locale(), s.pageUrl(), s.utm(), s.createdAt(),
-        s.lastActivity(), s.turns(), s.tokensUsed());
+    return new SessionRecord(
+        s.sessionId(),
+        s.tokenHash(),
+        thread,
+        s.locale(),
+        s.pageUrl(),
+        s.utm(),
+        s.createdAt(),
+        s.lastActivity(),
+        s.turns(),
+        s.tokensUsed());
   }
 
   private static SessionRecord withTokens(SessionRecord s, long tokens) {
-    return new SessionRecord(s.sessionId(), s.tokenHash(), s.assistantThreadId(), s.locale(), s.pageUrl(), s.utm(),
-        s.createdAt(), Instant.now(), s.turns(), s.tokensUsed() + tokens);
+    return new SessionRecord(
+        s.sessionId(),
+        s.tokenHash(),
+        s.assistantThreadId(),
+        s.locale(),
+        s.pageUrl(),
+        s.utm(),
+        s.createdAt(),
+        Instant.now(),
+        s.turns(),
+        s.tokensUsed() + tokens);
   }
 
   private static SessionRecord counted(SessionRecord s, long tokens) {
-    return new SessionRecord(s.sessionId(), s.tokenHash(), s.assistantThreadId(), s.locale(), s.pageUrl(), s.utm(),
-        s.createdAt(), Instant.now(), s.turns() + 1, s.tokensUsed() + tokens);
+    return new SessionRecord(
+        s.sessionId(),
+        s.tokenHash(),
+        s.assistantThreadId(),
+        s.locale(),
+        s.pageUrl(),
+        s.utm(),
+        s.createdAt(),
+        Instant.now(),
+        s.turns() + 1,
+        s.tokensUsed() + tokens);
   }
 }

@@ -8,15 +8,14 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.nio.file.Path;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 
-import javax.sql.DataSource;
-import java.nio.file.Path;
-
 /**
- * Which database the gateway uses: Postgres when {@code db.url} ({@code TALIA_DB_URL}) is a
- * {@code postgresql://} URL, otherwise the durable embedded H2 file under {@code db.dataDir}.
+ * Which database the gateway uses: Postgres when {@code db.url} ({@code TALIA_DB_URL}) is a {@code
+ * postgresql://} URL, otherwise the durable embedded H2 file under {@code db.dataDir}.
  */
 public record Database(String kind, String description, PgConnectOptions postgres, Path h2File) {
 
@@ -31,10 +30,17 @@ public record Database(String kind, String description, PgConnectOptions postgre
       // Every statement is a SQL template run thousands of times: prepare it once per connection
       // instead of having Postgres parse and plan it on every call.
       options.setCachePreparedStatements(true).setPreparedStatementCacheMaxSize(256);
-      return new Database("postgres",
-          "postgres " + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase(), options, null);
+      return new Database(
+          "postgres",
+          "postgres " + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase(),
+          options,
+          null);
     }
-    Path file = Path.of(config.string(ConfigKeys.DB_DATA_DIR, "./data")).toAbsolutePath().normalize().resolve("talia");
+    Path file =
+        Path.of(config.string(ConfigKeys.DB_DATA_DIR, "./data"))
+            .toAbsolutePath()
+            .normalize()
+            .resolve("talia");
     return new Database("embedded", "embedded H2 " + file + ".mv.db", null, file);
   }
 
@@ -70,8 +76,11 @@ public record Database(String kind, String description, PgConnectOptions postgre
 
   private JdbcDataSource h2DataSource() {
     JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:file:" + h2File + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
-        + ";DB_CLOSE_ON_EXIT=FALSE");
+    ds.setURL(
+        "jdbc:h2:file:"
+            + h2File
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+            + ";DB_CLOSE_ON_EXIT=FALSE");
     ds.setUser("sa");
     ds.setPassword("");
     return ds;

@@ -1,12 +1,12 @@
 package ai.talia.webchat.store;
 
 import io.vertx.core.json.JsonObject;
-
 import java.time.Instant;
 import java.util.UUID;
 
 /** A row of {@code events}; {@link #toJson()} is the envelope of SPEC §6. */
-public record DomainEvent(String id, String type, String sessionId, Instant occurredAt, JsonObject data) {
+public record DomainEvent(
+    String id, String type, String sessionId, Instant occurredAt, JsonObject data) {
 
   public static final String WEBCHAT_STARTED = "webchat_started";
   public static final String MESSAGE_SENT = "webchat_message_sent";
@@ -29,7 +29,11 @@ public record DomainEvent(String id, String type, String sessionId, Instant occu
   }
 
   public static DomainEvent fromJson(JsonObject json) {
-    return new DomainEvent(json.getString("id"), json.getString("type"), json.getString("session_id"),
-        Instant.parse(json.getString("occurred_at")), json.getJsonObject("data"));
+    return new DomainEvent(
+        json.getString("id"),
+        json.getString("type"),
+        json.getString("session_id"),
+        Instant.parse(json.getString("occurred_at")),
+        json.getJsonObject("data"));
   }
 }

@@ -2,7 +2,10 @@ package ai.talia.webchat.store;
 
 import java.time.Instant;
 
-/** A row of {@code leads}: one per session, always pointing to the granted consent it was stored under. */
+/**
+ * A row of {@code leads}: one per session, always pointing to the granted consent it was stored
+ * under.
+ */
 public record LeadRecord(
     String id,
     String sessionId,

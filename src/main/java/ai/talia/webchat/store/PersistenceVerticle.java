@@ -1,5 +1,7 @@
 package ai.talia.webchat.store;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.bus.LocalCodec;
 import ai.talia.webchat.config.ConfigKeys;
@@ -11,11 +13,9 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 /**
- * Owns the database pool: applies the migrations at start, then serves {@link StoreCall}s from
- * the event bus and publishes each committed event on {@link Addresses#EVENTS}.
+ * Owns the database pool: applies the migrations at start, then serves {@link StoreCall}s from the
+ * event bus and publishes each committed event on {@link Addresses#EVENTS}.
  */
 public final class PersistenceVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(PersistenceVerticle.class);
@@ -32,19 +32,43 @@ public final class PersistenceVerticle extends VerticleBase {
     Database database = Database.fromConfig(config);
     LocalCodec.register(vertx, StoreCall.class);
     LocalCodec.register(vertx, StoreCall.Outcome.class);
-    return vertx.executeBlocking(() -> {
-          database.migrate();
-          return null;
-        }, false)
-        .compose(v -> {
-          pool = database.createPool(vertx, config.integer(ConfigKeys.DB_POOL_SIZE, 8));
-          Store store = new SqlStore(pool, database.postgres() != null, event -> vertx.eventBus().publish(Addresses.EVENTS, event.toJson()));
-          consumer = vertx.eventBus().localConsumer(Addresses.STORE, message ->
-              message.body().operation().apply(store)
-                  .onComplete(ar -> message.reply(new StoreCall.Outcome(ar.result(), ar.cause()))));
-          return consumer.completion().compose(x -> store.ping());
-        })
-        .onSuccess(v -> log.info("store ready", kv("store", database.kind()), kv("database", database.description())));
+    return vertx
+        .executeBlocking(
+            () -> {
+              database.migrate();
+              return null;
+            },
+            false)
+        .compose(
+            v -> {
+              pool = database.createPool(vertx, config.integer(ConfigKeys.DB_POOL_SIZE, 8));
+              Store store =
+                  new SqlStore(
+                      pool,
+                      database.postgres() != null,
+                      event -> vertx.eventBus().publish(Addresses.EVENTS, event.toJson()));
+              consumer =
+                  vertx
+                      .eventBus()
+                      .localConsumer(
+                          Addresses.STORE,
+                          message ->
+                              message
+                                  .body()
+                                  .operation()
+                                  .apply(store)
+                                  .onComplete(
+                                      ar ->
+                                          message.reply(
+                                              new StoreCall.Outcome(ar.result(), ar.cause()))));
+              return consumer.completion().compose(x -> store.ping());
+            })
+        .onSuccess(
+            v ->
+                log.info(
+                    "store ready",
+                    kv("store", database.kind()),
+                    kv("database", database.description())));
   }
 
   @Override

@@ -1,7 +1,6 @@
 package ai.talia.webchat.store;
 
 import io.vertx.core.json.JsonObject;
-
 import java.time.Instant;
 
 /** A row of {@code webchat_sessions}. {@code tokenHash} is the SHA-256 of the session token. */

@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.templates.SqlTemplate;
-
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -28,18 +27,20 @@ import java.util.function.Consumer;
  * placeholders by vertx-sql-client-templates.
  *
  * <p>The writes of a turn are a few statements and their events in one transaction. On Postgres
- * they go out pipelined: BEGIN, the statements and COMMIT in one round trip on one connection
- * (a turn used to take five round trips and a wake-up of both processes for each). A failing
- * statement aborts the transaction, so Postgres turns the COMMIT into a rollback and the write
- * fails with that statement's error. Over JDBC they run one after another in a transaction.
+ * they go out pipelined: BEGIN, the statements and COMMIT in one round trip on one connection (a
+ * turn used to take five round trips and a wake-up of both processes for each). A failing statement
+ * aborts the transaction, so Postgres turns the COMMIT into a rollback and the write fails with
+ * that statement's error. Over JDBC they run one after another in a transaction.
  */
 public final class SqlStore implements Store {
   private static final String SESSION_COLUMNS =
       "session_id, token_hash, assistant_thread_id, locale, page_url, utm, created_at, last_activity, turns, tokens_used";
   private static final String MESSAGE_COLUMNS =
       "id, session_id, seq, role, content, created_at, client_message_id, status, reply_to, error_code, input_tokens, output_tokens";
-  private static final String CONSENT_COLUMNS = "id, session_id, policy_version, granted, created_at, ip_hash, user_agent";
-  private static final String LEAD_COLUMNS = "id, session_id, name, email, phone, source, consent_id, created_at, updated_at";
+  private static final String CONSENT_COLUMNS =
+      "id, session_id, policy_version, granted, created_at, ip_hash, user_agent";
+  private static final String LEAD_COLUMNS =
+      "id, session_id, name, email, phone, source, consent_id, created_at, updated_at";
 
   private final Pool pool;
   private final boolean pipelined;
@@ -49,8 +50,8 @@ public final class SqlStore implements Store {
   private record Statement(String sql, Map<String, Object> params) {}
 
   /**
-   * @param pipelined       whether the client pipelines commands on a connection (Postgres), so a
-   *                        write's statements can be sent together
+   * @param pipelined whether the client pipelines commands on a connection (Postgres), so a write's
+   *     statements can be sent together
    * @param committedEvents told of each event once the transaction that wrote it has committed
    */
   public SqlStore(Pool pool, boolean pipelined, Consumer<DomainEvent> committedEvents) {
@@ -61,152 +62,308 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<SessionRecord> createSession(SessionRecord s) {
-    DomainEvent started = DomainEvent.of(DomainEvent.WEBCHAT_STARTED, s.sessionId(), s.createdAt(),
-        new JsonObject().put("locale", s.locale()).put("page_url", s.pageUrl()).put("utm", s.utm()));
-    return write(List.of(started), List.of(new Statement(
-        "INSERT INTO webchat_sessions (" + SESSION_COLUMNS + ") VALUES (#{session_id}, #{token_hash}, "
-            + "#{assistant_thread_id}, #{locale}, #{page_url}, #{utm}, #{created_at}, #{last_activity}, 0, 0)",
-        params("session_id", s.sessionId(), "token_hash", s.tokenHash(), "assistant_thread_id", s.assistantThreadId(),
-            "locale", s.locale(), "page_url", s.pageUrl(), "utm", s.utm() == null ? null : s.utm().encode(),
-            "created_at", ts(s.createdAt()), "last_activity", ts(s.lastActivity())))))
+    DomainEvent started =
+        DomainEvent.of(
+            DomainEvent.WEBCHAT_STARTED,
+            s.sessionId(),
+            s.createdAt(),
+            new JsonObject()
+                .put("locale", s.locale())
+                .put("page_url", s.pageUrl())
+                .put("utm", s.utm()));
+    return write(
+            List.of(started),
+            List.of(
+                new Statement(
+                    "INSERT INTO webchat_sessions ("
+                        + SESSION_COLUMNS
+                        + ") VALUES (#{session_id}, #{token_hash}, "
+                        + "#{assistant_thread_id}, #{locale}, #{page_url}, #{utm}, #{created_at}, #{last_activity}, 0, 0)",
+                    params(
+                        "session_id",
+                        s.sessionId(),
+                        "token_hash",
+                        s.tokenHash(),
+                        "assistant_thread_id",
+                        s.assistantThreadId(),
+                        "locale",
+                        s.locale(),
+                        "page_url",
+                        s.pageUrl(),
+                        "utm",
+                        s.utm() == null ? null : s.utm().encode(),
+                        "created_at",
+                        ts(s.createdAt()),
+                        "last_activity",
+                        ts(s.lastActivity())))))
         .map(v -> s);
   }
 
   @Override
   public Future<SessionRecord> findSession(String sessionId) {
-    return query(pool, "SELECT " + SESSION_COLUMNS + " FROM webchat_sessions WHERE session_id = #{id}",
-        params("id", sessionId)).map(rows -> first(rows, SqlStore::session));
+    return query(
+            pool,
+            "SELECT " + SESSION_COLUMNS + " FROM webchat_sessions WHERE session_id = #{id}",
+            params("id", sessionId))
+        .map(rows -> first(rows, SqlStore::session));
   }
 
   @Override
   public Future<Void> setAssistantThread(String sessionId, String assistantThreadId) {
-    return update(pool, "UPDATE webchat_sessions SET assistant_thread_id = #{thread} WHERE session_id = #{id}",
-        params("thread", assistantThreadId, "id", sessionId)).mapEmpty();
+    return update(
+            pool,
+            "UPDATE webchat_sessions SET assistant_thread_id = #{thread} WHERE session_id = #{id}",
+            params("thread", assistantThreadId, "id", sessionId))
+        .mapEmpty();
   }
 
   @Override
   public Future<StoredMessage> findMessageByClientId(String sessionId, String clientMessageId) {
-    return query(pool, "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE session_id = #{id} AND client_message_id = #{cmid}",
-        params("id", sessionId, "cmid", clientMessageId)).map(rows -> first(rows, SqlStore::message));
+    return query(
+            pool,
+            "SELECT "
+                + MESSAGE_COLUMNS
+                + " FROM messages WHERE session_id = #{id} AND client_message_id = #{cmid}",
+            params("id", sessionId, "cmid", clientMessageId))
+        .map(rows -> first(rows, SqlStore::message));
   }
 
   @Override
   public Future<StoredMessage> findReply(String sessionId, String userMessageId) {
-    return query(pool, "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE session_id = #{id} AND reply_to = #{reply_to} "
-            + "ORDER BY seq DESC LIMIT 1",
-        params("id", sessionId, "reply_to", userMessageId)).map(rows -> first(rows, SqlStore::message));
+    return query(
+            pool,
+            "SELECT "
+                + MESSAGE_COLUMNS
+                + " FROM messages WHERE session_id = #{id} AND reply_to = #{reply_to} "
+                + "ORDER BY seq DESC LIMIT 1",
+            params("id", sessionId, "reply_to", userMessageId))
+        .map(rows -> first(rows, SqlStore::message));
   }
 
   @Override
   public Future<StoredMessage> appendUserMessage(StoredMessage m) {
-    DomainEvent sent = DomainEvent.of(DomainEvent.MESSAGE_SENT, m.sessionId(), m.createdAt(),
-        new JsonObject().put("message_id", m.id()).put("seq", m.seq()).put("client_message_id", m.clientMessageId())
-            .put("length", m.content().length()));
+    DomainEvent sent =
+        DomainEvent.of(
+            DomainEvent.MESSAGE_SENT,
+            m.sessionId(),
+            m.createdAt(),
+            new JsonObject()
+                .put("message_id", m.id())
+                .put("seq", m.seq())
+                .put("client_message_id", m.clientMessageId())
+                .put("length", m.content().length()));
     return write(List.of(sent), List.of(insertMessage(m))).map(v -> m);
   }
 
   @Override
   public Future<StoredMessage> appendReply(StoredMessage reply, long tokensUsed) {
-    DomainEvent received = DomainEvent.of(DomainEvent.MESSAGE_RECEIVED, reply.sessionId(), reply.createdAt(),
-        new JsonObject().put("message_id", reply.id()).put("seq", reply.seq()).put("reply_to", reply.replyTo())
-            .put("length", reply.content().length())
-            .put("input_tokens", reply.inputTokens()).put("output_tokens", reply.outputTokens()));
+    DomainEvent received =
+        DomainEvent.of(
+            DomainEvent.MESSAGE_RECEIVED,
+            reply.sessionId(),
+            reply.createdAt(),
+            new JsonObject()
+                .put("message_id", reply.id())
+                .put("seq", reply.seq())
+                .put("reply_to", reply.replyTo())
+                .put("length", reply.content().length())
+                .put("input_tokens", reply.inputTokens())
+                .put("output_tokens", reply.outputTokens()));
     List<Statement> statements = new ArrayList<>();
     statements.add(insertMessage(reply));
     if (reply.replyTo() != null) {
-      statements.add(new Statement(
-          "UPDATE messages SET status = 'completed', error_code = NULL WHERE id = #{mid}",
-          params("mid", reply.replyTo())));
+      statements.add(
+          new Statement(
+              "UPDATE messages SET status = 'completed', error_code = NULL WHERE id = #{mid}",
+              params("mid", reply.replyTo())));
     }
-    statements.add(new Statement(
-        "UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
-            + "WHERE session_id = #{id}",
-        params("tokens", tokensUsed, "at", ts(reply.createdAt()), "id", reply.sessionId())));
+    statements.add(
+        new Statement(
+            "UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
+                + "WHERE session_id = #{id}",
+            params("tokens", tokensUsed, "at", ts(reply.createdAt()), "id", reply.sessionId())));
     return write(List.of(received), statements).map(v -> reply);
   }
 
   @Override
-  public Future<Void> markFailed(String sessionId, String messageId, String errorCode, long tokensUsed) {
-    return write(List.of(), List.of(
-        new Statement("UPDATE messages SET status = 'failed', error_code = #{code} WHERE id = #{mid}",
-            params("code", errorCode, "mid", messageId)),
-        new Statement("UPDATE webchat_sessions SET tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
-                + "WHERE session_id = #{id}",
-            params("tokens", tokensUsed, "at", ts(Instant.now()), "id", sessionId))));
+  public Future<Void> markFailed(
+      String sessionId, String messageId, String errorCode, long tokensUsed) {
+    return write(
+        List.of(),
+        List.of(
+            new Statement(
+                "UPDATE messages SET status = 'failed', error_code = #{code} WHERE id = #{mid}",
+                params("code", errorCode, "mid", messageId)),
+            new Statement(
+                "UPDATE webchat_sessions SET tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
+                    + "WHERE session_id = #{id}",
+                params("tokens", tokensUsed, "at", ts(Instant.now()), "id", sessionId))));
   }
 
   @Override
   public Future<Integer> failPendingMessages(String sessionId, String errorCode) {
-    return update(pool, "UPDATE messages SET status = 'failed', error_code = #{code} "
+    return update(
+        pool,
+        "UPDATE messages SET status = 'failed', error_code = #{code} "
             + "WHERE session_id = #{id} AND status = 'pending'",
         params("code", errorCode, "id", sessionId));
   }
 
   @Override
   public Future<List<StoredMessage>> history(String sessionId, long afterSeq, int limit) {
-    return query(pool, "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE session_id = #{id} AND seq > #{after} "
-            + "ORDER BY seq LIMIT #{limit}",
-        params("id", sessionId, "after", afterSeq, "limit", limit)).map(rows -> all(rows, SqlStore::message));
+    return query(
+            pool,
+            "SELECT "
+                + MESSAGE_COLUMNS
+                + " FROM messages WHERE session_id = #{id} AND seq > #{after} "
+                + "ORDER BY seq LIMIT #{limit}",
+            params("id", sessionId, "after", afterSeq, "limit", limit))
+        .map(rows -> all(rows, SqlStore::message));
   }
 
   @Override
   public Future<List<StoredMessage>> recentHistory(String sessionId, int limit) {
-    return query(pool, "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE session_id = #{id} ORDER BY seq DESC LIMIT #{limit}",
-        params("id", sessionId, "limit", limit)).map(rows -> {
-          List<StoredMessage> newestFirst = all(rows, SqlStore::message);
-          Collections.reverse(newestFirst);
-          return newestFirst;
-        });
+    return query(
+            pool,
+            "SELECT "
+                + MESSAGE_COLUMNS
+                + " FROM messages WHERE session_id = #{id} ORDER BY seq DESC LIMIT #{limit}",
+            params("id", sessionId, "limit", limit))
+        .map(
+            rows -> {
+              List<StoredMessage> newestFirst = all(rows, SqlStore::message);
+              Collections.reverse(newestFirst);
+              return newestFirst;
+            });
   }
 
   @Override
   public Future<ConsentRecord> recordConsent(ConsentRecord c) {
-    DomainEvent event = DomainEvent.of(c.granted() ? DomainEvent.CONSENT_GRANTED : DomainEvent.CONSENT_WITHDRAWN,
-        c.sessionId(), c.createdAt(), new JsonObject().put("consent_id", c.id()).put("policy_version", c.policyVersion()));
-    return write(List.of(event), List.of(new Statement(
-        "INSERT INTO consents (" + CONSENT_COLUMNS + ") VALUES (#{id}, #{session_id}, #{policy_version}, #{granted}, "
-            + "#{created_at}, #{ip_hash}, #{user_agent})",
-        params("id", c.id(), "session_id", c.sessionId(), "policy_version", c.policyVersion(), "granted", c.granted(),
-            "created_at", ts(c.createdAt()), "ip_hash", c.ipHash(), "user_agent", c.userAgent()))))
+    DomainEvent event =
+        DomainEvent.of(
+            c.granted() ? DomainEvent.CONSENT_GRANTED : DomainEvent.CONSENT_WITHDRAWN,
+            c.sessionId(),
+            c.createdAt(),
+            new JsonObject().put("consent_id", c.id()).put("policy_version", c.policyVersion()));
+    return write(
+            List.of(event),
+            List.of(
+                new Statement(
+                    "INSERT INTO consents ("
+                        + CONSENT_COLUMNS
+                        + ") VALUES (#{id}, #{session_id}, #{policy_version}, #{granted}, "
+                        + "#{created_at}, #{ip_hash}, #{user_agent})",
+                    params(
+                        "id",
+                        c.id(),
+                        "session_id",
+                        c.sessionId(),
+                        "policy_version",
+                        c.policyVersion(),
+                        "granted",
+                        c.granted(),
+                        "created_at",
+                        ts(c.createdAt()),
+                        "ip_hash",
+                        c.ipHash(),
+                        "user_agent",
+                        c.userAgent()))))
         .map(v -> c);
   }
 
   @Override
   public Future<ConsentRecord> latestConsent(String sessionId) {
-    return query(pool, "SELECT " + CONSENT_COLUMNS + " FROM consents WHERE session_id = #{id} "
-            + "ORDER BY created_at DESC, id DESC LIMIT 1",
-        params("id", sessionId)).map(rows -> first(rows, SqlStore::consent));
+    return query(
+            pool,
+            "SELECT "
+                + CONSENT_COLUMNS
+                + " FROM consents WHERE session_id = #{id} "
+                + "ORDER BY created_at DESC, id DESC LIMIT 1",
+            params("id", sessionId))
+        .map(rows -> first(rows, SqlStore::consent));
   }
 
   @Override
   public Future<LeadRecord> findLead(String sessionId) {
-    return query(pool, "SELECT " + LEAD_COLUMNS + " FROM leads WHERE session_id = #{id}", params("id", sessionId))
+    return query(
+            pool,
+            "SELECT " + LEAD_COLUMNS + " FROM leads WHERE session_id = #{id}",
+            params("id", sessionId))
         .map(rows -> first(rows, SqlStore::lead));
   }
 
   @Override
   public Future<LeadRecord> saveLead(LeadRecord l, List<String> changedFields) {
-    DomainEvent captured = DomainEvent.of(DomainEvent.LEAD_CAPTURED, l.sessionId(), l.updatedAt(),
-        new JsonObject().put("lead_id", l.id()).put("fields", new JsonArray(new ArrayList<>(changedFields)))
-            .put("complete", l.complete()).put("consent_id", l.consentId()));
-    Map<String, Object> p = params("id", l.id(), "session_id", l.sessionId(), "name", l.name(), "email", l.email(),
-        "phone", l.phone(), "source", l.source(), "consent_id", l.consentId(), "created_at", ts(l.createdAt()),
-        "updated_at", ts(l.updatedAt()));
-    return inTransaction(List.of(captured), tx -> update(tx,
-        "UPDATE leads SET name = #{name}, email = #{email}, phone = #{phone}, consent_id = #{consent_id}, "
-            + "updated_at = #{updated_at} WHERE session_id = #{session_id}", p)
-        .compose(updated -> updated > 0 ? Future.succeededFuture(updated) : update(tx,
-            "INSERT INTO leads (" + LEAD_COLUMNS + ") VALUES (#{id}, #{session_id}, #{name}, #{email}, #{phone}, "
-                + "#{source}, #{consent_id}, #{created_at}, #{updated_at})", p))
-        .map(n -> l));
+    DomainEvent captured =
+        DomainEvent.of(
+            DomainEvent.LEAD_CAPTURED,
+            l.sessionId(),
+            l.updatedAt(),
+            new JsonObject()
+                .put("lead_id", l.id())
+                .put("fields", new JsonArray(new ArrayList<>(changedFields)))
+                .put("complete", l.complete())
+                .put("consent_id", l.consentId()));
+    Map<String, Object> p =
+        params(
+            "id",
+            l.id(),
+            "session_id",
+            l.sessionId(),
+            "name",
+            l.name(),
+            "email",
+            l.email(),
+            "phone",
+            l.phone(),
+            "source",
+            l.source(),
+            "consent_id",
+            l.consentId(),
+            "created_at",
+            ts(l.createdAt()),
+            "updated_at",
+            ts(l.updatedAt()));
+    return inTransaction(
+        List.of(captured),
+        tx ->
+            update(
+                    tx,
+                    "UPDATE leads SET name = #{name}, email = #{email}, phone = #{phone}, consent_id = #{consent_id}, "
+                        + "updated_at = #{updated_at} WHERE session_id = #{session_id}",
+                    p)
+                .compose(
+                    updated ->
+                        updated > 0
+                            ? Future.succeededFuture(updated)
+                            : update(
+                                tx,
+                                "INSERT INTO leads ("
+                                    + LEAD_COLUMNS
+                                    + ") VALUES (#{id}, #{session_id}, #{name}, #{email}, #{phone}, "
+                                    + "#{source}, #{consent_id}, #{created_at}, #{updated_at})",
+                                p))
+                .map(n -> l));
   }
 
   @Override
   public Future<List<DomainEvent>> events(String sessionId) {
-    return query(pool, "SELECT id, type, session_id, occurred_at, payload FROM events WHERE session_id = #{id} "
-            + "ORDER BY occurred_at, id",
-        params("id", sessionId)).map(rows -> all(rows, row -> new DomainEvent(row.getString("id"), row.getString("type"),
-        row.getString("session_id"), instant(row.getValue("occurred_at")), new JsonObject(row.getString("payload")))));
+    return query(
+            pool,
+            "SELECT id, type, session_id, occurred_at, payload FROM events WHERE session_id = #{id} "
+                + "ORDER BY occurred_at, id",
+            params("id", sessionId))
+        .map(
+            rows ->
+                all(
+                    rows,
+                    row ->
+                        new DomainEvent(
+                            row.getString("id"),
+                            row.getString("type"),
+                            row.getString("session_id"),
+                            instant(row.getValue("occurred_at")),
+                            new JsonObject(row.getString("payload")))));
   }
 
   @Override
@@ -217,78 +374,138 @@ public final class SqlStore implements Store {
   // --- plumbing -------------------------------------------------------------------------------
 
   private static Statement insertMessage(StoredMessage m) {
-    return new Statement("INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (#{id}, #{session_id}, #{seq}, #{role}, "
+    return new Statement(
+        "INSERT INTO messages ("
+            + MESSAGE_COLUMNS
+            + ") VALUES (#{id}, #{session_id}, #{seq}, #{role}, "
             + "#{content}, #{created_at}, #{client_message_id}, #{status}, #{reply_to}, #{error_code}, #{input_tokens}, "
             + "#{output_tokens})",
-        params("id", m.id(), "session_id", m.sessionId(), "seq", m.seq(), "role", m.role(), "content", m.content(),
-            "created_at", ts(m.createdAt()), "client_message_id", m.clientMessageId(), "status", m.status(),
-            "reply_to", m.replyTo(), "error_code", m.errorCode(), "input_tokens", m.inputTokens(),
-            "output_tokens", m.outputTokens()));
+        params(
+            "id",
+            m.id(),
+            "session_id",
+            m.sessionId(),
+            "seq",
+            m.seq(),
+            "role",
+            m.role(),
+            "content",
+            m.content(),
+            "created_at",
+            ts(m.createdAt()),
+            "client_message_id",
+            m.clientMessageId(),
+            "status",
+            m.status(),
+            "reply_to",
+            m.replyTo(),
+            "error_code",
+            m.errorCode(),
+            "input_tokens",
+            m.inputTokens(),
+            "output_tokens",
+            m.outputTokens()));
   }
 
   private static Statement insertEvent(DomainEvent e) {
-    return new Statement("INSERT INTO events (id, type, session_id, occurred_at, payload) "
+    return new Statement(
+        "INSERT INTO events (id, type, session_id, occurred_at, payload) "
             + "VALUES (#{id}, #{type}, #{session_id}, #{occurred_at}, #{payload})",
-        params("id", e.id(), "type", e.type(), "session_id", e.sessionId(), "occurred_at", ts(e.occurredAt()),
-            "payload", e.data().encode()));
+        params(
+            "id",
+            e.id(),
+            "type",
+            e.type(),
+            "session_id",
+            e.sessionId(),
+            "occurred_at",
+            ts(e.occurredAt()),
+            "payload",
+            e.data().encode()));
   }
 
-  /** The statements and their events' inserts as one transaction; the events are published after commit. */
+  /**
+   * The statements and their events' inserts as one transaction; the events are published after
+   * commit.
+   */
   private Future<Void> write(List<DomainEvent> events, List<Statement> statements) {
     List<Statement> all = new ArrayList<>(statements);
     events.forEach(e -> all.add(insertEvent(e)));
-    Future<Void> written = pipelined ? pipelinedTransaction(all)
-        : pool.withTransaction(tx -> sequentially(tx, all));
+    Future<Void> written =
+        pipelined ? pipelinedTransaction(all) : pool.withTransaction(tx -> sequentially(tx, all));
     return written.recover(SqlStore::translate).onSuccess(v -> events.forEach(committedEvents));
   }
 
   private Future<Void> pipelinedTransaction(List<Statement> statements) {
-    return pool.getConnection().compose(conn -> {
-      // Every command is queued on the connection now, before any answer: nothing can slip in after COMMIT.
-      List<Future<?>> answers = new ArrayList<>(statements.size() + 2);
-      answers.add(conn.query("BEGIN").execute());
-      for (Statement s : statements) answers.add(SqlTemplate.forUpdate(conn, s.sql()).execute(s.params()));
-      answers.add(conn.query("COMMIT").execute());
-      return Future.join(answers).<Void>transform(ar -> {
-        conn.close();
-        // The first failure in order is the cause; the later ones only say the transaction was aborted.
-        for (Future<?> answer : answers) {
-          if (answer.failed()) return Future.failedFuture(answer.cause());
-        }
-        return Future.succeededFuture();
-      });
-    });
+    return pool.getConnection()
+        .compose(
+            conn -> {
+              // Every command is queued on the connection now, before any answer: nothing can slip
+              // in after COMMIT.
+              List<Future<?>> answers = new ArrayList<>(statements.size() + 2);
+              answers.add(conn.query("BEGIN").execute());
+              for (Statement s : statements)
+                answers.add(SqlTemplate.forUpdate(conn, s.sql()).execute(s.params()));
+              answers.add(conn.query("COMMIT").execute());
+              return Future.join(answers)
+                  .<Void>transform(
+                      ar -> {
+                        conn.close();
+                        // The first failure in order is the cause; the later ones only say the
+                        // transaction was aborted.
+                        for (Future<?> answer : answers) {
+                          if (answer.failed()) return Future.failedFuture(answer.cause());
+                        }
+                        return Future.succeededFuture();
+                      });
+            });
   }
 
   private static Future<Void> sequentially(SqlClient tx, List<Statement> statements) {
     Future<Void> chain = Future.succeededFuture();
-    for (Statement s : statements) chain = chain.compose(v -> update(tx, s.sql(), s.params()).mapEmpty());
+    for (Statement s : statements)
+      chain = chain.compose(v -> update(tx, s.sql(), s.params()).mapEmpty());
     return chain;
   }
 
-  /** For a write whose statements depend on what an earlier one found: one by one, in a transaction. */
-  private <T> Future<T> inTransaction(List<DomainEvent> events, java.util.function.Function<SqlClient, Future<T>> work) {
-    return pool.<T>withTransaction(tx -> work.apply(tx)
-            .compose(result -> sequentially(tx, events.stream().map(SqlStore::insertEvent).toList()).map(result)))
+  /**
+   * For a write whose statements depend on what an earlier one found: one by one, in a transaction.
+   */
+  private <T> Future<T> inTransaction(
+      List<DomainEvent> events, java.util.function.Function<SqlClient, Future<T>> work) {
+    return pool.<T>withTransaction(
+            tx ->
+                work.apply(tx)
+                    .compose(
+                        result ->
+                            sequentially(tx, events.stream().map(SqlStore::insertEvent).toList())
+                                .map(result)))
         .recover(SqlStore::translate)
         .onSuccess(r -> events.forEach(committedEvents));
   }
 
   private static <T> Future<T> translate(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      String state = t instanceof DatabaseException db ? db.getSqlState()
-          : t instanceof SQLException sql ? sql.getSQLState() : null;
-      if ("23505".equals(state)) return Future.failedFuture(new DuplicateKeyException(t.getMessage(), failure));
+      String state =
+          t instanceof DatabaseException db
+              ? db.getSqlState()
+              : t instanceof SQLException sql ? sql.getSQLState() : null;
+      if ("23505".equals(state))
+        return Future.failedFuture(new DuplicateKeyException(t.getMessage(), failure));
     }
     return Future.failedFuture(failure);
   }
 
-  private static Future<RowSet<Row>> query(SqlClient client, String sql, Map<String, Object> params) {
+  private static Future<RowSet<Row>> query(
+      SqlClient client, String sql, Map<String, Object> params) {
     return SqlTemplate.forQuery(client, sql).execute(params).recover(SqlStore::translate);
   }
 
   private static Future<Integer> update(SqlClient client, String sql, Map<String, Object> params) {
-    return SqlTemplate.forUpdate(client, sql).execute(params).map(io.vertx.sqlclient.SqlResult::rowCount).recover(SqlStore::translate);
+    return SqlTemplate.forUpdate(client, sql)
+        .execute(params)
+        .map(io.vertx.sqlclient.SqlResult::rowCount)
+        .recover(SqlStore::translate);
   }
 
   private static Map<String, Object> params(Object... kv) {
@@ -324,27 +541,56 @@ public final class SqlStore implements Store {
 
   private static SessionRecord session(Row r) {
     String utm = r.getString("utm");
-    return new SessionRecord(r.getString("session_id"), r.getString("token_hash"), r.getString("assistant_thread_id"),
-        r.getString("locale"), r.getString("page_url"), utm == null ? null : new JsonObject(utm),
-        instant(r.getValue("created_at")), instant(r.getValue("last_activity")),
-        r.getInteger("turns"), r.getLong("tokens_used"));
+    return new SessionRecord(
+        r.getString("session_id"),
+        r.getString("token_hash"),
+        r.getString("assistant_thread_id"),
+        r.getString("locale"),
+        r.getString("page_url"),
+        utm == null ? null : new JsonObject(utm),
+        instant(r.getValue("created_at")),
+        instant(r.getValue("last_activity")),
+        r.getInteger("turns"),
+        r.getLong("tokens_used"));
   }
 
   private static StoredMessage message(Row r) {
-    return new StoredMessage(r.getString("id"), r.getString("session_id"), r.getLong("seq"), r.getString("role"),
-        r.getString("content"), instant(r.getValue("created_at")), r.getString("client_message_id"),
-        r.getString("status"), r.getString("reply_to"), r.getString("error_code"),
-        r.getInteger("input_tokens"), r.getInteger("output_tokens"));
+    return new StoredMessage(
+        r.getString("id"),
+        r.getString("session_id"),
+        r.getLong("seq"),
+        r.getString("role"),
+        r.getString("content"),
+        instant(r.getValue("created_at")),
+        r.getString("client_message_id"),
+        r.getString("status"),
+        r.getString("reply_to"),
+        r.getString("error_code"),
+        r.getInteger("input_tokens"),
+        r.getInteger("output_tokens"));
   }
 
   private static ConsentRecord consent(Row r) {
-    return new ConsentRecord(r.getString("id"), r.getString("session_id"), r.getString("policy_version"),
-        r.getBoolean("granted"), instant(r.getValue("created_at")), r.getString("ip_hash"), r.getString("user_agent"));
+    return new ConsentRecord(
+        r.getString("id"),
+        r.getString("session_id"),
+        r.getString("policy_version"),
+        r.getBoolean("granted"),
+        instant(r.getValue("created_at")),
+        r.getString("ip_hash"),
+        r.getString("user_agent"));
   }
 
   private static LeadRecord lead(Row r) {
-    return new LeadRecord(r.getString("id"), r.getString("session_id"), r.getString("name"), r.getString("email"),
-        r.getString("phone"), r.getString("source"), r.getString("consent_id"), instant(r.getValue("created_at")),
+    return new LeadRecord(
+        r.getString("id"),
+        r.getString("session_id"),
+        r.getString("name"),
+        r.getString("email"),
+        r.getString("phone"),
+        r.getString("source"),
+        r.getString("consent_id"),
+        instant(r.getValue("created_at")),
         instant(r.getValue("updated_at")));
   }
 }

@@ -1,17 +1,19 @@
 package ai.talia.webchat.store;
 
 import io.vertx.core.Future;
-
 import java.util.List;
 
 /**
- * The gateway's storage contract, the same on Postgres and on the embedded store. Every write
- * that an event describes writes that event in the same transaction. Lookups that find nothing
- * complete with {@code null}.
+ * The gateway's storage contract, the same on Postgres and on the embedded store. Every write that
+ * an event describes writes that event in the same transaction. Lookups that find nothing complete
+ * with {@code null}.
  */
 public interface Store {
 
-  /** Inserts the session and its {@code webchat_started} event. Fails with {@link DuplicateKeyException} if the id is taken. */
+  /**
+   * Inserts the session and its {@code webchat_started} event. Fails with {@link
+   * DuplicateKeyException} if the id is taken.
+   */
   Future<SessionRecord> createSession(SessionRecord session);
 
   Future<SessionRecord> findSession(String sessionId);
@@ -42,7 +44,9 @@ public interface Store {
    */
   Future<Void> markFailed(String sessionId, String messageId, String errorCode, long tokensUsed);
 
-  /** Marks every pending user message of a session failed (a turn cut by a crash); returns how many. */
+  /**
+   * Marks every pending user message of a session failed (a turn cut by a crash); returns how many.
+   */
   Future<Integer> failPendingMessages(String sessionId, String errorCode);
 
   /** Messages with {@code seq > afterSeq}, in order, at most {@code limit}. */
@@ -58,7 +62,10 @@ public interface Store {
 
   Future<LeadRecord> findLead(String sessionId);
 
-  /** Inserts or updates the session's one lead and writes {@code lead_captured} naming the changed fields. */
+  /**
+   * Inserts or updates the session's one lead and writes {@code lead_captured} naming the changed
+   * fields.
+   */
   Future<LeadRecord> saveLead(LeadRecord lead, List<String> changedFields);
 
   Future<List<DomainEvent>> events(String sessionId);

@@ -5,7 +5,6 @@ import ai.talia.webchat.bus.LocalCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-
 import java.util.List;
 import java.util.function.Function;
 
@@ -14,7 +13,8 @@ import java.util.function.Function;
  * persistence verticle, which alone owns the database pool and runs the SQL on its own context.
  */
 public final class StoreClient implements Store {
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(30_000);
+  private static final DeliveryOptions LOCAL =
+      new DeliveryOptions().setLocalOnly(true).setSendTimeout(30_000);
   private final Vertx vertx;
 
   public StoreClient(Vertx vertx) {
@@ -25,28 +25,100 @@ public final class StoreClient implements Store {
 
   @SuppressWarnings("unchecked")
   private <T> Future<T> call(Function<Store, Future<T>> operation) {
-    return vertx.eventBus().<StoreCall.Outcome>request(Addresses.STORE, new StoreCall((Function) operation), LOCAL)
-        .compose(reply -> {
-          StoreCall.Outcome outcome = reply.body();
-          return outcome.failure() != null ? Future.failedFuture(outcome.failure()) : Future.succeededFuture((T) outcome.value());
-        });
+    return vertx
+        .eventBus()
+        .<StoreCall.Outcome>request(Addresses.STORE, new StoreCall((Function) operation), LOCAL)
+        .compose(
+            reply -> {
+              StoreCall.Outcome outcome = reply.body();
+              return outcome.failure() != null
+                  ? Future.failedFuture(outcome.failure())
+                  : Future.succeededFuture((T) outcome.value());
+            });
   }
 
-  @Override public Future<SessionRecord> createSession(SessionRecord s) { return call(st -> st.createSession(s)); }
-  @Override public Future<SessionRecord> findSession(String id) { return call(st -> st.findSession(id)); }
-  @Override public Future<Void> setAssistantThread(String id, String thread) { return call(st -> st.setAssistantThread(id, thread)); }
-  @Override public Future<StoredMessage> findMessageByClientId(String id, String cmid) { return call(st -> st.findMessageByClientId(id, cmid)); }
-  @Override public Future<StoredMessage> findReply(String id, String userMessageId) { return call(st -> st.findReply(id, userMessageId)); }
-  @Override public Future<StoredMessage> appendUserMessage(StoredMessage m) { return call(st -> st.appendUserMessage(m)); }
-  @Override public Future<StoredMessage> appendReply(StoredMessage r, long tokens) { return call(st -> st.appendReply(r, tokens)); }
-  @Override public Future<Void> markFailed(String id, String mid, String code, long tokens) { return call(st -> st.markFailed(id, mid, code, tokens)); }
-  @Override public Future<Integer> failPendingMessages(String id, String code) { return call(st -> st.failPendingMessages(id, code)); }
-  @Override public Future<List<StoredMessage>> history(String id, long after, int limit) { return call(st -> st.history(id, after, limit)); }
-  @Override public Future<List<StoredMessage>> recentHistory(String id, int limit) { return call(st -> st.recentHistory(id, limit)); }
-  @Override public Future<ConsentRecord> recordConsent(ConsentRecord c) { return call(st -> st.recordConsent(c)); }
-  @Override public Future<ConsentRecord> latestConsent(String id) { return call(st -> st.latestConsent(id)); }
-  @Override public Future<LeadRecord> findLead(String id) { return call(st -> st.findLead(id)); }
-  @Override public Future<LeadRecord> saveLead(LeadRecord l, List<String> changed) { return call(st -> st.saveLead(l, changed)); }
-  @Override public Future<List<DomainEvent>> events(String id) { return call(st -> st.events(id)); }
-  @Override public Future<Void> ping() { return call(Store::ping); }
+  @Override
+  public Future<SessionRecord> createSession(SessionRecord s) {
+    return call(st -> st.createSession(s));
+  }
+
+  @Override
+  public Future<SessionRecord> findSession(String id) {
+    return call(st -> st.findSession(id));
+  }
+
+  @Override
+  public Future<Void> setAssistantThread(String id, String thread) {
+    return call(st -> st.setAssistantThread(id, thread));
+  }
+
+  @Override
+  public Future<StoredMessage> findMessageByClientId(String id, String cmid) {
+    return call(st -> st.findMessageByClientId(id, cmid));
+  }
+
+  @Override
+  public Future<StoredMessage> findReply(String id, String userMessageId) {
+    return call(st -> st.findReply(id, userMessageId));
+  }
+
+  @Override
+  public Future<StoredMessage> appendUserMessage(StoredMessage m) {
+    return call(st -> st.appendUserMessage(m));
+  }
+
+  @Override
+  public Future<StoredMessage> appendReply(StoredMessage r, long tokens) {
+    return call(st -> st.appendReply(r, tokens));
+  }
+
+  @Override
+  public Future<Void> markFailed(String id, String mid, String code, long tokens) {
+    return call(st -> st.markFailed(id, mid, code, tokens));
+  }
+
+  @Override
+  public Future<Integer> failPendingMessages(String id, String code) {
+    return call(st -> st.failPendingMessages(id, code));
+  }
+
+  @Override
+  public Future<List<StoredMessage>> history(String id, long after, int limit) {
+    return call(st -> st.history(id, after, limit));
+  }
+
+  @Override
+  public Future<List<StoredMessage>> recentHistory(String id, int limit) {
+    return call(st -> st.recentHistory(id, limit));
+  }
+
+  @Override
+  public Future<ConsentRecord> recordConsent(ConsentRecord c) {
+    return call(st -> st.recordConsent(c));
+  }
+
+  @Override
+  public Future<ConsentRecord> latestConsent(String id) {
+    return call(st -> st.latestConsent(id));
+  }
+
+  @Override
+  public Future<LeadRecord> findLead(String id) {
+    return call(st -> st.findLead(id));
+  }
+
+  @Override
+  public Future<LeadRecord> saveLead(LeadRecord l, List<String> changed) {
+    return call(st -> st.saveLead(l, changed));
+  }
+
+  @Override
+  public Future<List<DomainEvent>> events(String id) {
+    return call(st -> st.events(id));
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return call(Store::ping);
+  }
 }

@@ -1,13 +1,12 @@
 package ai.talia.webchat.store;
 
 import io.vertx.core.json.JsonObject;
-
 import java.time.Instant;
 
 /**
- * A row of {@code messages}. A user message is {@code pending} while its turn runs, then
- * {@code completed} or {@code failed}; an assistant message points to the user message it
- * answers through {@code replyTo}.
+ * A row of {@code messages}. A user message is {@code pending} while its turn runs, then {@code
+ * completed} or {@code failed}; an assistant message points to the user message it answers through
+ * {@code replyTo}.
  */
 public record StoredMessage(
     String id,
@@ -30,24 +29,50 @@ public record StoredMessage(
   public static final String FAILED = "failed";
 
   public StoredMessage withSeq(long newSeq) {
-    return new StoredMessage(id, sessionId, newSeq, role, content, createdAt, clientMessageId, status, replyTo,
-        errorCode, inputTokens, outputTokens);
+    return new StoredMessage(
+        id,
+        sessionId,
+        newSeq,
+        role,
+        content,
+        createdAt,
+        clientMessageId,
+        status,
+        replyTo,
+        errorCode,
+        inputTokens,
+        outputTokens);
   }
 
   public StoredMessage withStatus(String newStatus, String newErrorCode) {
-    return new StoredMessage(id, sessionId, seq, role, content, createdAt, clientMessageId, newStatus, replyTo,
-        newErrorCode, inputTokens, outputTokens);
+    return new StoredMessage(
+        id,
+        sessionId,
+        seq,
+        role,
+        content,
+        createdAt,
+        clientMessageId,
+        newStatus,
+        replyTo,
+        newErrorCode,
+        inputTokens,
+        outputTokens);
   }
 
-  /** The shape the API and the socket show: SPEC §4 {id, seq, role, content, created_at} and the status. */
+  /**
+   * The shape the API and the socket show: SPEC §4 {id, seq, role, content, created_at} and the
+   * status.
+   */
   public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-        .put("id", id)
-        .put("seq", seq)
-        .put("role", role)
-        .put("content", content)
-        .put("created_at", createdAt.toString())
-        .put("status", status);
+    JsonObject json =
+        new JsonObject()
+            .put("id", id)
+            .put("seq", seq)
+            .put("role", role)
+            .put("content", content)
+            .put("created_at", createdAt.toString())
+            .put("status", status);
     if (clientMessageId != null) json.put("client_message_id", clientMessageId);
     if (replyTo != null) json.put("reply_to", replyTo);
     if (errorCode != null) json.put("error_code", errorCode);

@@ -1,5 +1,8 @@
 package ai.talia.webchat.assistant;
 
+import static ai.talia.webchat.support.RunningGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.fakeopenai.FakeOpenAiServer;
@@ -14,6 +17,10 @@ import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.approvaltests.Approvals;
 import org.approvaltests.core.Options;
 import org.approvaltests.reporters.QuietReporter;
@@ -24,14 +31,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-import java.util.function.UnaryOperator;
-
-import static ai.talia.webchat.support.RunningGateway.await;
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * The whole gateway on the openai engine — real verticles, real store, real HTTP and sockets —
  * against the fake OpenAI server: conversations kept per session, the capture_lead tool, failed
@@ -39,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class OpenAiGatewayContract {
-  private static final String UUID_RE = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+  private static final String UUID_RE =
+      "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
   private Vertx fakeVertx;
   private FakeOpenAiServer fake;
   private RunningGateway gateway;
@@ -71,12 +71,16 @@ abstract class OpenAiGatewayContract {
   }
 
   private void start(UnaryOperator<TaliaConfig> overrides) {
-    gateway = RunningGateway.start(kind(), c -> overrides.apply(c
-        .with(ConfigKeys.ENGINE_NAME, "openai")
-        .with(ConfigKeys.OPENAI_API_KEY, fake.apiKey())
-        .with(ConfigKeys.OPENAI_BASE_URL, fake.baseUrl())
-        .with(ConfigKeys.OPENAI_RETRY_BASE_DELAY_MS, 20)
-        .with(ConfigKeys.OPENAI_RETRY_MAX_DELAY_MS, 100)));
+    gateway =
+        RunningGateway.start(
+            kind(),
+            c ->
+                overrides.apply(
+                    c.with(ConfigKeys.ENGINE_NAME, "openai")
+                        .with(ConfigKeys.OPENAI_API_KEY, fake.apiKey())
+                        .with(ConfigKeys.OPENAI_BASE_URL, fake.baseUrl())
+                        .with(ConfigKeys.OPENAI_RETRY_BASE_DELAY_MS, 20)
+                        .with(ConfigKeys.OPENAI_RETRY_MAX_DELAY_MS, 100)));
     api = new Api(gateway.baseUrl());
   }
 
@@ -94,38 +98,51 @@ abstract class OpenAiGatewayContract {
     return api.history(s).json().getJsonArray("messages");
   }
 
-  // --- conversations ---------------------------------------------------------------------------------
+  // --- conversations
+  // ---------------------------------------------------------------------------------
 
   @Test
   void the_first_turn_creates_the_conversation_and_every_later_turn_of_the_session_uses_it() {
     start();
     Api.Session s = api.consentedSession("es");
-    fake.enqueue(FakeReply.text("Hola, soy TalIA.", 3).usage(120, 8), FakeReply.text("Claro que sí.", 2).usage(150, 5));
+    fake.enqueue(
+        FakeReply.text("Hola, soy TalIA.", 3).usage(120, 8),
+        FakeReply.text("Claro que sí.", 2).usage(150, 5));
 
     Api.Reply first = api.say(s, "Hola");
     assertThat(first.status()).as(first.body()).isEqualTo(200);
-    assertThat(first.json().getJsonObject("reply").getString("content")).isEqualTo("Hola, soy TalIA.");
+    assertThat(first.json().getJsonObject("reply").getString("content"))
+        .isEqualTo("Hola, soy TalIA.");
     Api.Reply second = api.say(s, "¿Me ayudas?");
-    assertThat(second.json().getJsonObject("reply").getString("content")).isEqualTo("Claro que sí.");
+    assertThat(second.json().getJsonObject("reply").getString("content"))
+        .isEqualTo("Claro que sí.");
 
     assertThat(fake.requests("POST", "/v1/conversations")).hasSize(1);
-    String conversation = await(new StoreClient(gateway.vertx()).findSession(s.id())).assistantThreadId();
+    String conversation =
+        await(new StoreClient(gateway.vertx()).findSession(s.id())).assistantThreadId();
     assertThat(conversation).isNotNull().isEqualTo(fake.conversations().keySet().iterator().next());
     List<JsonObject> calls = fake.responseCalls();
-    assertThat(calls).hasSize(2).allSatisfy(call -> {
-      assertThat(call.getString("conversation")).isEqualTo(conversation);
-      assertThat(call.getBoolean("stream")).isTrue();
-      assertThat(call.getString("model")).isEqualTo("gpt-5-mini");
-      assertThat(call.getString("instructions")).contains("TalIA").contains("locale is es");
-      assertThat(call.getJsonArray("tools").getJsonObject(0).getString("name")).isEqualTo("capture_lead");
-    });
+    assertThat(calls)
+        .hasSize(2)
+        .allSatisfy(
+            call -> {
+              assertThat(call.getString("conversation")).isEqualTo(conversation);
+              assertThat(call.getBoolean("stream")).isTrue();
+              assertThat(call.getString("model")).isEqualTo("gpt-5-mini");
+              assertThat(call.getString("instructions")).contains("TalIA").contains("locale is es");
+              assertThat(call.getJsonArray("tools").getJsonObject(0).getString("name"))
+                  .isEqualTo("capture_lead");
+            });
 
     // The usage numbers are stored with the reply and counted on the session.
     List<DomainEvent> events = await(new StoreClient(gateway.vertx()).events(s.id()));
-    assertThat(events).filteredOn(e -> e.type().equals("webchat_message_received"))
-        .extracting(e -> e.data().getInteger("input_tokens") + "/" + e.data().getInteger("output_tokens"))
+    assertThat(events)
+        .filteredOn(e -> e.type().equals("webchat_message_received"))
+        .extracting(
+            e -> e.data().getInteger("input_tokens") + "/" + e.data().getInteger("output_tokens"))
         .containsExactly("120/8", "150/5");
-    assertThat(await(new StoreClient(gateway.vertx()).findSession(s.id())).tokensUsed()).isEqualTo(283);
+    assertThat(await(new StoreClient(gateway.vertx()).findSession(s.id())).tokensUsed())
+        .isEqualTo(283);
   }
 
   @Test
@@ -140,28 +157,40 @@ abstract class OpenAiGatewayContract {
 
     Api.Reply reply = api.say(s, "dos");
     assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-    assertThat(reply.json().getJsonObject("reply").getString("content")).isEqualTo("Segunda respuesta.");
+    assertThat(reply.json().getJsonObject("reply").getString("content"))
+        .isEqualTo("Segunda respuesta.");
     String rebuilt = await(store.findSession(s.id())).assistantThreadId();
     assertThat(rebuilt).isNotEqualTo(lost);
     // The new conversation holds the session's own history, from our store.
-    assertThat(fake.conversation(rebuilt).items().toString()).contains("uno").contains("Primera respuesta.");
+    assertThat(fake.conversation(rebuilt).items().toString())
+        .contains("uno")
+        .contains("Primera respuesta.");
   }
 
-  // --- the capture_lead tool, and a snapshot of the base conversation ------------------------------
+  // --- the capture_lead tool, and a snapshot of the base conversation
+  // ------------------------------
 
   @Test
   void base_conversation_on_the_openai_engine_captures_the_lead_through_the_tool() {
     start();
     Api.Session s = api.consentedSession("es");
-    List<String> lines = List.of("Hola", "Me llamo Ana Pérez", "mi teléfono es +34 000 000 000",
-        "mi correo es ana.perez@example.com y mi teléfono +34 612 345 678", "Gracias");
+    List<String> lines =
+        List.of(
+            "Hola",
+            "Me llamo Ana Pérez",
+            "mi teléfono es +34 000 000 000",
+            "mi correo es ana.perez@example.com y mi teléfono +34 612 345 678",
+            "Gracias");
     try (StreamClient socket = StreamClient.connect(gateway.port(), "https://landing.example")) {
       socket.hello(s.id(), s.token(), 0);
       socket.until(StreamClient.type("ready"));
       for (String line : lines) assertThat(api.say(s, line).status()).isEqualTo(200);
       // The follow-up text after a tool round streams to the socket like any reply.
-      List<JsonObject> frames = socket.until(f -> "reply.completed".equals(f.getString("type"))
-          && f.getJsonObject("message").getLong("seq") == 10);
+      List<JsonObject> frames =
+          socket.until(
+              f ->
+                  "reply.completed".equals(f.getString("type"))
+                      && f.getJsonObject("message").getLong("seq") == 10);
       assertThat(frames).anyMatch(f -> "lead.captured".equals(f.getString("type")));
       assertThat(frames).filteredOn(StreamClient.type("reply.delta")).hasSizeGreaterThan(1);
     }
@@ -169,8 +198,14 @@ abstract class OpenAiGatewayContract {
     StringBuilder out = new StringBuilder("== transcript (es, openai engine) ==\n");
     for (Object o : messages(s)) {
       JsonObject m = (JsonObject) o;
-      out.append(m.getLong("seq")).append(' ').append(m.getString("role")).append(" [").append(m.getString("status"))
-          .append("]: ").append(m.getString("content")).append('\n');
+      out.append(m.getLong("seq"))
+          .append(' ')
+          .append(m.getString("role"))
+          .append(" [")
+          .append(m.getString("status"))
+          .append("]: ")
+          .append(m.getString("content"))
+          .append('\n');
     }
     out.append("\n== capture_lead calls and the outputs sent back to the model ==\n");
     for (JsonObject call : fake.responseCalls()) {
@@ -185,16 +220,29 @@ abstract class OpenAiGatewayContract {
     StoreClient store = new StoreClient(gateway.vertx());
     out.append("\n== events ==\n");
     for (DomainEvent e : await(store.events(s.id()))) {
-      out.append(e.type()).append(' ').append(e.data().encode().replace(s.id(), "<session>").replaceAll(UUID_RE, "<id>"))
+      out.append(e.type())
+          .append(' ')
+          .append(e.data().encode().replace(s.id(), "<session>").replaceAll(UUID_RE, "<id>"))
           .append('\n');
     }
     LeadRecord lead = await(store.findLead(s.id()));
-    out.append("\n== lead ==\nname=").append(lead.name()).append("\nemail=").append(lead.email())
-        .append("\nphone=").append(lead.phone()).append("\nsource=").append(lead.source())
-        .append("\nconsent_is_the_granted_one=").append(lead.consentId().equals(await(store.latestConsent(s.id())).id()))
+    out.append("\n== lead ==\nname=")
+        .append(lead.name())
+        .append("\nemail=")
+        .append(lead.email())
+        .append("\nphone=")
+        .append(lead.phone())
+        .append("\nsource=")
+        .append(lead.source())
+        .append("\nconsent_is_the_granted_one=")
+        .append(lead.consentId().equals(await(store.latestConsent(s.id())).id()))
         .append('\n');
-    Approvals.verify(out.toString(), new Options().withReporter(new QuietReporter()).forFile()
-        .withBaseName("base-conversation-openai-es." + kind().name().toLowerCase()));
+    Approvals.verify(
+        out.toString(),
+        new Options()
+            .withReporter(new QuietReporter())
+            .forFile()
+            .withBaseName("base-conversation-openai-es." + kind().name().toLowerCase()));
   }
 
   @Test
@@ -203,16 +251,20 @@ abstract class OpenAiGatewayContract {
     Api.Session s = api.newSession("es");
     Api.Reply reply = api.say(s, "Me llamo Ana Pérez, ana@example.com");
     assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-    assertThat(reply.json().getJsonObject("reply").getString("content")).contains("política de privacidad");
+    assertThat(reply.json().getJsonObject("reply").getString("content"))
+        .contains("política de privacidad");
     assertThat(await(new StoreClient(gateway.vertx()).findLead(s.id()))).isNull();
-    String output = fake.responseCalls().get(1).getJsonArray("input").getJsonObject(0).getString("output");
+    String output =
+        fake.responseCalls().get(1).getJsonArray("input").getJsonObject(0).getString("output");
     assertThat(new JsonObject(output).getString("status")).isEqualTo("consent_missing");
   }
 
-  // --- failures ------------------------------------------------------------------------------------
+  // --- failures
+  // ------------------------------------------------------------------------------------
 
   @Test
-  void a_failed_turn_keeps_the_user_message_and_resending_the_same_id_retries_it_without_a_duplicate() {
+  void
+      a_failed_turn_keeps_the_user_message_and_resending_the_same_id_retries_it_without_a_duplicate() {
     start(c -> c.with(ConfigKeys.OPENAI_MAX_RETRIES, 1));
     Api.Session s = api.consentedSession("es");
     fake.enqueue(2, FakeReply::serverError);
@@ -223,12 +275,14 @@ abstract class OpenAiGatewayContract {
     JsonArray afterFailure = messages(s);
     assertThat(afterFailure).hasSize(1);
     assertThat(afterFailure.getJsonObject(0).getString("status")).isEqualTo("failed");
-    assertThat(afterFailure.getJsonObject(0).getString("content")).isEqualTo("¿Tenéis prueba gratis?");
+    assertThat(afterFailure.getJsonObject(0).getString("content"))
+        .isEqualTo("¿Tenéis prueba gratis?");
 
     fake.enqueue(FakeReply.text("Sí, 14 días gratis.", 3));
     Api.Reply retried = api.say(s, "¿Tenéis prueba gratis?", id);
     assertThat(retried.status()).as(retried.body()).isEqualTo(200);
-    assertThat(retried.json().getJsonObject("reply").getString("content")).isEqualTo("Sí, 14 días gratis.");
+    assertThat(retried.json().getJsonObject("reply").getString("content"))
+        .isEqualTo("Sí, 14 días gratis.");
     JsonArray history = messages(s);
     assertThat(history).hasSize(2);
     assertThat(history.getJsonObject(0).getLong("seq")).isEqualTo(1);
@@ -247,7 +301,10 @@ abstract class OpenAiGatewayContract {
 
   @Test
   void no_first_token_in_time_answers_504() {
-    start(c -> c.with(ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 300).with(ConfigKeys.OPENAI_MAX_RETRIES, 0));
+    start(
+        c ->
+            c.with(ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 300)
+                .with(ConfigKeys.OPENAI_MAX_RETRIES, 0));
     Api.Session s = api.consentedSession("es");
     fake.enqueue(FakeReply.text("Demasiado tarde.").firstTokenDelay(3_000));
     assertProblem(api.say(s, "Hola"), 504, "assistant_unavailable");
@@ -275,18 +332,25 @@ abstract class OpenAiGatewayContract {
       fake.enqueue(FakeReply.text("uno dos tres cuatro cinco", 5));
       assertThat(api.say(s, "Cuéntame", id).status()).isEqualTo(200);
       List<JsonObject> retry = socket.until(StreamClient.type("reply.completed"));
-      assertThat(retry.get(retry.size() - 1).getJsonObject("message").getString("content")).isEqualTo("uno dos tres cuatro cinco");
+      assertThat(retry.get(retry.size() - 1).getJsonObject("message").getString("content"))
+          .isEqualTo("uno dos tres cuatro cinco");
     }
     JsonArray history = messages(s);
     assertThat(history).hasSize(2);
-    assertThat(history.getJsonObject(1).getString("content")).isEqualTo("uno dos tres cuatro cinco");
+    assertThat(history.getJsonObject(1).getString("content"))
+        .isEqualTo("uno dos tres cuatro cinco");
   }
 
   @Test
-  void the_breaker_opens_after_repeated_failures_shows_in_ready_and_refuses_without_calling_openai() {
-    start(c -> c.with(ConfigKeys.OPENAI_MAX_RETRIES, 0).with(ConfigKeys.OPENAI_BREAKER_FAILURE_THRESHOLD, 2)
-        .with(ConfigKeys.OPENAI_BREAKER_RESET_TIMEOUT_MS, 60_000));
-    assertThat(api.get("/ready").json().getJsonObject("engine").getString("breaker")).isEqualTo("closed");
+  void
+      the_breaker_opens_after_repeated_failures_shows_in_ready_and_refuses_without_calling_openai() {
+    start(
+        c ->
+            c.with(ConfigKeys.OPENAI_MAX_RETRIES, 0)
+                .with(ConfigKeys.OPENAI_BREAKER_FAILURE_THRESHOLD, 2)
+                .with(ConfigKeys.OPENAI_BREAKER_RESET_TIMEOUT_MS, 60_000));
+    assertThat(api.get("/ready").json().getJsonObject("engine").getString("breaker"))
+        .isEqualTo("closed");
     Api.Session s = api.consentedSession("es");
     fake.enqueue(2, FakeReply::overloaded);
     assertProblem(api.say(s, "uno"), 503, "assistant_unavailable");
@@ -298,7 +362,9 @@ abstract class OpenAiGatewayContract {
     int calls = fake.responseCalls().size();
     assertProblem(api.say(s, "tres"), 503, "assistant_unavailable");
     assertThat(fake.responseCalls()).hasSize(calls);
-    assertThat(messages(s)).hasSize(3).allSatisfy(m -> assertThat(((JsonObject) m).getString("status")).isEqualTo("failed"));
+    assertThat(messages(s))
+        .hasSize(3)
+        .allSatisfy(m -> assertThat(((JsonObject) m).getString("status")).isEqualTo("failed"));
   }
 
   @Test
@@ -308,17 +374,20 @@ abstract class OpenAiGatewayContract {
     fake.enqueue(FakeReply.text("First answer."), FakeReply.text("Second answer."));
     assertThat(api.say(s, "first question").status()).isEqualTo(200);
     Api.Reply second = api.say(s, "second question");
-    assertThat(second.json().getJsonObject("reply").getString("content")).isEqualTo("Second answer.");
+    assertThat(second.json().getJsonObject("reply").getString("content"))
+        .isEqualTo("Second answer.");
     assertThat(fake.requests("POST", "/v1/conversations")).isEmpty();
     JsonArray sent = fake.chatCompletionCalls().get(1).getJsonArray("messages");
     List<String> roles = new ArrayList<>();
-    for (Object o : sent) roles.add(((JsonObject) o).getString("role") + ":" + ((JsonObject) o).getValue("content"));
+    for (Object o : sent)
+      roles.add(((JsonObject) o).getString("role") + ":" + ((JsonObject) o).getValue("content"));
     assertThat(roles.get(0)).startsWith("system:");
     assertThat(roles.subList(1, roles.size()))
         .containsExactly("user:first question", "assistant:First answer.", "user:second question");
   }
 
-  // --- cost control ----------------------------------------------------------------------------------
+  // --- cost control
+  // ----------------------------------------------------------------------------------
 
   @Test
   void a_session_over_its_token_allowance_is_refused_with_its_own_code_and_counted() {
@@ -331,7 +400,8 @@ abstract class OpenAiGatewayContract {
     assertProblem(api.say(s, "¿Y ahora?"), 429, "token_limit_reached");
     assertThat(fake.responseCalls()).hasSize(calls);
     assertThat(messages(s)).hasSize(2);
-    assertThat(api.get("/metrics").body()).contains("talia_messages_refused_total{code=\"token_limit_reached\"} 1.0");
+    assertThat(api.get("/metrics").body())
+        .contains("talia_messages_refused_total{code=\"token_limit_reached\"} 1.0");
     // Another session still chats.
     fake.enqueue(FakeReply.text("Hola."));
     assertThat(api.say(api.consentedSession("es"), "Hola").status()).isEqualTo(200);
@@ -339,10 +409,14 @@ abstract class OpenAiGatewayContract {
 
   @Test
   void tokens_a_failed_turn_already_cost_count_against_the_session_and_the_day() {
-    start(c -> c.with(ConfigKeys.LIMITS_SESSION_MAX_TOKENS, 100).with(ConfigKeys.OPENAI_MAX_RETRIES, 0));
+    start(
+        c ->
+            c.with(ConfigKeys.LIMITS_SESSION_MAX_TOKENS, 100)
+                .with(ConfigKeys.OPENAI_MAX_RETRIES, 0));
     Api.Session s = api.consentedSession("es");
     // The model calls the tool (a billed round), then fails on the round that should answer.
-    fake.enqueue(FakeReply.captureLead("Ana Pérez", null, null).usage(90, 20), FakeReply.serverError());
+    fake.enqueue(
+        FakeReply.captureLead("Ana Pérez", null, null).usage(90, 20), FakeReply.serverError());
     Api.Reply failed = api.say(s, "Me llamo Ana Pérez");
     assertThat(failed.status()).as(failed.body()).isIn(502, 503);
     assertThat(failed.json().getString("code")).isEqualTo("assistant_unavailable");
@@ -366,7 +440,9 @@ abstract class OpenAiGatewayContract {
     assertThat(retryAfter).isBetween(1L, 86_400L);
     assertThat(messages(other)).isEmpty();
     String metrics = api.get("/metrics").body();
-    assertThat(metrics).contains("talia_daily_tokens_used 110.0").contains("talia_daily_token_budget 100.0")
+    assertThat(metrics)
+        .contains("talia_daily_tokens_used 110.0")
+        .contains("talia_daily_token_budget 100.0")
         .contains("talia_messages_refused_total{code=\"daily_budget_exhausted\"} 1.0");
   }
 
@@ -382,8 +458,10 @@ abstract class OpenAiGatewayContract {
         .contains("talia_openai_first_token_seconds_count{api_style=\"responses\"} 1")
         .contains("talia_openai_tokens_total{api_style=\"responses\",type=\"input\"} 10.0")
         .contains("talia_openai_tokens_total{api_style=\"responses\",type=\"output\"} 3.0")
-        .containsPattern("talia_openai_upstream_errors_total\\{api_style=\"responses\",kind=\"[a-z_]+\"} 1.0")
-        .contains("talia_openai_turn_duration_seconds_count{api_style=\"responses\",outcome=\"completed\"} 1");
+        .containsPattern(
+            "talia_openai_upstream_errors_total\\{api_style=\"responses\",kind=\"[a-z_]+\"} 1.0")
+        .contains(
+            "talia_openai_turn_duration_seconds_count{api_style=\"responses\",outcome=\"completed\"} 1");
     assertThat(metrics).doesNotContain(fake.apiKey());
   }
 }

@@ -10,7 +10,6 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-
 import java.util.UUID;
 
 /** Drives visitors against a gateway without blocking: sessions over REST, chats over WebSocket. */
@@ -25,46 +24,82 @@ final class ChatDriver {
     this.vertx = vertx;
     this.port = port;
     this.policyVersion = policyVersion;
-    this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setKeepAlive(true));
-    this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
-        .setConnectTimeout(30_000).setMaxMessageSize(1 << 20));
+    this.http =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(port)
+                .setKeepAlive(true));
+    this.sockets =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxConnections(100_000)
+                .setConnectTimeout(30_000)
+                .setMaxMessageSize(1 << 20));
   }
 
   record Visitor(String sessionId, String token) {}
 
   /** A session with consent granted. */
   Future<Visitor> visitor() {
-    return http.post("/api/webchat/sessions").sendJsonObject(new JsonObject().put("locale", "es"))
-        .compose(r -> {
-          if (r.statusCode() != 201) return Future.failedFuture("session: " + r.statusCode() + " " + r.bodyAsString());
-          JsonObject body = r.bodyAsJsonObject();
-          Visitor v = new Visitor(body.getString("session_id"), body.getString("session_token"));
-          return http.post("/api/webchat/consent").bearerTokenAuthentication(v.token())
-              .sendJsonObject(new JsonObject().put("session_id", v.sessionId()).put("policy_version", policyVersion)
-                  .put("granted", true))
-              .compose(c -> c.statusCode() == 201 ? Future.succeededFuture(v)
-                  : Future.failedFuture("consent: " + c.statusCode() + " " + c.bodyAsString()));
-        });
+    return http.post("/api/webchat/sessions")
+        .sendJsonObject(new JsonObject().put("locale", "es"))
+        .compose(
+            r -> {
+              if (r.statusCode() != 201)
+                return Future.failedFuture("session: " + r.statusCode() + " " + r.bodyAsString());
+              JsonObject body = r.bodyAsJsonObject();
+              Visitor v =
+                  new Visitor(body.getString("session_id"), body.getString("session_token"));
+              return http.post("/api/webchat/consent")
+                  .bearerTokenAuthentication(v.token())
+                  .sendJsonObject(
+                      new JsonObject()
+                          .put("session_id", v.sessionId())
+                          .put("policy_version", policyVersion)
+                          .put("granted", true))
+                  .compose(
+                      c ->
+                          c.statusCode() == 201
+                              ? Future.succeededFuture(v)
+                              : Future.failedFuture(
+                                  "consent: " + c.statusCode() + " " + c.bodyAsString()));
+            });
   }
 
   /** One REST turn; completes with its duration in nanoseconds. */
   Future<Long> restTurn(Visitor v, String content) {
     long start = System.nanoTime();
-    return http.post("/api/webchat/messages").bearerTokenAuthentication(v.token())
-        .sendJsonObject(new JsonObject().put("session_id", v.sessionId()).put("author", "user").put("content", content)
-            .put("client_message_id", UUID.randomUUID().toString()))
-        .compose(r -> r.statusCode() == 200 ? Future.succeededFuture(System.nanoTime() - start)
-            : Future.failedFuture("turn: " + r.statusCode() + " " + r.bodyAsString()));
+    return http.post("/api/webchat/messages")
+        .bearerTokenAuthentication(v.token())
+        .sendJsonObject(
+            new JsonObject()
+                .put("session_id", v.sessionId())
+                .put("author", "user")
+                .put("content", content)
+                .put("client_message_id", UUID.randomUUID().toString()))
+        .compose(
+            r ->
+                r.statusCode() == 200
+                    ? Future.succeededFuture(System.nanoTime() - start)
+                    : Future.failedFuture("turn: " + r.statusCode() + " " + r.bodyAsString()));
   }
 
   Future<ChatSocket> connect(Visitor v) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/api/webchat/stream").setTimeout(30_000);
-    return sockets.connect(options).compose(ws -> {
-      ChatSocket socket = new ChatSocket(ws);
-      return socket.hello(v).map(socket);
-    });
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions()
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI("/api/webchat/stream")
+            .setTimeout(30_000);
+    return sockets
+        .connect(options)
+        .compose(
+            ws -> {
+              ChatSocket socket = new ChatSocket(ws);
+              return socket.hello(v).map(socket);
+            });
   }
 
   Future<Void> close() {
@@ -85,16 +120,22 @@ final class ChatDriver {
     ChatSocket(WebSocket ws) {
       this.ws = ws;
       ws.textMessageHandler(this::onFrame);
-      ws.closeHandler(v -> {
-        if (turn != null) turn.tryFail("socket closed: " + ws.closeStatusCode());
-        if (ready != null) ready.tryFail("socket closed: " + ws.closeStatusCode());
-      });
+      ws.closeHandler(
+          v -> {
+            if (turn != null) turn.tryFail("socket closed: " + ws.closeStatusCode());
+            if (ready != null) ready.tryFail("socket closed: " + ws.closeStatusCode());
+          });
     }
 
     Future<Void> hello(Visitor v) {
       ready = Promise.promise();
-      ws.writeTextMessage(new JsonObject().put("type", "hello").put("session_id", v.sessionId())
-          .put("session_token", v.token()).put("resume_after_seq", 0).encode());
+      ws.writeTextMessage(
+          new JsonObject()
+              .put("type", "hello")
+              .put("session_id", v.sessionId())
+              .put("session_token", v.token())
+              .put("resume_after_seq", 0)
+              .encode());
       return ready.future().timeout(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
@@ -102,8 +143,12 @@ final class ChatDriver {
       turn = Promise.promise();
       firstDeltaAt = 0;
       sentAt = System.nanoTime();
-      ws.writeTextMessage(new JsonObject().put("type", "message").put("content", content)
-          .put("client_message_id", UUID.randomUUID().toString()).encode());
+      ws.writeTextMessage(
+          new JsonObject()
+              .put("type", "message")
+              .put("content", content)
+              .put("client_message_id", UUID.randomUUID().toString())
+              .encode());
       return turn.future();
     }
 
@@ -113,10 +158,13 @@ final class ChatDriver {
       if (text.startsWith("{\"type\":\"reply.delta\"")) {
         if (firstDeltaAt == 0) firstDeltaAt = now;
       } else if (text.startsWith("{\"type\":\"reply.completed\"")) {
-        if (turn != null) turn.tryComplete(new Timing(firstDeltaAt == 0 ? now - sentAt : firstDeltaAt - sentAt, now - sentAt));
+        if (turn != null)
+          turn.tryComplete(
+              new Timing(firstDeltaAt == 0 ? now - sentAt : firstDeltaAt - sentAt, now - sentAt));
       } else if (text.startsWith("{\"type\":\"ready\"")) {
         ready.tryComplete();
-      } else if (text.startsWith("{\"type\":\"error\"") || text.startsWith("{\"type\":\"reply.failed\"")) {
+      } else if (text.startsWith("{\"type\":\"error\"")
+          || text.startsWith("{\"type\":\"reply.failed\"")) {
         if (turn != null) turn.tryFail(text);
         if (ready != null) ready.tryFail(text);
       }

@@ -1,7 +1,6 @@
 package ai.talia.webchat.bench;
 
 import ai.talia.webchat.support.Api;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -9,7 +8,8 @@ import java.util.regex.Pattern;
 
 /** Reads the gateway process's memory: heap after a full GC (jcmd + /metrics) and RSS (/proc). */
 final class GatewayProbe {
-  private static final Pattern HEAP = Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\} ([0-9.E+]+)");
+  private static final Pattern HEAP =
+      Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\} ([0-9.E+]+)");
   private final long pid;
   private final Api api;
 
@@ -21,7 +21,10 @@ final class GatewayProbe {
   /** Heap in use after a full GC, in bytes. */
   long heapAfterGc() throws Exception {
     for (int i = 0; i < 2; i++) {
-      Process gc = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run").redirectErrorStream(true).start();
+      Process gc =
+          new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run")
+              .redirectErrorStream(true)
+              .start();
       gc.getInputStream().readAllBytes();
       gc.waitFor();
     }
@@ -36,14 +39,19 @@ final class GatewayProbe {
     return (long) sum;
   }
 
-  /** The mean of a Prometheus timer (sum / count over the series that contain {@code labelPart}), in ms. */
+  /**
+   * The mean of a Prometheus timer (sum / count over the series that contain {@code labelPart}), in
+   * ms.
+   */
   String meanMs(String timer, String labelPart) {
     String body = api.get("/metrics").body();
     double sum = 0, count = 0;
     for (String line : body.split("\n")) {
       if (line.startsWith("#") || !line.contains(labelPart)) continue;
-      if (line.startsWith(timer + "_sum")) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      if (line.startsWith(timer + "_count")) count += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      if (line.startsWith(timer + "_sum"))
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      if (line.startsWith(timer + "_count"))
+        count += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
     return count == 0 ? "n/a" : String.format("%.2f ms (n=%.0f)", sum / count * 1000, count);
   }
@@ -52,7 +60,10 @@ final class GatewayProbe {
     return meanMs(timer, "");
   }
 
-  /** CPU time used so far by the gateway, by every Postgres process, and by this (the driving) JVM, in ns. */
+  /**
+   * CPU time used so far by the gateway, by every Postgres process, and by this (the driving) JVM,
+   * in ns.
+   */
   long[] cpuNanos() throws Exception {
     long postgres = 0;
     try (var procs = Files.list(Path.of("/proc"))) {
@@ -66,9 +77,15 @@ final class GatewayProbe {
         }
       }
     }
-    long self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
-    return new long[] {ticks(Files.readString(Path.of("/proc/" + pid + "/stat"))) * 10_000_000L, postgres * 10_000_000L, self};
+    long self =
+        ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+    return new long[] {
+      ticks(Files.readString(Path.of("/proc/" + pid + "/stat"))) * 10_000_000L,
+      postgres * 10_000_000L,
+      self
+    };
   }
 
   /** utime + stime of a /proc/<pid>/stat line, in clock ticks (100 per second here). */
@@ -80,8 +97,11 @@ final class GatewayProbe {
   /** CPU ms per turn of each party between two {@link #cpuNanos()} readings. */
   static String cpuPerTurn(long[] before, long[] after, long turns) {
     if (turns == 0) return "n/a";
-    return String.format("gateway %.2f ms, postgres %.2f ms, load driver %.2f ms",
-        (after[0] - before[0]) / 1e6 / turns, (after[1] - before[1]) / 1e6 / turns, (after[2] - before[2]) / 1e6 / turns);
+    return String.format(
+        "gateway %.2f ms, postgres %.2f ms, load driver %.2f ms",
+        (after[0] - before[0]) / 1e6 / turns,
+        (after[1] - before[1]) / 1e6 / turns,
+        (after[2] - before[2]) / 1e6 / turns);
   }
 
   long rss() throws Exception {

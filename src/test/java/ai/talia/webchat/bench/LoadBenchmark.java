@@ -10,7 +10,6 @@ import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,11 +19,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-
 /**
  * The load benchmark of README § Performance. It starts the packaged jar on Postgres, drives it
- * over WebSocket and REST from this process, and prints figures; it asserts nothing and is not
- * part of the test suite. Settings are system properties (bench.*), see {@link #main}.
+ * over WebSocket and REST from this process, and prints figures; it asserts nothing and is not part
+ * of the test suite. Settings are system properties (bench.*), see {@link #main}.
  */
 public final class LoadBenchmark {
   private final Map<String, Object> results = new java.util.LinkedHashMap<>();
@@ -35,11 +33,17 @@ public final class LoadBenchmark {
     try {
       for (String phase : phases.split(",")) {
         switch (phase.trim()) {
-          case "latency" -> bench.latency(Integer.getInteger("bench.latencySessions", 500),
-              Integer.getInteger("bench.seconds", 20), Integer.getInteger("bench.firstTokenMs", 200),
-              Integer.getInteger("bench.tokenMs", 20), Integer.getInteger("bench.tokens", 16));
-          case "throughput" -> bench.throughput(Integer.getInteger("bench.throughputSessions", 200),
-              Integer.getInteger("bench.seconds", 20));
+          case "latency" ->
+              bench.latency(
+                  Integer.getInteger("bench.latencySessions", 500),
+                  Integer.getInteger("bench.seconds", 20),
+                  Integer.getInteger("bench.firstTokenMs", 200),
+                  Integer.getInteger("bench.tokenMs", 20),
+                  Integer.getInteger("bench.tokens", 16));
+          case "throughput" ->
+              bench.throughput(
+                  Integer.getInteger("bench.throughputSessions", 200),
+                  Integer.getInteger("bench.seconds", 20));
           case "idle" -> bench.idle(Integer.getInteger("bench.idleSessions", 19_500));
           case "actors" -> bench.actors(Integer.getInteger("bench.actorSessions", 2_000));
           default -> throw new IllegalArgumentException("unknown phase " + phase);
@@ -55,39 +59,61 @@ public final class LoadBenchmark {
     }
   }
 
-  /** A work directory whose conf/talia.json lifts the per-visitor limits: the benchmark is one client. */
+  /**
+   * A work directory whose conf/talia.json lifts the per-visitor limits: the benchmark is one
+   * client.
+   */
   private static Path workDir(JsonObject extra) throws Exception {
     Path dir = Files.createTempDirectory("talia-bench-");
     Files.createDirectories(dir.resolve("conf"));
-    JsonObject conf = new JsonObject()
-        .put("limits", new JsonObject().put("sessionMaxTurns", 100_000_000).put("sessionMaxTokens", 0).put("sessionQueueMax", 1000)
-            .put("sessionRate", new JsonObject().put("capacity", 100_000_000).put("refillPerMinute", 100_000_000))
-            .put("ipRate", new JsonObject().put("capacity", 100_000_000).put("refillPerMinute", 100_000_000)))
-        .put("session", new JsonObject().put("idleSeconds", 3600))
-        .put("stream", new JsonObject().put("helloTimeoutSeconds", 120))
-        .put("db", new JsonObject().put("poolSize", 16))
-        .mergeIn(extra, true);
+    JsonObject conf =
+        new JsonObject()
+            .put(
+                "limits",
+                new JsonObject()
+                    .put("sessionMaxTurns", 100_000_000)
+                    .put("sessionMaxTokens", 0)
+                    .put("sessionQueueMax", 1000)
+                    .put(
+                        "sessionRate",
+                        new JsonObject()
+                            .put("capacity", 100_000_000)
+                            .put("refillPerMinute", 100_000_000))
+                    .put(
+                        "ipRate",
+                        new JsonObject()
+                            .put("capacity", 100_000_000)
+                            .put("refillPerMinute", 100_000_000)))
+            .put("session", new JsonObject().put("idleSeconds", 3600))
+            .put("stream", new JsonObject().put("helloTimeoutSeconds", 120))
+            .put("db", new JsonObject().put("poolSize", 16))
+            .mergeIn(extra, true);
     Files.writeString(dir.resolve("conf/talia.json"), conf.encodePrettily());
     return dir;
   }
 
-  /** Waits for a phase's futures; longer than the tests' minute, since a phase may run for minutes. */
+  /**
+   * Waits for a phase's futures; longer than the tests' minute, since a phase may run for minutes.
+   */
   private static <T> T await(Future<T> future) {
     return RunningGateway.await(future, java.time.Duration.ofMinutes(30));
   }
 
   private static String postgres() {
     if (System.getenv("TALIA_TEST_DB_URL") == null) {
-      System.err.println("TALIA_TEST_DB_URL is not set: using postgresql://postgres@127.0.0.1:5432/postgres");
+      System.err.println(
+          "TALIA_TEST_DB_URL is not set: using postgresql://postgres@127.0.0.1:5432/postgres");
     }
     return TestDatabases.freshPostgres();
   }
 
-  private static JarProcess jar(JsonObject conf, Map<String, String> env, String... jvm) throws Exception {
+  private static JarProcess jar(JsonObject conf, Map<String, String> env, String... jvm)
+      throws Exception {
     Map<String, String> all = new HashMap<>(env);
     all.put("TALIA_DB_URL", postgres());
     all.putIfAbsent("TALIA_ENGINE", "scripted");
-    // e.g. -Dbench.jvmArgs=-XX:StartFlightRecording=filename=/tmp/gateway.jfr,settings=profile to profile the gateway
+    // e.g. -Dbench.jvmArgs=-XX:StartFlightRecording=filename=/tmp/gateway.jfr,settings=profile to
+    // profile the gateway
     List<String> args = new ArrayList<>(List.of(jvm));
     String extra = System.getProperty("bench.jvmArgs", "");
     if (!extra.isBlank()) args.addAll(List.of(extra.trim().split("\\s+")));
@@ -100,20 +126,35 @@ public final class LoadBenchmark {
    * end to end minus the model's own time, and first delta minus the model's time to first token,
    * both as the fake really took them for that turn (it runs in this JVM, on the same clock).
    */
-  void latency(int sessions, int seconds, int firstTokenMs, int tokenMs, int tokens) throws Exception {
+  void latency(int sessions, int seconds, int firstTokenMs, int tokenMs, int tokens)
+      throws Exception {
     Vertx fakeVertx = Vertx.vertx();
     FakeOpenAiServer fake = await(FakeOpenAiServer.start(fakeVertx));
     String text = String.join(" ", java.util.Collections.nCopies(tokens, "palabra"));
     // The fake's timers fire a little late under load: each turn's overhead is measured against
     // what the fake really took for that turn, matched by the turn's unique text.
     Map<String, StreamTiming> modelTimes = new java.util.concurrent.ConcurrentHashMap<>();
-    fake.recordRequests(false).model(request -> {
-      StreamTiming timing = new StreamTiming();
-      modelTimes.put(String.valueOf(request.userText()), timing);
-      return FakeReply.text(text, tokens).firstTokenDelay(firstTokenMs).perTokenDelay(tokenMs).usage(60, tokens).timing(timing);
-    });
-    Map<String, String> env = Map.of("TALIA_ENGINE", "openai", "TALIA_OPENAI_API_KEY", fake.apiKey(),
-        "TALIA_OPENAI_BASE_URL", fake.baseUrl(), "TALIA_OPENAI_MAX_CONNECTIONS", String.valueOf(sessions * 2));
+    fake.recordRequests(false)
+        .model(
+            request -> {
+              StreamTiming timing = new StreamTiming();
+              modelTimes.put(String.valueOf(request.userText()), timing);
+              return FakeReply.text(text, tokens)
+                  .firstTokenDelay(firstTokenMs)
+                  .perTokenDelay(tokenMs)
+                  .usage(60, tokens)
+                  .timing(timing);
+            });
+    Map<String, String> env =
+        Map.of(
+            "TALIA_ENGINE",
+            "openai",
+            "TALIA_OPENAI_API_KEY",
+            fake.apiKey(),
+            "TALIA_OPENAI_BASE_URL",
+            fake.baseUrl(),
+            "TALIA_OPENAI_MAX_CONNECTIONS",
+            String.valueOf(sessions * 2));
     try (JarProcess jar = jar(new JsonObject(), env, "-Xmx1g")) {
       Vertx vertx = Vertx.vertx();
       ChatDriver driver = new ChatDriver(vertx, jar.port(), "2026-11");
@@ -122,16 +163,27 @@ public final class LoadBenchmark {
       // Warm-up, not measured: each session's first turn also creates its conversation upstream,
       // and the gateway's JIT needs a few thousand turns (-Dbench.warmupSeconds).
       List<Future<ChatDriver.Timing>> warmUp = new ArrayList<>();
-      for (ChatDriver.ChatSocket socket : sockets) warmUp.add(socket.say("Hola " + turnNumber.incrementAndGet()));
+      for (ChatDriver.ChatSocket socket : sockets)
+        warmUp.add(socket.say("Hola " + turnNumber.incrementAndGet()));
       await(Future.all(warmUp));
       AtomicLong failures = new AtomicLong();
-      long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 30));
+      long warmEnd =
+          System.nanoTime()
+              + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 30));
       List<Future<Void>> warming = new ArrayList<>();
       for (ChatDriver.ChatSocket socket : sockets) {
-        warming.add(timedLoop(socket, warmEnd, turnNumber, modelTimes, new java.util.concurrent.ConcurrentLinkedQueue<>(), failures));
+        warming.add(
+            timedLoop(
+                socket,
+                warmEnd,
+                turnNumber,
+                modelTimes,
+                new java.util.concurrent.ConcurrentLinkedQueue<>(),
+                failures));
       }
       await(Future.join(warming));
-      java.util.concurrent.ConcurrentLinkedQueue<long[]> overheads = new java.util.concurrent.ConcurrentLinkedQueue<>();
+      java.util.concurrent.ConcurrentLinkedQueue<long[]> overheads =
+          new java.util.concurrent.ConcurrentLinkedQueue<>();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
@@ -146,16 +198,27 @@ public final class LoadBenchmark {
       long[] overhead = overheads.stream().mapToLong(o -> o[0]).toArray();
       long[] firstToken = overheads.stream().mapToLong(o -> o[1]).toArray();
       results.put("latency.active_sessions", sessions);
-      results.put("latency.fake_model", firstTokenMs + " ms to first token, " + tokens + " tokens, " + tokenMs + " ms each");
+      results.put(
+          "latency.fake_model",
+          firstTokenMs + " ms to first token, " + tokens + " tokens, " + tokenMs + " ms each");
       results.put("latency.turns_per_second", String.format("%.0f", overhead.length / elapsed));
       results.put("latency.failed_turns", failures.get());
       results.put("latency.overhead_per_turn", Percentiles.ofNanos(overhead));
       results.put("latency.first_token_overhead", Percentiles.ofNanos(firstToken));
-      results.put("latency.cpu_per_turn", GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, overhead.length).replace("driver", "driver+fake model"));
-      // The gateway's own view: from the engine's start of a turn to its first text, and to its end.
-      results.put("latency.gateway_mean_engine_first_token", probe.meanMs("talia_openai_first_token_seconds"));
-      results.put("latency.gateway_mean_engine_turn", probe.meanMs("talia_openai_turn_duration_seconds", "outcome=\"completed\""));
-      results.put("latency.gateway_mean_session_turn", probe.meanMs("talia_turn_duration_seconds", ""));
+      results.put(
+          "latency.cpu_per_turn",
+          GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, overhead.length)
+              .replace("driver", "driver+fake model"));
+      // The gateway's own view: from the engine's start of a turn to its first text, and to its
+      // end.
+      results.put(
+          "latency.gateway_mean_engine_first_token",
+          probe.meanMs("talia_openai_first_token_seconds"));
+      results.put(
+          "latency.gateway_mean_engine_turn",
+          probe.meanMs("talia_openai_turn_duration_seconds", "outcome=\"completed\""));
+      results.put(
+          "latency.gateway_mean_session_turn", probe.meanMs("talia_turn_duration_seconds", ""));
       results.put("latency.heap_now", GatewayProbe.mib(probe.heapNow()));
       results.put("latency.rss", GatewayProbe.mib(probe.rss()));
       await(driver.close());
@@ -175,25 +238,31 @@ public final class LoadBenchmark {
       List<ChatDriver.ChatSocket> sockets = open(driver, sessions);
       AtomicLong turns = new AtomicLong();
       AtomicLong failures = new AtomicLong();
-      // Warm-up, not measured: until the JIT has compiled the turn's path, C2 takes a good part of the CPU.
-      long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 30));
+      // Warm-up, not measured: until the JIT has compiled the turn's path, C2 takes a good part of
+      // the CPU.
+      long warmEnd =
+          System.nanoTime()
+              + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 30));
       List<Future<Void>> warming = new ArrayList<>();
-      for (ChatDriver.ChatSocket socket : sockets) warming.add(loop(vertx, socket, warmEnd, t -> {}, failures));
+      for (ChatDriver.ChatSocket socket : sockets)
+        warming.add(loop(vertx, socket, warmEnd, t -> {}, failures));
       await(Future.join(warming));
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
       long[] cpuBefore = probe.cpuNanos();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
-      for (ChatDriver.ChatSocket socket : sockets) loops.add(loop(vertx, socket, end, t -> turns.incrementAndGet(), failures));
+      for (ChatDriver.ChatSocket socket : sockets)
+        loops.add(loop(vertx, socket, end, t -> turns.incrementAndGet(), failures));
       long start = System.nanoTime();
       await(Future.join(loops));
       double elapsed = (System.nanoTime() - start) / 1e9;
       long[] cpuAfter = probe.cpuNanos();
       results.put("throughput.sessions", sessions);
-      results.put("throughput.cpu_per_turn", GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, turns.get()));
+      results.put(
+          "throughput.cpu_per_turn", GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, turns.get()));
       results.put("throughput.turns_per_second", String.format("%.0f", turns.get() / elapsed));
       results.put("throughput.failed_turns", failures.get());
-      
+
       results.put("throughput.heap_now", GatewayProbe.mib(probe.heapNow()));
       results.put("throughput.rss", GatewayProbe.mib(probe.rss()));
       await(driver.close());
@@ -232,7 +301,9 @@ public final class LoadBenchmark {
       results.put("idle.stopped_by", stoppedBy);
       results.put("idle.heap_baseline", GatewayProbe.mib(baseline));
       results.put("idle.heap_with_sessions", GatewayProbe.mib(loaded));
-      results.put("idle.bytes_per_idle_session", sockets.isEmpty() ? 0 : (loaded - baseline) / sockets.size());
+      results.put(
+          "idle.bytes_per_idle_session",
+          sockets.isEmpty() ? 0 : (loaded - baseline) / sockets.size());
       results.put("idle.rss", GatewayProbe.mib(probe.rss()));
       await(vertx.close());
       jar.terminate();
@@ -272,42 +343,70 @@ public final class LoadBenchmark {
     List<ChatDriver.ChatSocket> sockets = new ArrayList<>();
     for (int done = 0; done < sessions; done += 200) {
       List<Future<ChatDriver.ChatSocket>> batch = new ArrayList<>();
-      for (int i = 0; i < Math.min(200, sessions - done); i++) batch.add(driver.visitor().compose(driver::connect));
+      for (int i = 0; i < Math.min(200, sessions - done); i++)
+        batch.add(driver.visitor().compose(driver::connect));
       await(Future.all(batch));
       batch.forEach(f -> sockets.add(f.result()));
     }
     return sockets;
   }
 
-  /** Turns back to back on one socket; each adds {overhead, first-token overhead} against the fake's own times. */
-  private static Future<Void> timedLoop(ChatDriver.ChatSocket socket, long endNanos, AtomicLong turnNumber,
-      Map<String, StreamTiming> modelTimes, java.util.Queue<long[]> overheads, AtomicLong failures) {
+  /**
+   * Turns back to back on one socket; each adds {overhead, first-token overhead} against the fake's
+   * own times.
+   */
+  private static Future<Void> timedLoop(
+      ChatDriver.ChatSocket socket,
+      long endNanos,
+      AtomicLong turnNumber,
+      Map<String, StreamTiming> modelTimes,
+      java.util.Queue<long[]> overheads,
+      AtomicLong failures) {
     if (System.nanoTime() >= endNanos) return Future.succeededFuture();
     String content = "Hola " + turnNumber.incrementAndGet();
-    return socket.say(content).transform(ar -> {
-      StreamTiming model = modelTimes.remove(content);
-      if (ar.succeeded() && model != null && model.toEnd() > 0) {
-        overheads.add(new long[] {ar.result().completed() - model.toEnd(), ar.result().firstDelta() - model.toFirstDelta()});
-      } else if (failures.incrementAndGet() > 100) {
-        return Future.failedFuture(ar.failed() ? ar.cause() : new IllegalStateException("no model timing for " + content));
-      }
-      return timedLoop(socket, endNanos, turnNumber, modelTimes, overheads, failures);
-    });
+    return socket
+        .say(content)
+        .transform(
+            ar -> {
+              StreamTiming model = modelTimes.remove(content);
+              if (ar.succeeded() && model != null && model.toEnd() > 0) {
+                overheads.add(
+                    new long[] {
+                      ar.result().completed() - model.toEnd(),
+                      ar.result().firstDelta() - model.toFirstDelta()
+                    });
+              } else if (failures.incrementAndGet() > 100) {
+                return Future.failedFuture(
+                    ar.failed()
+                        ? ar.cause()
+                        : new IllegalStateException("no model timing for " + content));
+              }
+              return timedLoop(socket, endNanos, turnNumber, modelTimes, overheads, failures);
+            });
   }
 
-  private static Future<Void> loop(Vertx vertx, ChatDriver.ChatSocket socket, long endNanos,
-      java.util.function.Consumer<ChatDriver.Timing> onTurn, AtomicLong failures) {
+  private static Future<Void> loop(
+      Vertx vertx,
+      ChatDriver.ChatSocket socket,
+      long endNanos,
+      java.util.function.Consumer<ChatDriver.Timing> onTurn,
+      AtomicLong failures) {
     if (System.nanoTime() >= endNanos) return Future.succeededFuture();
-    return socket.say("¿Qué precio tiene?").transform(ar -> {
-      if (ar.succeeded()) onTurn.accept(ar.result());
-      else if (failures.incrementAndGet() > 100) return Future.failedFuture(ar.cause());
-      return loop(vertx, socket, endNanos, onTurn, failures);
-    });
+    return socket
+        .say("¿Qué precio tiene?")
+        .transform(
+            ar -> {
+              if (ar.succeeded()) onTurn.accept(ar.result());
+              else if (failures.incrementAndGet() > 100) return Future.failedFuture(ar.cause());
+              return loop(vertx, socket, endNanos, onTurn, failures);
+            });
   }
 
   private void print() throws Exception {
-    StringBuilder out = new StringBuilder("\n=== TalIA webchat benchmark (").append(Runtime.getRuntime().availableProcessors())
-        .append(" cores) ===\n");
+    StringBuilder out =
+        new StringBuilder("\n=== TalIA webchat benchmark (")
+            .append(Runtime.getRuntime().availableProcessors())
+            .append(" cores) ===\n");
     results.forEach((k, v) -> out.append(String.format("%-34s %s%n", k, v)));
     System.out.println(out);
     Path dir = Path.of("target/bench-results");

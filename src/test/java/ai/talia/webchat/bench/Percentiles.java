@@ -9,7 +9,8 @@ record Percentiles(int count, double p50Ms, double p99Ms, double maxMs) {
     if (nanos.length == 0) return new Percentiles(0, Double.NaN, Double.NaN, Double.NaN);
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
-    return new Percentiles(sorted.length, at(sorted, 0.50), at(sorted, 0.99), sorted[sorted.length - 1] / 1e6);
+    return new Percentiles(
+        sorted.length, at(sorted, 0.50), at(sorted, 0.99), sorted[sorted.length - 1] / 1e6);
   }
 
   private static double at(long[] sorted, double q) {
@@ -19,6 +20,7 @@ record Percentiles(int count, double p50Ms, double p99Ms, double maxMs) {
 
   @Override
   public String toString() {
-    return String.format("p50 %.2f ms, p99 %.2f ms (max %.2f ms, n=%d)", p50Ms, p99Ms, maxMs, count);
+    return String.format(
+        "p50 %.2f ms, p99 %.2f ms (max %.2f ms, n=%d)", p50Ms, p99Ms, maxMs, count);
   }
 }

@@ -1,18 +1,17 @@
 package ai.talia.webchat.config;
 
+import static ai.talia.webchat.support.RunningGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
-import static ai.talia.webchat.support.RunningGateway.await;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConfigLoaderTest {
   private Vertx vertx;
@@ -38,7 +37,8 @@ class ConfigLoaderTest {
     assertThat(config.list(ConfigKeys.WEBCHAT_LOCALES)).containsExactly("es", "en");
     assertThat(config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, -1)).isEqualTo(4000);
     assertThat(config.integer(ConfigKeys.HTTP_BODY_LIMIT_BYTES, -1)).isEqualTo(16384);
-    // Every key of ConfigKeys.ENV points at a key that conf/talia.json defines (one home, no orphans).
+    // Every key of ConfigKeys.ENV points at a key that conf/talia.json defines (one home, no
+    // orphans).
     for (String key : ConfigKeys.ENV.values()) {
       String parent = key.substring(0, key.lastIndexOf('.'));
       assertThat(config.value(parent)).as("conf/talia.json has a block for " + key).isNotNull();
@@ -49,23 +49,32 @@ class ConfigLoaderTest {
   @Test
   void dot_env_overrides_the_conf_files_and_the_environment_overrides_dot_env() throws Exception {
     Files.createDirectories(workDir.resolve("conf"));
-    Files.writeString(workDir.resolve("conf/talia.json"), "{\"http\":{\"port\":9000},\"webchat\":{\"title\":\"Local\"}}");
-    Files.writeString(workDir.resolve(".env"), """
+    Files.writeString(
+        workDir.resolve("conf/talia.json"),
+        "{\"http\":{\"port\":9000},\"webchat\":{\"title\":\"Local\"}}");
+    Files.writeString(
+        workDir.resolve(".env"),
+        """
         # local settings
         TALIA_HTTP_PORT=9100
         TALIA_ENGINE="scripted"
         TALIA_WEBCHAT_ALLOWED_ORIGINS=https://a.example, https://b.example
         TALIA_DB_URL=postgresql://from-dotenv/db
         """);
-    TaliaConfig config = await(ConfigLoader.load(vertx, workDir,
-        Map.of("TALIA_DB_URL", "postgresql://from-env/db", "UNRELATED", "x")));
+    TaliaConfig config =
+        await(
+            ConfigLoader.load(
+                vertx,
+                workDir,
+                Map.of("TALIA_DB_URL", "postgresql://from-env/db", "UNRELATED", "x")));
     assertThat(config.integer(ConfigKeys.HTTP_PORT, -1)).isEqualTo(9100);
     assertThat(config.string(ConfigKeys.WEBCHAT_TITLE)).isEqualTo("Local");
     // A local conf file changes only the keys it names.
     assertThat(config.string(ConfigKeys.HTTP_HOST)).isEqualTo("0.0.0.0");
     assertThat(config.list(ConfigKeys.WEBCHAT_LOCALES)).containsExactly("es", "en");
     assertThat(config.string(ConfigKeys.ENGINE_NAME)).isEqualTo("scripted");
-    assertThat(config.list(ConfigKeys.WEBCHAT_ALLOWED_ORIGINS)).containsExactly("https://a.example", "https://b.example");
+    assertThat(config.list(ConfigKeys.WEBCHAT_ALLOWED_ORIGINS))
+        .containsExactly("https://a.example", "https://b.example");
     assertThat(config.string(ConfigKeys.DB_URL)).isEqualTo("postgresql://from-env/db");
     assertThat(config.json().containsKey("TALIA_HTTP_PORT")).isFalse();
     assertThat(config.json().containsKey("UNRELATED")).isFalse();
@@ -73,8 +82,10 @@ class ConfigLoaderTest {
 
   @Test
   void a_bad_number_is_a_clear_error() {
-    TaliaConfig config = await(ConfigLoader.load(vertx, workDir, Map.of("TALIA_HTTP_PORT", "eighty")));
+    TaliaConfig config =
+        await(ConfigLoader.load(vertx, workDir, Map.of("TALIA_HTTP_PORT", "eighty")));
     assertThatThrownBy(() -> config.integer(ConfigKeys.HTTP_PORT, 8080))
-        .hasMessageContaining("http.port").hasMessageContaining("eighty");
+        .hasMessageContaining("http.port")
+        .hasMessageContaining("eighty");
   }
 }

@@ -3,7 +3,6 @@ package ai.talia.webchat.fakeopenai;
 import ai.talia.webchat.fakeopenai.EventStreamWriter.Emission;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -33,19 +32,40 @@ final class ChatCompletionChunks {
 
   List<Emission> chunks() {
     List<Emission> out = new ArrayList<>();
-    out.add(chunk(new JsonObject().put("role", "assistant").put("content", "").put("refusal", null), null, false, false));
-    for (String piece : reply.textPieces()) out.add(chunk(new JsonObject().put("content", piece), null, true, false));
+    out.add(
+        chunk(
+            new JsonObject().put("role", "assistant").put("content", "").put("refusal", null),
+            null,
+            false,
+            false));
+    for (String piece : reply.textPieces())
+      out.add(chunk(new JsonObject().put("content", piece), null, true, false));
     for (int i = 0; i < reply.calls.size(); i++) {
       FakeReply.Call call = reply.calls.get(i);
       String callId = "call_" + ids.get();
-      toolCalls.add(new JsonObject().put("id", callId).put("type", "function")
-          .put("function", new JsonObject().put("name", call.name()).put("arguments", call.arguments())));
-      JsonObject head = new JsonObject().put("index", i).put("id", callId).put("type", "function")
-          .put("function", new JsonObject().put("name", call.name()).put("arguments", ""));
-      out.add(chunk(new JsonObject().put("tool_calls", new JsonArray().add(head)), null, false, false));
+      toolCalls.add(
+          new JsonObject()
+              .put("id", callId)
+              .put("type", "function")
+              .put(
+                  "function",
+                  new JsonObject().put("name", call.name()).put("arguments", call.arguments())));
+      JsonObject head =
+          new JsonObject()
+              .put("index", i)
+              .put("id", callId)
+              .put("type", "function")
+              .put("function", new JsonObject().put("name", call.name()).put("arguments", ""));
+      out.add(
+          chunk(new JsonObject().put("tool_calls", new JsonArray().add(head)), null, false, false));
       for (String piece : FakeReply.pieces(call.arguments(), call.pieces())) {
-        JsonObject more = new JsonObject().put("index", i).put("function", new JsonObject().put("arguments", piece));
-        out.add(chunk(new JsonObject().put("tool_calls", new JsonArray().add(more)), null, true, false));
+        JsonObject more =
+            new JsonObject()
+                .put("index", i)
+                .put("function", new JsonObject().put("arguments", piece));
+        out.add(
+            chunk(
+                new JsonObject().put("tool_calls", new JsonArray().add(more)), null, true, false));
       }
     }
     if (reply.failedCode != null) {
@@ -68,12 +88,24 @@ final class ChatCompletionChunks {
   /** The non-streaming answer. */
   JsonObject completion() {
     chunks(); // fills toolCalls
-    JsonObject message = new JsonObject().put("role", "assistant").put("content", reply.text).put("refusal", null);
+    JsonObject message =
+        new JsonObject().put("role", "assistant").put("content", reply.text).put("refusal", null);
     if (!toolCalls.isEmpty()) message.put("tool_calls", toolCalls.copy());
-    return new JsonObject().put("id", id).put("object", "chat.completion").put("created", created)
-        .put("model", request.getString("model")).put("system_fingerprint", "fp_fake")
-        .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
-            .put("logprobs", null).put("finish_reason", finishReason())))
+    return new JsonObject()
+        .put("id", id)
+        .put("object", "chat.completion")
+        .put("created", created)
+        .put("model", request.getString("model"))
+        .put("system_fingerprint", "fp_fake")
+        .put(
+            "choices",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("index", 0)
+                        .put("message", message)
+                        .put("logprobs", null)
+                        .put("finish_reason", finishReason())))
         .put("usage", usage());
   }
 
@@ -89,20 +121,35 @@ final class ChatCompletionChunks {
 
   private JsonObject usage() {
     int output = reply.outputTokens();
-    return new JsonObject().put("prompt_tokens", reply.inputTokens).put("completion_tokens", output)
+    return new JsonObject()
+        .put("prompt_tokens", reply.inputTokens)
+        .put("completion_tokens", output)
         .put("total_tokens", reply.inputTokens + output)
         .put("prompt_tokens_details", new JsonObject().put("cached_tokens", 0))
         .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", 0));
   }
 
   private JsonObject base() {
-    return new JsonObject().put("id", id).put("object", "chat.completion.chunk").put("created", created)
-        .put("model", request.getString("model")).put("system_fingerprint", "fp_fake");
+    return new JsonObject()
+        .put("id", id)
+        .put("object", "chat.completion.chunk")
+        .put("created", created)
+        .put("model", request.getString("model"))
+        .put("system_fingerprint", "fp_fake");
   }
 
   private Emission chunk(JsonObject delta, String finishReason, boolean isDelta, boolean terminal) {
-    JsonObject chunk = base().put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
-        .put("logprobs", null).put("finish_reason", finishReason)));
+    JsonObject chunk =
+        base()
+            .put(
+                "choices",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("index", 0)
+                            .put("delta", delta)
+                            .put("logprobs", null)
+                            .put("finish_reason", finishReason)));
     if (includeUsage) chunk.put("usage", null);
     return new Emission(null, chunk.encode(), isDelta, terminal);
   }

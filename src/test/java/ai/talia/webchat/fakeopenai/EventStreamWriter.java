@@ -3,7 +3,6 @@ package ai.talia.webchat.fakeopenai;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -14,7 +13,10 @@ import java.util.function.IntFunction;
  */
 final class EventStreamWriter {
 
-  /** One event: {@code event} null for Chat Completions' data-only lines; deltas count for k; terminal ends the stream. */
+  /**
+   * One event: {@code event} null for Chat Completions' data-only lines; deltas count for k;
+   * terminal ends the stream.
+   */
   record Emission(String event, String data, boolean delta, boolean terminal) {}
 
   private final Vertx vertx;
@@ -27,7 +29,12 @@ final class EventStreamWriter {
   private int deltasSent;
   private boolean finished;
 
-  EventStreamWriter(Vertx vertx, HttpServerResponse response, FakeReply reply, IntFunction<Emission> errorEvent, Runnable onDone) {
+  EventStreamWriter(
+      Vertx vertx,
+      HttpServerResponse response,
+      FakeReply reply,
+      IntFunction<Emission> errorEvent,
+      Runnable onDone) {
     this.vertx = vertx;
     this.response = response;
     this.reply = reply;
@@ -38,7 +45,9 @@ final class EventStreamWriter {
 
   void start(List<Emission> events) {
     this.emissions = events;
-    response.setChunked(true).setStatusCode(200)
+    response
+        .setChunked(true)
+        .setStatusCode(200)
         .putHeader("content-type", "text/event-stream; charset=utf-8")
         .putHeader("cache-control", "no-cache");
     writeNext();
@@ -82,7 +91,8 @@ final class EventStreamWriter {
         return;
       }
     }
-    long delay = emission.delta() ? (deltasSent == 0 ? reply.firstTokenDelayMs : reply.perTokenDelayMs) : 0;
+    long delay =
+        emission.delta() ? (deltasSent == 0 ? reply.firstTokenDelayMs : reply.perTokenDelayMs) : 0;
     if (delay > 0) {
       vertx.setTimer(delay, id -> send(emission));
     } else {
@@ -104,14 +114,19 @@ final class EventStreamWriter {
   }
 
   private void write(Emission emission) {
-    String text = (emission.event() == null ? "" : "event: " + emission.event() + "\n") + "data: " + emission.data() + "\n\n";
+    String text =
+        (emission.event() == null ? "" : "event: " + emission.event() + "\n")
+            + "data: "
+            + emission.data()
+            + "\n\n";
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     if (reply.fragmentBytes <= 0) {
       response.write(Buffer.buffer(bytes));
       return;
     }
     for (int i = 0; i < bytes.length; i += reply.fragmentBytes) {
-      response.write(Buffer.buffer().appendBytes(bytes, i, Math.min(reply.fragmentBytes, bytes.length - i)));
+      response.write(
+          Buffer.buffer().appendBytes(bytes, i, Math.min(reply.fragmentBytes, bytes.length - i)));
     }
   }
 

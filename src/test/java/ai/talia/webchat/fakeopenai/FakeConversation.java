@@ -1,13 +1,14 @@
 package ai.talia.webchat.fakeopenai;
 
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A conversation the fake keeps: its metadata and items, and whether a response is running on it. */
+/**
+ * A conversation the fake keeps: its metadata and items, and whether a response is running on it.
+ */
 public final class FakeConversation {
   private final String id;
   private final long createdAt;
@@ -56,16 +57,25 @@ public final class FakeConversation {
       if ("function_call".equals(item.getString("type"))) pending.add(item.getString("call_id"));
     }
     for (JsonObject item : items) {
-      if ("function_call_output".equals(item.getString("type"))) pending.remove(item.getString("call_id"));
+      if ("function_call_output".equals(item.getString("type")))
+        pending.remove(item.getString("call_id"));
     }
     return pending;
   }
 
   synchronized boolean hasCall(String callId) {
-    return items.stream().anyMatch(i -> "function_call".equals(i.getString("type")) && callId.equals(i.getString("call_id")));
+    return items.stream()
+        .anyMatch(
+            i ->
+                "function_call".equals(i.getString("type"))
+                    && callId.equals(i.getString("call_id")));
   }
 
   JsonObject toJson() {
-    return new JsonObject().put("id", id).put("object", "conversation").put("created_at", createdAt).put("metadata", metadata());
+    return new JsonObject()
+        .put("id", id)
+        .put("object", "conversation")
+        .put("created_at", createdAt)
+        .put("metadata", metadata());
   }
 }

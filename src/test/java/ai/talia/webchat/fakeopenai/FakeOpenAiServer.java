@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
@@ -26,11 +25,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
- * A fake OpenAI API on a random local port, faithful to the wire format of
- * {@code shared/openai-wire.md}: {@code /v1/conversations} (create, get, update, delete, items),
- * {@code /v1/responses} (JSON, or SSE with {@code event:} lines and sequence numbers) and
- * {@code /v1/chat/completions} (chunks, tool calls by index, usage chunk, {@code [DONE]}), OpenAI's
- * error body and statuses, {@code x-request-id} and {@code retry-after} headers, and a bearer key check.
+ * A fake OpenAI API on a random local port, faithful to the wire format of {@code
+ * shared/openai-wire.md}: {@code /v1/conversations} (create, get, update, delete, items), {@code
+ * /v1/responses} (JSON, or SSE with {@code event:} lines and sequence numbers) and {@code
+ * /v1/chat/completions} (chunks, tool calls by index, usage chunk, {@code [DONE]}), OpenAI's error
+ * body and statuses, {@code x-request-id} and {@code retry-after} headers, and a bearer key check.
  *
  * <p>Each model call takes the next {@link FakeReply} from the programme ({@link #enqueue}); with
  * the programme empty, the {@link ScriptedLeadModel} answers. Every request is recorded.
@@ -63,23 +62,60 @@ public final class FakeOpenAiServer {
 
   private Future<HttpServer> listen() {
     Router router = Router.router(vertx);
-    router.route().handler(BodyHandler.create().setBodyLimit(16 * 1024 * 1024)).handler(this::record);
+    router
+        .route()
+        .handler(BodyHandler.create().setBodyLimit(16 * 1024 * 1024))
+        .handler(this::record);
     router.route("/v1/*").handler(this::authorize);
     router.post("/v1/*").handler(this::requireJson);
     router.post("/v1/conversations").handler(this::createConversation);
-    router.get("/v1/conversations/:id").handler(ctx -> withConversation(ctx, c -> json(ctx, 200, c.toJson())));
-    router.post("/v1/conversations/:id").handler(ctx -> withConversation(ctx, c -> updateConversation(ctx, c)));
-    router.delete("/v1/conversations/:id").handler(ctx -> withConversation(ctx, c -> {
-      conversations.remove(c.id());
-      json(ctx, 200, new JsonObject().put("id", c.id()).put("object", "conversation.deleted").put("deleted", true));
-    }));
-    router.get("/v1/conversations/:id/items").handler(ctx -> withConversation(ctx, c -> listItems(ctx, c)));
-    router.post("/v1/conversations/:id/items").handler(ctx -> withConversation(ctx, c -> addItems(ctx, c)));
+    router
+        .get("/v1/conversations/:id")
+        .handler(ctx -> withConversation(ctx, c -> json(ctx, 200, c.toJson())));
+    router
+        .post("/v1/conversations/:id")
+        .handler(ctx -> withConversation(ctx, c -> updateConversation(ctx, c)));
+    router
+        .delete("/v1/conversations/:id")
+        .handler(
+            ctx ->
+                withConversation(
+                    ctx,
+                    c -> {
+                      conversations.remove(c.id());
+                      json(
+                          ctx,
+                          200,
+                          new JsonObject()
+                              .put("id", c.id())
+                              .put("object", "conversation.deleted")
+                              .put("deleted", true));
+                    }));
+    router
+        .get("/v1/conversations/:id/items")
+        .handler(ctx -> withConversation(ctx, c -> listItems(ctx, c)));
+    router
+        .post("/v1/conversations/:id/items")
+        .handler(ctx -> withConversation(ctx, c -> addItems(ctx, c)));
     router.post("/v1/responses").handler(this::createResponse);
     router.post("/v1/chat/completions").handler(this::createChatCompletion);
-    router.route().last().handler(ctx -> error(ctx, 404, OpenAiErrors.invalidRequest(
-        "Invalid URL (" + ctx.request().method() + " " + ctx.request().path() + ")", null, null)));
-    return vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").onSuccess(s -> server = s);
+    router
+        .route()
+        .last()
+        .handler(
+            ctx ->
+                error(
+                    ctx,
+                    404,
+                    OpenAiErrors.invalidRequest(
+                        "Invalid URL (" + ctx.request().method() + " " + ctx.request().path() + ")",
+                        null,
+                        null)));
+    return vertx
+        .createHttpServer()
+        .requestHandler(router)
+        .listen(0, "127.0.0.1")
+        .onSuccess(s -> server = s);
   }
 
   // ---- programme and inspection -------------------------------------------------------------
@@ -177,23 +213,42 @@ public final class FakeOpenAiServer {
         // kept raw only
       }
     }
-    if (recording) requests.add(new RecordedRequest(ctx.request().method().name(), ctx.request().path(),
-        MultiMap.caseInsensitiveMultiMap().addAll(ctx.request().headers()), body, raw));
+    if (recording)
+      requests.add(
+          new RecordedRequest(
+              ctx.request().method().name(),
+              ctx.request().path(),
+              MultiMap.caseInsensitiveMultiMap().addAll(ctx.request().headers()),
+              body,
+              raw));
     ctx.next();
   }
 
   private void authorize(RoutingContext ctx) {
     String auth = ctx.request().getHeader("Authorization");
     if (auth == null || !auth.startsWith("Bearer ")) {
-      error(ctx, 401, OpenAiErrors.invalidRequest("You didn't provide an API key. You need to provide your API key in an "
-          + "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). You can obtain an API key from "
-          + "https://platform.openai.com/account/api-keys.", null, null));
+      error(
+          ctx,
+          401,
+          OpenAiErrors.invalidRequest(
+              "You didn't provide an API key. You need to provide your API key in an "
+                  + "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). You can obtain an API key from "
+                  + "https://platform.openai.com/account/api-keys.",
+              null,
+              null));
       return;
     }
     String key = auth.substring("Bearer ".length()).trim();
     if (!key.equals(apiKey)) {
-      error(ctx, 401, OpenAiErrors.invalidRequest("Incorrect API key provided: " + OpenAiErrors.masked(key)
-          + ". You can find your API key at https://platform.openai.com/account/api-keys.", null, "invalid_api_key"));
+      error(
+          ctx,
+          401,
+          OpenAiErrors.invalidRequest(
+              "Incorrect API key provided: "
+                  + OpenAiErrors.masked(key)
+                  + ". You can find your API key at https://platform.openai.com/account/api-keys.",
+              null,
+              "invalid_api_key"));
       return;
     }
     ctx.next();
@@ -202,16 +257,26 @@ public final class FakeOpenAiServer {
   private void requireJson(RoutingContext ctx) {
     String raw = ctx.body().asString();
     try {
-      if (raw == null || raw.isBlank() || !(io.vertx.core.json.Json.decodeValue(raw) instanceof JsonObject)) throw new DecodeException("not an object");
+      if (raw == null
+          || raw.isBlank()
+          || !(io.vertx.core.json.Json.decodeValue(raw) instanceof JsonObject))
+        throw new DecodeException("not an object");
       ctx.next();
     } catch (DecodeException e) {
-      error(ctx, 400, OpenAiErrors.invalidRequest("We could not parse the JSON body of your request. (HINT: This likely means "
-          + "you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not "
-          + "valid JSON.)", null, null));
+      error(
+          ctx,
+          400,
+          OpenAiErrors.invalidRequest(
+              "We could not parse the JSON body of your request. (HINT: This likely means "
+                  + "you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not "
+                  + "valid JSON.)",
+              null,
+              null));
     }
   }
 
-  private void withConversation(RoutingContext ctx, java.util.function.Consumer<FakeConversation> then) {
+  private void withConversation(
+      RoutingContext ctx, java.util.function.Consumer<FakeConversation> then) {
     String id = ctx.pathParam("id");
     FakeConversation conversation = conversations.get(id);
     if (conversation == null) {
@@ -222,7 +287,8 @@ public final class FakeOpenAiServer {
   }
 
   private static JsonObject notFound(String conversationId) {
-    return OpenAiErrors.invalidRequest("Conversation with id '" + conversationId + "' not found.", null, null);
+    return OpenAiErrors.invalidRequest(
+        "Conversation with id '" + conversationId + "' not found.", null, null);
   }
 
   private String newId() {
@@ -232,13 +298,18 @@ public final class FakeOpenAiServer {
   }
 
   private HttpServerResponse headers(RoutingContext ctx) {
-    return ctx.response().putHeader("x-request-id", "req_" + newId())
-        .putHeader("openai-processing-ms", String.valueOf(ThreadLocalRandom.current().nextInt(20, 400)))
+    return ctx.response()
+        .putHeader("x-request-id", "req_" + newId())
+        .putHeader(
+            "openai-processing-ms", String.valueOf(ThreadLocalRandom.current().nextInt(20, 400)))
         .putHeader("openai-version", "2020-10-01");
   }
 
   private void json(RoutingContext ctx, int status, JsonObject body) {
-    headers(ctx).setStatusCode(status).putHeader("content-type", "application/json").end(body.encodePrettily());
+    headers(ctx)
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body.encodePrettily());
   }
 
   private void error(RoutingContext ctx, int status, JsonObject body) {
@@ -246,20 +317,28 @@ public final class FakeOpenAiServer {
   }
 
   private void modelHeaders(RoutingContext ctx) {
-    headers(ctx).putHeader("x-ratelimit-limit-requests", "500").putHeader("x-ratelimit-remaining-requests", "499")
-        .putHeader("x-ratelimit-reset-requests", "120ms").putHeader("x-ratelimit-limit-tokens", "200000")
-        .putHeader("x-ratelimit-remaining-tokens", "199000").putHeader("x-ratelimit-reset-tokens", "300ms");
+    headers(ctx)
+        .putHeader("x-ratelimit-limit-requests", "500")
+        .putHeader("x-ratelimit-remaining-requests", "499")
+        .putHeader("x-ratelimit-reset-requests", "120ms")
+        .putHeader("x-ratelimit-limit-tokens", "200000")
+        .putHeader("x-ratelimit-remaining-tokens", "199000")
+        .putHeader("x-ratelimit-reset-tokens", "300ms");
   }
 
-  /** An HTTP error or a dropped connection, when the reply is one; false when it is a normal answer. */
+  /**
+   * An HTTP error or a dropped connection, when the reply is one; false when it is a normal answer.
+   */
   private boolean answeredWithFailure(RoutingContext ctx, FakeReply reply) {
     if (reply.outcome == FakeReply.Outcome.DROP_CONNECTION) {
       ctx.request().connection().close();
       return true;
     }
     if (reply.outcome == FakeReply.Outcome.HTTP_ERROR) {
-      if (reply.retryAfterSeconds != null) ctx.response().putHeader("retry-after", String.valueOf(reply.retryAfterSeconds));
-      if (reply.retryAfterMillis != null) ctx.response().putHeader("retry-after-ms", String.valueOf(reply.retryAfterMillis));
+      if (reply.retryAfterSeconds != null)
+        ctx.response().putHeader("retry-after", String.valueOf(reply.retryAfterSeconds));
+      if (reply.retryAfterMillis != null)
+        ctx.response().putHeader("retry-after-ms", String.valueOf(reply.retryAfterMillis));
       error(ctx, reply.status, reply.errorBody);
       return true;
     }
@@ -270,7 +349,11 @@ public final class FakeOpenAiServer {
     FakeReply reply = programme.poll();
     if (reply == null) reply = model.apply(request);
     // A faithful model never calls a tool with tool_choice "none".
-    boolean dropCalls = toolsOff && reply.outcome == FakeReply.Outcome.STREAM && reply.hasCalls() && !reply.ignoresToolChoice;
+    boolean dropCalls =
+        toolsOff
+            && reply.outcome == FakeReply.Outcome.STREAM
+            && reply.hasCalls()
+            && !reply.ignoresToolChoice;
     return dropCalls ? reply.withoutTools() : reply;
   }
 
@@ -286,17 +369,30 @@ public final class FakeOpenAiServer {
     }
     JsonArray items = body.getJsonArray("items", new JsonArray());
     if (items.size() > 20) {
-      error(ctx, 400, OpenAiErrors.invalidRequest("Invalid 'items': array too long. Expected an array with maximum length 20, "
-          + "but got an array with length " + items.size() + " instead.", "items", "array_above_max_length"));
+      error(
+          ctx,
+          400,
+          OpenAiErrors.invalidRequest(
+              "Invalid 'items': array too long. Expected an array with maximum length 20, "
+                  + "but got an array with length "
+                  + items.size()
+                  + " instead.",
+              "items",
+              "array_above_max_length"));
       return;
     }
     FakeConversation conversation = new FakeConversation("conv_" + newId(), metadata);
     List<JsonObject> stored = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       Object item = items.getValue(i);
-      JsonObject normal = item instanceof JsonObject o ? InputItems.normalize(o, this::newId) : null;
+      JsonObject normal =
+          item instanceof JsonObject o ? InputItems.normalize(o, this::newId) : null;
       if (normal == null) {
-        error(ctx, 400, OpenAiErrors.invalidRequest("Invalid value for 'items[" + i + "]'.", "items[" + i + "]", "invalid_value"));
+        error(
+            ctx,
+            400,
+            OpenAiErrors.invalidRequest(
+                "Invalid value for 'items[" + i + "]'.", "items[" + i + "]", "invalid_value"));
         return;
       }
       stored.add(normal);
@@ -318,10 +414,13 @@ public final class FakeOpenAiServer {
   }
 
   private static String checkMetadata(JsonObject metadata) {
-    if (metadata.size() > 16) return "Invalid 'metadata': too many properties. Expected an object with at most 16 properties.";
+    if (metadata.size() > 16)
+      return "Invalid 'metadata': too many properties. Expected an object with at most 16 properties.";
     for (Map.Entry<String, Object> e : metadata) {
-      if (e.getKey().length() > 64) return "Invalid 'metadata': keys can be at most 64 characters long.";
-      if (!(e.getValue() instanceof String s) || s.length() > 512) return "Invalid 'metadata': values must be strings of at most 512 characters.";
+      if (e.getKey().length() > 64)
+        return "Invalid 'metadata': keys can be at most 64 characters long.";
+      if (!(e.getValue() instanceof String s) || s.length() > 512)
+        return "Invalid 'metadata': values must be strings of at most 512 characters.";
     }
     return null;
   }
@@ -334,13 +433,20 @@ public final class FakeOpenAiServer {
     if ("desc".equals(order)) java.util.Collections.reverse(all);
     int start = 0;
     if (after != null) {
-      for (int i = 0; i < all.size(); i++) if (after.equals(all.get(i).getString("id"))) start = i + 1;
+      for (int i = 0; i < all.size(); i++)
+        if (after.equals(all.get(i).getString("id"))) start = i + 1;
     }
-    List<JsonObject> page = all.subList(Math.min(start, all.size()), Math.min(all.size(), start + limit));
-    json(ctx, 200, new JsonObject().put("object", "list").put("data", new JsonArray(new ArrayList<>(page)))
-        .put("first_id", page.isEmpty() ? null : page.get(0).getString("id"))
-        .put("last_id", page.isEmpty() ? null : page.get(page.size() - 1).getString("id"))
-        .put("has_more", start + limit < all.size()));
+    List<JsonObject> page =
+        all.subList(Math.min(start, all.size()), Math.min(all.size(), start + limit));
+    json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("object", "list")
+            .put("data", new JsonArray(new ArrayList<>(page)))
+            .put("first_id", page.isEmpty() ? null : page.get(0).getString("id"))
+            .put("last_id", page.isEmpty() ? null : page.get(page.size() - 1).getString("id"))
+            .put("has_more", start + limit < all.size()));
   }
 
   private static int intParam(RoutingContext ctx, String name, int fallback) {
@@ -354,34 +460,63 @@ public final class FakeOpenAiServer {
   private void addItems(RoutingContext ctx, FakeConversation conversation) {
     Object value = ctx.body().asJsonObject().getValue("items");
     if (!(value instanceof JsonArray items)) {
-      error(ctx, 400, OpenAiErrors.invalidRequest("Missing required parameter: 'items'.", "items", "missing_required_parameter"));
+      error(
+          ctx,
+          400,
+          OpenAiErrors.invalidRequest(
+              "Missing required parameter: 'items'.", "items", "missing_required_parameter"));
       return;
     }
     if (items.size() > 20) {
-      error(ctx, 400, OpenAiErrors.invalidRequest("Invalid 'items': array too long. Expected an array with maximum length 20, "
-          + "but got an array with length " + items.size() + " instead.", "items", "array_above_max_length"));
+      error(
+          ctx,
+          400,
+          OpenAiErrors.invalidRequest(
+              "Invalid 'items': array too long. Expected an array with maximum length 20, "
+                  + "but got an array with length "
+                  + items.size()
+                  + " instead.",
+              "items",
+              "array_above_max_length"));
       return;
     }
     List<JsonObject> added = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       Object item = items.getValue(i);
-      JsonObject normal = item instanceof JsonObject o ? InputItems.normalize(o, this::newId) : null;
+      JsonObject normal =
+          item instanceof JsonObject o ? InputItems.normalize(o, this::newId) : null;
       if (normal == null) {
-        error(ctx, 400, OpenAiErrors.invalidRequest("Invalid value for 'items[" + i + "]'.", "items[" + i + "]", "invalid_value"));
+        error(
+            ctx,
+            400,
+            OpenAiErrors.invalidRequest(
+                "Invalid value for 'items[" + i + "]'.", "items[" + i + "]", "invalid_value"));
         return;
       }
       String callId = normal.getString("call_id");
-      if ("function_call_output".equals(normal.getString("type")) && !conversation.hasCall(callId)) {
-        error(ctx, 400, OpenAiErrors.invalidRequest("No tool call found for function call output with call_id " + callId + ".",
-            "items", null));
+      if ("function_call_output".equals(normal.getString("type"))
+          && !conversation.hasCall(callId)) {
+        error(
+            ctx,
+            400,
+            OpenAiErrors.invalidRequest(
+                "No tool call found for function call output with call_id " + callId + ".",
+                "items",
+                null));
         return;
       }
       added.add(normal);
     }
     conversation.add(added);
-    json(ctx, 200, new JsonObject().put("object", "list").put("data", new JsonArray(new ArrayList<>(added)))
-        .put("first_id", added.isEmpty() ? null : added.get(0).getString("id"))
-        .put("last_id", added.isEmpty() ? null : added.get(added.size() - 1).getString("id")).put("has_more", false));
+    json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("object", "list")
+            .put("data", new JsonArray(new ArrayList<>(added)))
+            .put("first_id", added.isEmpty() ? null : added.get(0).getString("id"))
+            .put("last_id", added.isEmpty() ? null : added.get(added.size() - 1).getString("id"))
+            .put("has_more", false));
   }
 
   // ---- responses ------------------------------------------------------------------------------
@@ -394,15 +529,23 @@ public final class FakeOpenAiServer {
       return;
     }
     Object conversationValue = body.getValue("conversation");
-    String conversationId = conversationValue instanceof JsonObject o ? o.getString("id") : (String) conversationValue;
-    FakeConversation conversation = conversationId == null ? null : conversations.get(conversationId);
+    String conversationId =
+        conversationValue instanceof JsonObject o ? o.getString("id") : (String) conversationValue;
+    FakeConversation conversation =
+        conversationId == null ? null : conversations.get(conversationId);
     if (conversationId != null && conversation == null) {
       error(ctx, 404, notFound(conversationId));
       return;
     }
     List<JsonObject> inputItems = InputItems.fromInput(body.getValue("input"), this::newId);
     if (inputItems == null) {
-      error(ctx, 400, OpenAiErrors.invalidRequest("Invalid 'input': expected a string or an array of input items.", "input", "invalid_type"));
+      error(
+          ctx,
+          400,
+          OpenAiErrors.invalidRequest(
+              "Invalid 'input': expected a string or an array of input items.",
+              "input",
+              "invalid_type"));
       return;
     }
     List<String> toolOutputs = new ArrayList<>();
@@ -416,29 +559,51 @@ public final class FakeOpenAiServer {
     if (conversation != null) {
       for (String callId : answered) {
         if (!conversation.hasCall(callId)) {
-          error(ctx, 400, OpenAiErrors.invalidRequest("No tool call found for function call output with call_id " + callId + ".", "input", null));
+          error(
+              ctx,
+              400,
+              OpenAiErrors.invalidRequest(
+                  "No tool call found for function call output with call_id " + callId + ".",
+                  "input",
+                  null));
           return;
         }
       }
       for (String pending : conversation.pendingCallIds()) {
         if (!answered.contains(pending)) {
-          error(ctx, 400, OpenAiErrors.invalidRequest("No tool output found for function call " + pending + ".", "input", null));
+          error(
+              ctx,
+              400,
+              OpenAiErrors.invalidRequest(
+                  "No tool output found for function call " + pending + ".", "input", null));
           return;
         }
       }
       if (conversation.busy()) {
-        error(ctx, 409, OpenAiErrors.invalidRequest("Another response is already in progress for this conversation. "
-            + "Wait for it to finish before creating a new one.", "conversation", "conversation_locked"));
+        error(
+            ctx,
+            409,
+            OpenAiErrors.invalidRequest(
+                "Another response is already in progress for this conversation. "
+                    + "Wait for it to finish before creating a new one.",
+                "conversation",
+                "conversation_locked"));
         return;
       }
     }
     String instructions = body.getString("instructions");
     String userText = InputItems.lastUserText(inputItems);
-    boolean toolsOff = "none".equals(body.getValue("tool_choice")) || body.getJsonArray("tools", new JsonArray()).isEmpty();
-    FakeReply reply = nextReply(new ModelRequest("responses", body.copy(), instructions, userText, toolOutputs), toolsOff);
+    boolean toolsOff =
+        "none".equals(body.getValue("tool_choice"))
+            || body.getJsonArray("tools", new JsonArray()).isEmpty();
+    FakeReply reply =
+        nextReply(
+            new ModelRequest("responses", body.copy(), instructions, userText, toolOutputs),
+            toolsOff);
     if (answeredWithFailure(ctx, reply)) return;
     if (conversation != null) conversation.add(inputItems);
-    ResponsesEvents events = new ResponsesEvents(body, reply, "resp_" + newId(), conversationId, this::newId);
+    ResponsesEvents events =
+        new ResponsesEvents(body, reply, "resp_" + newId(), conversationId, this::newId);
     modelHeaders(ctx);
     if (!body.getBoolean("stream", false)) {
       events.events(); // builds the output items
@@ -449,11 +614,17 @@ public final class FakeOpenAiServer {
     List<EventStreamWriter.Emission> emissions = events.events();
     if (conversation != null) conversation.busy(true);
     EventStreamWriter[] writer = new EventStreamWriter[1];
-    writer[0] = new EventStreamWriter(vertx, ctx.response(), reply, events::errorEvent, () -> {
-      if (conversation == null) return;
-      conversation.busy(false);
-      if (writer[0].wroteAll() && events.succeeds()) conversation.add(events.outputItems());
-    });
+    writer[0] =
+        new EventStreamWriter(
+            vertx,
+            ctx.response(),
+            reply,
+            events::errorEvent,
+            () -> {
+              if (conversation == null) return;
+              conversation.busy(false);
+              if (writer[0].wroteAll() && events.succeeds()) conversation.add(events.outputItems());
+            });
     writer[0].start(emissions);
   }
 
@@ -473,26 +644,37 @@ public final class FakeOpenAiServer {
     for (int i = 0; i < messages.size(); i++) {
       JsonObject m = messages.getJsonObject(i);
       String role = m.getString("role");
-      if (("system".equals(role) || "developer".equals(role)) && instructions == null) instructions = InputItems.text(m.getValue("content"));
+      if (("system".equals(role) || "developer".equals(role)) && instructions == null)
+        instructions = InputItems.text(m.getValue("content"));
     }
-    // The latest exchange: the tool results after the last assistant message, or the last user text.
+    // The latest exchange: the tool results after the last assistant message, or the last user
+    // text.
     JsonObject last = messages.getJsonObject(messages.size() - 1);
     if ("tool".equals(last.getString("role"))) {
-      for (int i = messages.size() - 1; i >= 0 && "tool".equals(messages.getJsonObject(i).getString("role")); i--) {
+      for (int i = messages.size() - 1;
+          i >= 0 && "tool".equals(messages.getJsonObject(i).getString("role"));
+          i--) {
         toolOutputs.add(0, InputItems.text(messages.getJsonObject(i).getValue("content")));
       }
     } else if ("user".equals(last.getString("role"))) {
       userText = InputItems.text(last.getValue("content"));
     }
-    boolean toolsOff = "none".equals(body.getValue("tool_choice")) || body.getJsonArray("tools", new JsonArray()).isEmpty();
-    FakeReply reply = nextReply(new ModelRequest("chat_completions", body.copy(), instructions, userText, toolOutputs), toolsOff);
+    boolean toolsOff =
+        "none".equals(body.getValue("tool_choice"))
+            || body.getJsonArray("tools", new JsonArray()).isEmpty();
+    FakeReply reply =
+        nextReply(
+            new ModelRequest("chat_completions", body.copy(), instructions, userText, toolOutputs),
+            toolsOff);
     if (answeredWithFailure(ctx, reply)) return;
-    ChatCompletionChunks chunks = new ChatCompletionChunks(body, reply, "chatcmpl-" + newId(), this::newId);
+    ChatCompletionChunks chunks =
+        new ChatCompletionChunks(body, reply, "chatcmpl-" + newId(), this::newId);
     modelHeaders(ctx);
     if (!body.getBoolean("stream", false)) {
       json(ctx, 200, chunks.completion());
       return;
     }
-    new EventStreamWriter(vertx, ctx.response(), reply, chunks::errorEvent, () -> { }).start(chunks.chunks());
+    new EventStreamWriter(vertx, ctx.response(), reply, chunks::errorEvent, () -> {})
+        .start(chunks.chunks());
   }
 }

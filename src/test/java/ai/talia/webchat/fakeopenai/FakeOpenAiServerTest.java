@@ -1,5 +1,7 @@
 package ai.talia.webchat.fakeopenai;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.talia.webchat.assistant.openai.SseEvent;
 import ai.talia.webchat.assistant.openai.SseParser;
 import io.vertx.core.Future;
@@ -9,17 +11,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The fake speaks OpenAI's wire format: shapes, event order, sequence numbers, errors and headers. */
+/**
+ * The fake speaks OpenAI's wire format: shapes, event order, sequence numbers, errors and headers.
+ */
 class FakeOpenAiServerTest {
   private Vertx vertx;
   private FakeOpenAiServer fake;
@@ -41,41 +42,68 @@ class FakeOpenAiServerTest {
 
   @Test
   void refuses_a_missing_or_wrong_key_with_openais_error_body() {
-    HttpResponse<Buffer> none = await(client.postAbs(fake.baseUrl() + "/conversations").sendJsonObject(new JsonObject()));
+    HttpResponse<Buffer> none =
+        await(client.postAbs(fake.baseUrl() + "/conversations").sendJsonObject(new JsonObject()));
     assertThat(none.statusCode()).isEqualTo(401);
     assertThat(none.getHeader("x-request-id")).startsWith("req_");
     JsonObject error = none.bodyAsJsonObject().getJsonObject("error");
     assertThat(error.fieldNames()).containsExactlyInAnyOrder("message", "type", "param", "code");
     assertThat(error.getString("type")).isEqualTo("invalid_request_error");
 
-    HttpResponse<Buffer> wrong = await(client.postAbs(fake.baseUrl() + "/conversations")
-        .bearerTokenAuthentication("sk-wrong-key-0000000000001234").sendJsonObject(new JsonObject()));
+    HttpResponse<Buffer> wrong =
+        await(
+            client
+                .postAbs(fake.baseUrl() + "/conversations")
+                .bearerTokenAuthentication("sk-wrong-key-0000000000001234")
+                .sendJsonObject(new JsonObject()));
     assertThat(wrong.statusCode()).isEqualTo(401);
     JsonObject wrongError = wrong.bodyAsJsonObject().getJsonObject("error");
     assertThat(wrongError.getString("code")).isEqualTo("invalid_api_key");
-    assertThat(wrongError.getString("message")).contains("sk-wro").contains("1234").doesNotContain("sk-wrong-key-0000000000001234");
+    assertThat(wrongError.getString("message"))
+        .contains("sk-wro")
+        .contains("1234")
+        .doesNotContain("sk-wrong-key-0000000000001234");
   }
 
   @Test
   void conversations_can_be_created_read_extended_listed_and_deleted() {
-    JsonObject created = post("/conversations", new JsonObject().put("metadata", new JsonObject().put("session_id", "s-1"))
-        .put("items", new JsonArray().add(userMessage("hola")))).bodyAsJsonObject();
+    JsonObject created =
+        post(
+                "/conversations",
+                new JsonObject()
+                    .put("metadata", new JsonObject().put("session_id", "s-1"))
+                    .put("items", new JsonArray().add(userMessage("hola"))))
+            .bodyAsJsonObject();
     String id = created.getString("id");
     assertThat(id).startsWith("conv_");
     assertThat(created.getString("object")).isEqualTo("conversation");
     assertThat(created.getLong("created_at")).isPositive();
-    assertThat(created.getJsonObject("metadata")).isEqualTo(new JsonObject().put("session_id", "s-1"));
+    assertThat(created.getJsonObject("metadata"))
+        .isEqualTo(new JsonObject().put("session_id", "s-1"));
 
     assertThat(get("/conversations/" + id).bodyAsJsonObject().getString("id")).isEqualTo(id);
 
     JsonArray tooMany = new JsonArray();
     for (int i = 0; i < 21; i++) tooMany.add(userMessage("m" + i));
-    HttpResponse<Buffer> refused = post("/conversations/" + id + "/items", new JsonObject().put("items", tooMany));
+    HttpResponse<Buffer> refused =
+        post("/conversations/" + id + "/items", new JsonObject().put("items", tooMany));
     assertThat(refused.statusCode()).isEqualTo(400);
-    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("array_above_max_length");
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code"))
+        .isEqualTo("array_above_max_length");
 
-    JsonObject added = post("/conversations/" + id + "/items", new JsonObject().put("items", new JsonArray()
-        .add(new JsonObject().put("type", "message").put("role", "assistant").put("content", "¡Hola!")))).bodyAsJsonObject();
+    JsonObject added =
+        post(
+                "/conversations/" + id + "/items",
+                new JsonObject()
+                    .put(
+                        "items",
+                        new JsonArray()
+                            .add(
+                                new JsonObject()
+                                    .put("type", "message")
+                                    .put("role", "assistant")
+                                    .put("content", "¡Hola!"))))
+            .bodyAsJsonObject();
     assertThat(added.getString("object")).isEqualTo("list");
     assertThat(added.getJsonArray("data")).hasSize(1);
 
@@ -84,13 +112,25 @@ class FakeOpenAiServerTest {
     assertThat(list.getBoolean("has_more")).isFalse();
     JsonArray data = list.getJsonArray("data");
     assertThat(data).hasSize(2);
-    assertThat(data.getJsonObject(0).getJsonArray("content").getJsonObject(0).getString("type")).isEqualTo("input_text");
-    assertThat(data.getJsonObject(1).getJsonArray("content").getJsonObject(0).getString("type")).isEqualTo("output_text");
+    assertThat(data.getJsonObject(0).getJsonArray("content").getJsonObject(0).getString("type"))
+        .isEqualTo("input_text");
+    assertThat(data.getJsonObject(1).getJsonArray("content").getJsonObject(0).getString("type"))
+        .isEqualTo("output_text");
     assertThat(list.getString("first_id")).isEqualTo(data.getJsonObject(0).getString("id"));
 
-    JsonObject deleted = await(client.deleteAbs(fake.baseUrl() + "/conversations/" + id)
-        .bearerTokenAuthentication(fake.apiKey()).send()).bodyAsJsonObject();
-    assertThat(deleted).isEqualTo(new JsonObject().put("id", id).put("object", "conversation.deleted").put("deleted", true));
+    JsonObject deleted =
+        await(
+                client
+                    .deleteAbs(fake.baseUrl() + "/conversations/" + id)
+                    .bearerTokenAuthentication(fake.apiKey())
+                    .send())
+            .bodyAsJsonObject();
+    assertThat(deleted)
+        .isEqualTo(
+            new JsonObject()
+                .put("id", id)
+                .put("object", "conversation.deleted")
+                .put("deleted", true));
     HttpResponse<Buffer> gone = get("/conversations/" + id);
     assertThat(gone.statusCode()).isEqualTo(404);
     assertThat(gone.bodyAsJsonObject().getJsonObject("error").getString("message")).contains(id);
@@ -106,21 +146,34 @@ class FakeOpenAiServerTest {
     assertThat(response.getHeader("x-request-id")).startsWith("req_");
     List<SseEvent> events = parse(response.body());
 
-    assertThat(events).extracting(SseEvent::type).containsExactly(
-        "response.created", "response.in_progress", "response.output_item.added", "response.content_part.added",
-        "response.output_text.delta", "response.output_text.delta", "response.output_text.delta", "response.output_text.delta",
-        "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed");
+    assertThat(events)
+        .extracting(SseEvent::type)
+        .containsExactly(
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.content_part.added",
+            "response.output_text.delta",
+            "response.output_text.delta",
+            "response.output_text.delta",
+            "response.output_text.delta",
+            "response.output_text.done",
+            "response.content_part.done",
+            "response.output_item.done",
+            "response.completed");
     for (int i = 0; i < events.size(); i++) {
       JsonObject data = new JsonObject(events.get(i).data());
       assertThat(data.getString("type")).isEqualTo(events.get(i).type());
       assertThat(data.getInteger("sequence_number")).isEqualTo(i);
     }
     StringBuilder text = new StringBuilder();
-    events.stream().filter(e -> e.type().equals("response.output_text.delta"))
+    events.stream()
+        .filter(e -> e.type().equals("response.output_text.delta"))
         .forEach(e -> text.append(new JsonObject(e.data()).getString("delta")));
     assertThat(text).hasToString("Hola, ¿qué tal? 👋");
 
-    JsonObject completed = new JsonObject(events.get(events.size() - 1).data()).getJsonObject("response");
+    JsonObject completed =
+        new JsonObject(events.get(events.size() - 1).data()).getJsonObject("response");
     assertThat(completed.getString("id")).startsWith("resp_");
     assertThat(completed.getString("object")).isEqualTo("response");
     assertThat(completed.getString("status")).isEqualTo("completed");
@@ -131,10 +184,13 @@ class FakeOpenAiServerTest {
     JsonObject message = completed.getJsonArray("output").getJsonObject(0);
     assertThat(message.getString("type")).isEqualTo("message");
     assertThat(message.getString("role")).isEqualTo("assistant");
-    assertThat(message.getJsonArray("content").getJsonObject(0).getString("text")).isEqualTo("Hola, ¿qué tal? 👋");
+    assertThat(message.getJsonArray("content").getJsonObject(0).getString("text"))
+        .isEqualTo("Hola, ¿qué tal? 👋");
 
     // The conversation now holds the input and the output.
-    assertThat(fake.conversation(conversation).items()).extracting(i -> i.getString("role")).containsExactly("user", "assistant");
+    assertThat(fake.conversation(conversation).items())
+        .extracting(i -> i.getString("role"))
+        .containsExactly("user", "assistant");
   }
 
   @Test
@@ -142,13 +198,23 @@ class FakeOpenAiServerTest {
     String conversation = newConversation();
     String args = "{\"name\":\"Ana\",\"email\":\"ana@example.com\",\"phone\":null}";
     fake.enqueue(FakeReply.toolCall("capture_lead", args));
-    List<SseEvent> events = parse(post("/responses", responseRequest(conversation, "soy Ana")).body());
-    assertThat(events).extracting(SseEvent::type).containsExactly(
-        "response.created", "response.in_progress", "response.output_item.added",
-        "response.function_call_arguments.delta", "response.function_call_arguments.delta", "response.function_call_arguments.delta",
-        "response.function_call_arguments.done", "response.output_item.done", "response.completed");
+    List<SseEvent> events =
+        parse(post("/responses", responseRequest(conversation, "soy Ana")).body());
+    assertThat(events)
+        .extracting(SseEvent::type)
+        .containsExactly(
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.function_call_arguments.delta",
+            "response.function_call_arguments.delta",
+            "response.function_call_arguments.delta",
+            "response.function_call_arguments.done",
+            "response.output_item.done",
+            "response.completed");
     StringBuilder pieces = new StringBuilder();
-    events.stream().filter(e -> e.type().equals("response.function_call_arguments.delta"))
+    events.stream()
+        .filter(e -> e.type().equals("response.function_call_arguments.delta"))
         .forEach(e -> pieces.append(new JsonObject(e.data()).getString("delta")));
     assertThat(pieces).hasToString(args);
     JsonObject call = new JsonObject(events.get(7).data()).getJsonObject("item");
@@ -165,11 +231,21 @@ class FakeOpenAiServerTest {
         .isEqualTo("No tool output found for function call " + callId + ".");
 
     fake.enqueue(FakeReply.text("¡Gracias, Ana!", 2));
-    JsonObject answer = responseRequest(conversation, null).put("input", new JsonArray().add(new JsonObject()
-        .put("type", "function_call_output").put("call_id", callId).put("output", "{\"status\":\"stored\"}")));
+    JsonObject answer =
+        responseRequest(conversation, null)
+            .put(
+                "input",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("type", "function_call_output")
+                            .put("call_id", callId)
+                            .put("output", "{\"status\":\"stored\"}")));
     HttpResponse<Buffer> followUp = post("/responses", answer);
     assertThat(followUp.statusCode()).isEqualTo(200);
-    assertThat(parse(followUp.body())).extracting(SseEvent::type).contains("response.output_text.delta", "response.completed");
+    assertThat(parse(followUp.body()))
+        .extracting(SseEvent::type)
+        .contains("response.output_text.delta", "response.completed");
     assertThat(fake.conversation(conversation).pendingCallIds()).isEmpty();
   }
 
@@ -180,48 +256,75 @@ class FakeOpenAiServerTest {
     request.remove("conversation");
     JsonObject response = post("/responses", request).bodyAsJsonObject();
     assertThat(response.getString("status")).isEqualTo("completed");
-    assertThat(response.getJsonArray("output").getJsonObject(0).getJsonArray("content").getJsonObject(0).getString("text"))
+    assertThat(
+            response
+                .getJsonArray("output")
+                .getJsonObject(0)
+                .getJsonArray("content")
+                .getJsonObject(0)
+                .getString("text"))
         .isEqualTo("Hola");
   }
 
   @Test
   void http_errors_carry_the_error_body_and_retry_after() {
-    fake.enqueue(FakeReply.rateLimited().retryAfter(2), FakeReply.insufficientQuota(), FakeReply.serverError());
+    fake.enqueue(
+        FakeReply.rateLimited().retryAfter(2),
+        FakeReply.insufficientQuota(),
+        FakeReply.serverError());
     HttpResponse<Buffer> limited = post("/responses", responseRequest(null, "a"));
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.getHeader("retry-after")).isEqualTo("2");
-    assertThat(limited.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("rate_limit_exceeded");
+    assertThat(limited.bodyAsJsonObject().getJsonObject("error").getString("code"))
+        .isEqualTo("rate_limit_exceeded");
     HttpResponse<Buffer> quota = post("/responses", responseRequest(null, "a"));
     assertThat(quota.statusCode()).isEqualTo(429);
-    assertThat(quota.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("insufficient_quota");
+    assertThat(quota.bodyAsJsonObject().getJsonObject("error").getString("code"))
+        .isEqualTo("insufficient_quota");
     HttpResponse<Buffer> server = post("/responses", responseRequest(null, "a"));
     assertThat(server.statusCode()).isEqualTo(500);
-    assertThat(server.bodyAsJsonObject().getJsonObject("error").getString("type")).isEqualTo("server_error");
+    assertThat(server.bodyAsJsonObject().getJsonObject("error").getString("type"))
+        .isEqualTo("server_error");
   }
 
   @Test
   void an_unknown_conversation_is_a_404() {
     HttpResponse<Buffer> response = post("/responses", responseRequest("conv_nope", "hola"));
     assertThat(response.statusCode()).isEqualTo(404);
-    assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("conv_nope");
+    assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("conv_nope");
   }
 
   @Test
   void refuses_a_non_strict_schema_and_bad_parameters() {
     JsonObject request = responseRequest(null, "hola");
-    request.getJsonArray("tools").getJsonObject(0).getJsonObject("parameters").put("required", new JsonArray().add("name"));
+    request
+        .getJsonArray("tools")
+        .getJsonObject(0)
+        .getJsonObject("parameters")
+        .put("required", new JsonArray().add("name"));
     HttpResponse<Buffer> schema = post("/responses", request);
     assertThat(schema.statusCode()).isEqualTo(400);
-    assertThat(schema.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("Missing 'email'");
+    assertThat(schema.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("Missing 'email'");
 
-    HttpResponse<Buffer> safety = post("/responses", responseRequest(null, "hola").put("safety_identifier", "x".repeat(65)));
-    assertThat(safety.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("string_above_max_length");
+    HttpResponse<Buffer> safety =
+        post("/responses", responseRequest(null, "hola").put("safety_identifier", "x".repeat(65)));
+    assertThat(safety.bodyAsJsonObject().getJsonObject("error").getString("code"))
+        .isEqualTo("string_above_max_length");
 
-    HttpResponse<Buffer> both = post("/responses", responseRequest("conv_x", "hola").put("previous_response_id", "resp_1"));
-    assertThat(both.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("mutually_exclusive_parameters");
+    HttpResponse<Buffer> both =
+        post("/responses", responseRequest("conv_x", "hola").put("previous_response_id", "resp_1"));
+    assertThat(both.bodyAsJsonObject().getJsonObject("error").getString("code"))
+        .isEqualTo("mutually_exclusive_parameters");
 
-    HttpResponse<Buffer> notJson = await(client.postAbs(fake.baseUrl() + "/responses").bearerTokenAuthentication(fake.apiKey())
-        .putHeader("content-type", "application/json").sendBuffer(Buffer.buffer("{nope")));
+    HttpResponse<Buffer> notJson =
+        await(
+            client
+                .postAbs(fake.baseUrl() + "/responses")
+                .bearerTokenAuthentication(fake.apiKey())
+                .putHeader("content-type", "application/json")
+                .sendBuffer(Buffer.buffer("{nope")));
     assertThat(notJson.statusCode()).isEqualTo(400);
   }
 
@@ -236,7 +339,8 @@ class FakeOpenAiServerTest {
 
     fake.enqueue(FakeReply.text("uno dos", 2).failed("server_error", "The model failed"));
     List<SseEvent> failed = parse(post("/responses", responseRequest(null, "a")).body());
-    JsonObject failedResponse = new JsonObject(failed.get(failed.size() - 1).data()).getJsonObject("response");
+    JsonObject failedResponse =
+        new JsonObject(failed.get(failed.size() - 1).data()).getJsonObject("response");
     assertThat(failed.get(failed.size() - 1).type()).isEqualTo("response.failed");
     assertThat(failedResponse.getString("status")).isEqualTo("failed");
     assertThat(failedResponse.getJsonObject("error").getString("code")).isEqualTo("server_error");
@@ -244,8 +348,12 @@ class FakeOpenAiServerTest {
     fake.enqueue(FakeReply.text("uno dos", 2).incomplete("max_output_tokens"));
     List<SseEvent> incomplete = parse(post("/responses", responseRequest(null, "a")).body());
     assertThat(incomplete.get(incomplete.size() - 1).type()).isEqualTo("response.incomplete");
-    assertThat(new JsonObject(incomplete.get(incomplete.size() - 1).data()).getJsonObject("response")
-        .getJsonObject("incomplete_details").getString("reason")).isEqualTo("max_output_tokens");
+    assertThat(
+            new JsonObject(incomplete.get(incomplete.size() - 1).data())
+                .getJsonObject("response")
+                .getJsonObject("incomplete_details")
+                .getString("reason"))
+        .isEqualTo("max_output_tokens");
 
     fake.enqueue(FakeReply.text("uno dos tres", 3).endAfter(2));
     List<SseEvent> cut = parse(post("/responses", responseRequest(null, "a")).body());
@@ -261,13 +369,31 @@ class FakeOpenAiServerTest {
   @Test
   void chat_completions_stream_chunks_tool_calls_by_index_usage_and_done() {
     String args = "{\"name\":null,\"email\":\"a@b.co\",\"phone\":null}";
-    fake.enqueue(FakeReply.text("Un momento", 2).thenToolCall("capture_lead", args).thenToolCall("capture_lead", args));
-    JsonObject request = new JsonObject().put("model", "gpt-5-mini").put("stream", true)
-        .put("stream_options", new JsonObject().put("include_usage", true))
-        .put("tools", new JsonArray().add(new JsonObject().put("type", "function")
-            .put("function", new JsonObject().put("name", "capture_lead").put("parameters", new JsonObject().put("type", "object")))))
-        .put("messages", new JsonArray().add(new JsonObject().put("role", "system").put("content", "be brief"))
-            .add(new JsonObject().put("role", "user").put("content", "a@b.co")));
+    fake.enqueue(
+        FakeReply.text("Un momento", 2)
+            .thenToolCall("capture_lead", args)
+            .thenToolCall("capture_lead", args));
+    JsonObject request =
+        new JsonObject()
+            .put("model", "gpt-5-mini")
+            .put("stream", true)
+            .put("stream_options", new JsonObject().put("include_usage", true))
+            .put(
+                "tools",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("type", "function")
+                            .put(
+                                "function",
+                                new JsonObject()
+                                    .put("name", "capture_lead")
+                                    .put("parameters", new JsonObject().put("type", "object")))))
+            .put(
+                "messages",
+                new JsonArray()
+                    .add(new JsonObject().put("role", "system").put("content", "be brief"))
+                    .add(new JsonObject().put("role", "user").put("content", "a@b.co")));
     HttpResponse<Buffer> response = post("/chat/completions", request);
     assertThat(response.statusCode()).isEqualTo(200);
     List<SseEvent> events = parse(response.body());
@@ -290,7 +416,8 @@ class FakeOpenAiServerTest {
       if (delta.getJsonArray("tool_calls") != null) {
         JsonObject piece = delta.getJsonArray("tool_calls").getJsonObject(0);
         if (piece.getString("id") != null) ids.add(piece.getString("id"));
-        arguments[piece.getInteger("index")].append(piece.getJsonObject("function").getString("arguments"));
+        arguments[piece.getInteger("index")].append(
+            piece.getJsonObject("function").getString("arguments"));
       }
       if (choice.getString("finish_reason") != null) finish = choice.getString("finish_reason");
     }
@@ -303,23 +430,45 @@ class FakeOpenAiServerTest {
 
   @Test
   void chat_completions_checks_that_tool_messages_answer_tool_calls() {
-    JsonObject unanswered = new JsonObject().put("model", "m").put("messages", new JsonArray()
-        .add(new JsonObject().put("role", "user").put("content", "hola"))
-        .add(new JsonObject().put("role", "assistant").put("content", null).put("tool_calls", new JsonArray()
-            .add(new JsonObject().put("id", "call_1").put("type", "function")
-                .put("function", new JsonObject().put("name", "capture_lead").put("arguments", "{}")))))
-        .add(new JsonObject().put("role", "user").put("content", "¿?")));
+    JsonObject unanswered =
+        new JsonObject()
+            .put("model", "m")
+            .put(
+                "messages",
+                new JsonArray()
+                    .add(new JsonObject().put("role", "user").put("content", "hola"))
+                    .add(
+                        new JsonObject()
+                            .put("role", "assistant")
+                            .put("content", null)
+                            .put(
+                                "tool_calls",
+                                new JsonArray()
+                                    .add(
+                                        new JsonObject()
+                                            .put("id", "call_1")
+                                            .put("type", "function")
+                                            .put(
+                                                "function",
+                                                new JsonObject()
+                                                    .put("name", "capture_lead")
+                                                    .put("arguments", "{}")))))
+                    .add(new JsonObject().put("role", "user").put("content", "¿?")));
     HttpResponse<Buffer> response = post("/chat/completions", unanswered);
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("call_1");
+    assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("call_1");
   }
 
   @Test
   void the_scripted_model_asks_for_details_and_calls_capture_lead() {
     JsonObject greeting = parseCompleted(post("/responses", responseRequest(null, "hola")));
-    assertThat(greeting.getJsonArray("output").getJsonObject(0).getString("type")).isEqualTo("message");
+    assertThat(greeting.getJsonArray("output").getJsonObject(0).getString("type"))
+        .isEqualTo("message");
 
-    JsonObject withDetails = parseCompleted(post("/responses", responseRequest(null, "Me llamo Ana López, ana@example.com")));
+    JsonObject withDetails =
+        parseCompleted(
+            post("/responses", responseRequest(null, "Me llamo Ana López, ana@example.com")));
     JsonObject call = withDetails.getJsonArray("output").getJsonObject(0);
     assertThat(call.getString("type")).isEqualTo("function_call");
     JsonObject args = new JsonObject(call.getString("arguments"));
@@ -347,16 +496,39 @@ class FakeOpenAiServerTest {
   }
 
   private static JsonObject responseRequest(String conversation, String input) {
-    JsonObject tool = new JsonObject().put("type", "function").put("name", "capture_lead").put("strict", true)
-        .put("parameters", new JsonObject().put("type", "object")
-            .put("properties", new JsonObject()
-                .put("name", new JsonObject().put("type", new JsonArray().add("string").add("null")))
-                .put("email", new JsonObject().put("type", new JsonArray().add("string").add("null")))
-                .put("phone", new JsonObject().put("type", new JsonArray().add("string").add("null"))))
-            .put("required", new JsonArray().add("name").add("email").add("phone"))
-            .put("additionalProperties", false));
-    JsonObject request = new JsonObject().put("model", "gpt-5-mini").put("instructions", "Be TalIA.")
-        .put("tools", new JsonArray().add(tool)).put("stream", true).put("input", input);
+    JsonObject tool =
+        new JsonObject()
+            .put("type", "function")
+            .put("name", "capture_lead")
+            .put("strict", true)
+            .put(
+                "parameters",
+                new JsonObject()
+                    .put("type", "object")
+                    .put(
+                        "properties",
+                        new JsonObject()
+                            .put(
+                                "name",
+                                new JsonObject()
+                                    .put("type", new JsonArray().add("string").add("null")))
+                            .put(
+                                "email",
+                                new JsonObject()
+                                    .put("type", new JsonArray().add("string").add("null")))
+                            .put(
+                                "phone",
+                                new JsonObject()
+                                    .put("type", new JsonArray().add("string").add("null"))))
+                    .put("required", new JsonArray().add("name").add("email").add("phone"))
+                    .put("additionalProperties", false));
+    JsonObject request =
+        new JsonObject()
+            .put("model", "gpt-5-mini")
+            .put("instructions", "Be TalIA.")
+            .put("tools", new JsonArray().add(tool))
+            .put("stream", true)
+            .put("input", input);
     if (conversation != null) request.put("conversation", conversation);
     return request;
   }
@@ -375,11 +547,16 @@ class FakeOpenAiServerTest {
   }
 
   private HttpResponse<Buffer> post(String path, JsonObject body) {
-    return await(client.postAbs(fake.baseUrl() + path).bearerTokenAuthentication(fake.apiKey()).sendJsonObject(body));
+    return await(
+        client
+            .postAbs(fake.baseUrl() + path)
+            .bearerTokenAuthentication(fake.apiKey())
+            .sendJsonObject(body));
   }
 
   private HttpResponse<Buffer> get(String path) {
-    return await(client.getAbs(fake.baseUrl() + path).bearerTokenAuthentication(fake.apiKey()).send());
+    return await(
+        client.getAbs(fake.baseUrl() + path).bearerTokenAuthentication(fake.apiKey()).send());
   }
 
   static <T> T await(Future<T> future) {

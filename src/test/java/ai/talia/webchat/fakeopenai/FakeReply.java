@@ -1,19 +1,23 @@
 package ai.talia.webchat.fakeopenai;
 
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the fake model does for one model call ({@code /v1/responses} or {@code /v1/chat/completions}):
- * stream a text in N deltas, call functions whose arguments stream in pieces, or answer an HTTP
- * error; and how the stream misbehaves (delays, a cut, a stall, an {@code error} event, a failed or
- * incomplete response). A mutable builder for tests: {@code FakeReply.text("Hola", 3).firstTokenDelay(200)}.
+ * What the fake model does for one model call ({@code /v1/responses} or {@code
+ * /v1/chat/completions}): stream a text in N deltas, call functions whose arguments stream in
+ * pieces, or answer an HTTP error; and how the stream misbehaves (delays, a cut, a stall, an {@code
+ * error} event, a failed or incomplete response). A mutable builder for tests: {@code
+ * FakeReply.text("Hola", 3).firstTokenDelay(200)}.
  */
 public final class FakeReply {
 
-  enum Outcome { STREAM, HTTP_ERROR, DROP_CONNECTION }
+  enum Outcome {
+    STREAM,
+    HTTP_ERROR,
+    DROP_CONNECTION
+  }
 
   /** A function call; its arguments stream in {@code pieces} deltas. */
   public record Call(String name, String arguments, int pieces) {}
@@ -68,7 +72,9 @@ public final class FakeReply {
   }
 
   public static FakeReply captureLead(String name, String email, String phone) {
-    return toolCall("capture_lead", new JsonObject().put("name", name).put("email", email).put("phone", phone).encode());
+    return toolCall(
+        "capture_lead",
+        new JsonObject().put("name", name).put("email", email).put("phone", phone).encode());
   }
 
   /** Adds a function call after whatever this reply already says (text or other calls). */
@@ -85,22 +91,33 @@ public final class FakeReply {
   }
 
   public static FakeReply rateLimited() {
-    return httpError(429, "requests", "rate_limit_exceeded",
+    return httpError(
+        429,
+        "requests",
+        "rate_limit_exceeded",
         "Rate limit reached for gpt-5-mini in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1. "
             + "Please try again in 20s.");
   }
 
   public static FakeReply insufficientQuota() {
-    return httpError(429, "insufficient_quota", "insufficient_quota",
+    return httpError(
+        429,
+        "insufficient_quota",
+        "insufficient_quota",
         "You exceeded your current quota, please check your plan and billing details.");
   }
 
   public static FakeReply serverError() {
-    return httpError(500, "server_error", null, "The server had an error while processing your request. Sorry about that!");
+    return httpError(
+        500,
+        "server_error",
+        null,
+        "The server had an error while processing your request. Sorry about that!");
   }
 
   public static FakeReply overloaded() {
-    return httpError(503, "server_error", null, "The engine is currently overloaded, please try again later.");
+    return httpError(
+        503, "server_error", null, "The engine is currently overloaded, please try again later.");
   }
 
   /** Closes the connection without answering anything. */
@@ -209,7 +226,10 @@ public final class FakeReply {
     return words + calls.size() * 20;
   }
 
-  /** This reply as the model gives it when tools are off ({@code tool_choice:"none"}): its text only. */
+  /**
+   * This reply as the model gives it when tools are off ({@code tool_choice:"none"}): its text
+   * only.
+   */
   FakeReply withoutTools() {
     FakeReply copy = new FakeReply(outcome);
     copy.text = text != null ? text : "De acuerdo.";
@@ -237,7 +257,8 @@ public final class FakeReply {
   static List<String> pieces(String s, int n) {
     List<String> out = new ArrayList<>();
     int size = Math.max(1, (int) Math.ceil(s.length() / (double) Math.max(1, n)));
-    for (int i = 0; i < s.length(); i += size) out.add(s.substring(i, Math.min(s.length(), i + size)));
+    for (int i = 0; i < s.length(); i += size)
+      out.add(s.substring(i, Math.min(s.length(), i + size)));
     if (out.isEmpty()) out.add("");
     return out;
   }

@@ -2,13 +2,15 @@ package ai.talia.webchat.fakeopenai;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** Input items as the Responses and Conversations APIs take them, normalized to stored items with ids. */
+/**
+ * Input items as the Responses and Conversations APIs take them, normalized to stored items with
+ * ids.
+ */
 final class InputItems {
   private static final Set<String> ROLES = Set.of("user", "assistant", "system", "developer");
 
@@ -53,17 +55,28 @@ final class InputItems {
         } else {
           return null;
         }
-        return new JsonObject().put("id", item.getString("id", "msg_" + ids.get())).put("type", "message")
-            .put("status", "completed").put("role", role).put("content", parts);
+        return new JsonObject()
+            .put("id", item.getString("id", "msg_" + ids.get()))
+            .put("type", "message")
+            .put("status", "completed")
+            .put("role", role)
+            .put("content", parts);
       }
       case "function_call_output" -> {
-        if (item.getString("call_id") == null || !(item.getValue("output") instanceof String)) return null;
-        return new JsonObject().put("id", item.getString("id", "fco_" + ids.get())).put("type", "function_call_output")
-            .put("call_id", item.getString("call_id")).put("output", item.getString("output")).put("status", "completed");
+        if (item.getString("call_id") == null || !(item.getValue("output") instanceof String))
+          return null;
+        return new JsonObject()
+            .put("id", item.getString("id", "fco_" + ids.get()))
+            .put("type", "function_call_output")
+            .put("call_id", item.getString("call_id"))
+            .put("output", item.getString("output"))
+            .put("status", "completed");
       }
       case "function_call" -> {
         if (item.getString("call_id") == null || item.getString("name") == null) return null;
-        return item.copy().put("id", item.getString("id", "fc_" + ids.get())).put("status", "completed");
+        return item.copy()
+            .put("id", item.getString("id", "fc_" + ids.get()))
+            .put("status", "completed");
       }
       default -> {
         return null;
@@ -75,7 +88,8 @@ final class InputItems {
   static String lastUserText(List<JsonObject> items) {
     String text = null;
     for (JsonObject item : items) {
-      if ("message".equals(item.getString("type")) && "user".equals(item.getString("role"))) text = text(item.getValue("content"));
+      if ("message".equals(item.getString("type")) && "user".equals(item.getString("role")))
+        text = text(item.getValue("content"));
     }
     return text;
   }
@@ -86,7 +100,8 @@ final class InputItems {
     if (!(content instanceof JsonArray parts)) return null;
     StringBuilder out = new StringBuilder();
     for (Object p : parts) {
-      if (p instanceof JsonObject part && part.getString("text") != null) out.append(part.getString("text"));
+      if (p instanceof JsonObject part && part.getString("text") != null)
+        out.append(part.getString("text"));
     }
     return out.toString();
   }

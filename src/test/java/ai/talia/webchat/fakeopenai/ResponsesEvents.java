@@ -3,7 +3,6 @@ package ai.talia.webchat.fakeopenai;
 import ai.talia.webchat.fakeopenai.EventStreamWriter.Emission;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -21,7 +20,12 @@ final class ResponsesEvents {
   private final Supplier<String> ids;
   private final List<JsonObject> outputItems = new ArrayList<>();
 
-  ResponsesEvents(JsonObject request, FakeReply reply, String responseId, String conversationId, Supplier<String> ids) {
+  ResponsesEvents(
+      JsonObject request,
+      FakeReply reply,
+      String responseId,
+      String conversationId,
+      Supplier<String> ids) {
     this.request = request;
     this.reply = reply;
     this.responseId = responseId;
@@ -36,40 +40,120 @@ final class ResponsesEvents {
 
   List<Emission> events() {
     List<Emission> out = new ArrayList<>();
-    add(out, "response.created", new JsonObject().put("response", response("in_progress", new JsonArray())), false, false);
-    add(out, "response.in_progress", new JsonObject().put("response", response("in_progress", new JsonArray())), false, false);
+    add(
+        out,
+        "response.created",
+        new JsonObject().put("response", response("in_progress", new JsonArray())),
+        false,
+        false);
+    add(
+        out,
+        "response.in_progress",
+        new JsonObject().put("response", response("in_progress", new JsonArray())),
+        false,
+        false);
     int outputIndex = 0;
     if (reply.text != null) {
       String itemId = "msg_" + ids.get();
-      JsonObject inProgress = new JsonObject().put("id", itemId).put("type", "message").put("status", "in_progress")
-          .put("content", new JsonArray()).put("role", "assistant");
-      add(out, "response.output_item.added", new JsonObject().put("output_index", outputIndex).put("item", inProgress), false, false);
-      add(out, "response.content_part.added", part(itemId, outputIndex).put("part", textPart("")), false, false);
+      JsonObject inProgress =
+          new JsonObject()
+              .put("id", itemId)
+              .put("type", "message")
+              .put("status", "in_progress")
+              .put("content", new JsonArray())
+              .put("role", "assistant");
+      add(
+          out,
+          "response.output_item.added",
+          new JsonObject().put("output_index", outputIndex).put("item", inProgress),
+          false,
+          false);
+      add(
+          out,
+          "response.content_part.added",
+          part(itemId, outputIndex).put("part", textPart("")),
+          false,
+          false);
       for (String piece : reply.textPieces()) {
-        add(out, "response.output_text.delta", part(itemId, outputIndex).put("delta", piece).put("logprobs", new JsonArray()), true, false);
+        add(
+            out,
+            "response.output_text.delta",
+            part(itemId, outputIndex).put("delta", piece).put("logprobs", new JsonArray()),
+            true,
+            false);
       }
-      add(out, "response.output_text.done", part(itemId, outputIndex).put("text", reply.text).put("logprobs", new JsonArray()), false, false);
-      add(out, "response.content_part.done", part(itemId, outputIndex).put("part", textPart(reply.text)), false, false);
-      JsonObject message = new JsonObject().put("id", itemId).put("type", "message").put("status", "completed")
-          .put("content", new JsonArray().add(textPart(reply.text))).put("role", "assistant");
-      add(out, "response.output_item.done", new JsonObject().put("output_index", outputIndex).put("item", message), false, false);
+      add(
+          out,
+          "response.output_text.done",
+          part(itemId, outputIndex).put("text", reply.text).put("logprobs", new JsonArray()),
+          false,
+          false);
+      add(
+          out,
+          "response.content_part.done",
+          part(itemId, outputIndex).put("part", textPart(reply.text)),
+          false,
+          false);
+      JsonObject message =
+          new JsonObject()
+              .put("id", itemId)
+              .put("type", "message")
+              .put("status", "completed")
+              .put("content", new JsonArray().add(textPart(reply.text)))
+              .put("role", "assistant");
+      add(
+          out,
+          "response.output_item.done",
+          new JsonObject().put("output_index", outputIndex).put("item", message),
+          false,
+          false);
       outputItems.add(message);
       outputIndex++;
     }
     for (FakeReply.Call call : reply.calls) {
       String itemId = "fc_" + ids.get();
       String callId = "call_" + ids.get();
-      JsonObject added = new JsonObject().put("id", itemId).put("type", "function_call").put("status", "in_progress")
-          .put("arguments", "").put("call_id", callId).put("name", call.name());
-      add(out, "response.output_item.added", new JsonObject().put("output_index", outputIndex).put("item", added), false, false);
+      JsonObject added =
+          new JsonObject()
+              .put("id", itemId)
+              .put("type", "function_call")
+              .put("status", "in_progress")
+              .put("arguments", "")
+              .put("call_id", callId)
+              .put("name", call.name());
+      add(
+          out,
+          "response.output_item.added",
+          new JsonObject().put("output_index", outputIndex).put("item", added),
+          false,
+          false);
       for (String piece : FakeReply.pieces(call.arguments(), call.pieces())) {
-        add(out, "response.function_call_arguments.delta", new JsonObject().put("item_id", itemId)
-            .put("output_index", outputIndex).put("delta", piece), true, false);
+        add(
+            out,
+            "response.function_call_arguments.delta",
+            new JsonObject()
+                .put("item_id", itemId)
+                .put("output_index", outputIndex)
+                .put("delta", piece),
+            true,
+            false);
       }
-      add(out, "response.function_call_arguments.done", new JsonObject().put("item_id", itemId)
-          .put("output_index", outputIndex).put("arguments", call.arguments()), false, false);
+      add(
+          out,
+          "response.function_call_arguments.done",
+          new JsonObject()
+              .put("item_id", itemId)
+              .put("output_index", outputIndex)
+              .put("arguments", call.arguments()),
+          false,
+          false);
       JsonObject done = added.copy().put("status", "completed").put("arguments", call.arguments());
-      add(out, "response.output_item.done", new JsonObject().put("output_index", outputIndex).put("item", done), false, false);
+      add(
+          out,
+          "response.output_item.done",
+          new JsonObject().put("output_index", outputIndex).put("item", done),
+          false,
+          false);
       outputItems.add(done);
       outputIndex++;
     }
@@ -79,8 +163,13 @@ final class ResponsesEvents {
 
   /** The {@code error} event a stream may end with, numbered as the next event. */
   Emission errorEvent(int sequenceNumber) {
-    JsonObject data = new JsonObject().put("type", "error").put("sequence_number", sequenceNumber)
-        .put("code", reply.errorCode).put("message", reply.errorMessage).put("param", null);
+    JsonObject data =
+        new JsonObject()
+            .put("type", "error")
+            .put("sequence_number", sequenceNumber)
+            .put("code", reply.errorCode)
+            .put("message", reply.errorMessage)
+            .put("param", null);
     return new Emission("error", data.encode(), false, true);
   }
 
@@ -97,10 +186,14 @@ final class ResponsesEvents {
   JsonObject finalResponse() {
     JsonArray output = new JsonArray(new ArrayList<>(outputItems));
     if (reply.failedCode != null) {
-      return response("failed", output).put("error", new JsonObject().put("code", reply.failedCode).put("message", reply.failedMessage));
+      return response("failed", output)
+          .put(
+              "error",
+              new JsonObject().put("code", reply.failedCode).put("message", reply.failedMessage));
     }
     if (reply.incompleteReason != null) {
-      return response("incomplete", output).put("incomplete_details", new JsonObject().put("reason", reply.incompleteReason))
+      return response("incomplete", output)
+          .put("incomplete_details", new JsonObject().put("reason", reply.incompleteReason))
           .put("usage", usage());
     }
     return response("completed", output).put("usage", usage());
@@ -108,7 +201,8 @@ final class ResponsesEvents {
 
   private JsonObject usage() {
     int output = reply.outputTokens();
-    return new JsonObject().put("input_tokens", reply.inputTokens)
+    return new JsonObject()
+        .put("input_tokens", reply.inputTokens)
         .put("input_tokens_details", new JsonObject().put("cached_tokens", 0))
         .put("output_tokens", output)
         .put("output_tokens_details", new JsonObject().put("reasoning_tokens", 0))
@@ -130,7 +224,9 @@ final class ResponsesEvents {
         .put("output", output)
         .put("parallel_tool_calls", request.getBoolean("parallel_tool_calls", true))
         .put("previous_response_id", null)
-        .put("conversation", conversationId == null ? null : new JsonObject().put("id", conversationId))
+        .put(
+            "conversation",
+            conversationId == null ? null : new JsonObject().put("id", conversationId))
         .put("reasoning", new JsonObject().put("effort", null).put("summary", null))
         .put("safety_identifier", request.getValue("safety_identifier"))
         .put("store", request.getBoolean("store", true))
@@ -145,15 +241,22 @@ final class ResponsesEvents {
   }
 
   private static JsonObject part(String itemId, int outputIndex) {
-    return new JsonObject().put("item_id", itemId).put("output_index", outputIndex).put("content_index", 0);
+    return new JsonObject()
+        .put("item_id", itemId)
+        .put("output_index", outputIndex)
+        .put("content_index", 0);
   }
 
   private static JsonObject textPart(String text) {
-    return new JsonObject().put("type", "output_text").put("annotations", new JsonArray()).put("logprobs", new JsonArray())
+    return new JsonObject()
+        .put("type", "output_text")
+        .put("annotations", new JsonArray())
+        .put("logprobs", new JsonArray())
         .put("text", text);
   }
 
-  private static void add(List<Emission> out, String type, JsonObject data, boolean delta, boolean terminal) {
+  private static void add(
+      List<Emission> out, String type, JsonObject data, boolean delta, boolean terminal) {
     JsonObject ordered = new JsonObject().put("type", type).put("sequence_number", out.size());
     data.forEach(e -> ordered.put(e.getKey(), e.getValue()));
     out.add(new Emission(type, ordered.encode(), delta, terminal));

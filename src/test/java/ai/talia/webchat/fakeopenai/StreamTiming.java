@@ -1,9 +1,9 @@
 package ai.talia.webchat.fakeopenai;
 
 /**
- * When the fake model took a request, wrote its first text delta and ended its stream
- * ({@link System#nanoTime()}), so a benchmark in the same JVM can take the model's own time out of
- * what it measures end to end.
+ * When the fake model took a request, wrote its first text delta and ended its stream ({@link
+ * System#nanoTime()}), so a benchmark in the same JVM can take the model's own time out of what it
+ * measures end to end.
  */
 public final class StreamTiming {
   private final long received = System.nanoTime();

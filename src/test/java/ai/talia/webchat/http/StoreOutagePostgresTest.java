@@ -1,17 +1,16 @@
 package ai.talia.webchat.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.support.Api;
 import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The one problem no input can cause: the database goes away under a running gateway. The API
@@ -30,9 +29,13 @@ class StoreOutagePostgresTest {
       String database = url.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
       String admin = TestDatabases.jdbc(url.replaceFirst("/[^/?]+(\\?.*)?$", "/postgres$1"));
 
-      try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
+      try (Connection c = DriverManager.getConnection(admin);
+          Statement st = c.createStatement()) {
         st.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
-        st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+        st.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                + database
+                + "'");
       }
       try {
         Api.Reply down = api.history(s);
@@ -41,10 +44,14 @@ class StoreOutagePostgresTest {
         JsonObject problem = down.json();
         assertThat(problem.getString("code")).isEqualTo("internal_error");
         assertThat(problem.getString("type")).isEqualTo("urn:talia:problem:internal_error");
-        assertThat(down.body()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain(database);
+        assertThat(down.body())
+            .doesNotContain("Exception")
+            .doesNotContain("\tat ")
+            .doesNotContain(database);
         assertThat(api.get("/ready").status()).isEqualTo(503);
       } finally {
-        try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(admin);
+            Statement st = c.createStatement()) {
           st.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
         }
       }

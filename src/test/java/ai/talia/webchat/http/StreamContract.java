@@ -1,27 +1,25 @@
 package ai.talia.webchat.http;
 
+import static ai.talia.webchat.support.StreamClient.type;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.support.Api;
 import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.StreamClient;
 import ai.talia.webchat.support.TestDatabases;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-
-import static ai.talia.webchat.support.StreamClient.type;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** /api/webchat/stream with real WebSocket clients against the real gateway. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -34,10 +32,17 @@ abstract class StreamContract {
   @BeforeAll
   void start() {
     // Replies are streamed slowly enough that a socket can drop in the middle of one.
-    gateway = RunningGateway.start(kind(), c -> c.with(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS, 15)
-        .with(ConfigKeys.STREAM_HELLO_TIMEOUT_SECONDS, 1)
-        .with(ConfigKeys.WEBCHAT_ALLOWED_ORIGINS, new JsonArray().add("https://landing.example"))
-        .with(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 1000).with(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 10_000));
+    gateway =
+        RunningGateway.start(
+            kind(),
+            c ->
+                c.with(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS, 15)
+                    .with(ConfigKeys.STREAM_HELLO_TIMEOUT_SECONDS, 1)
+                    .with(
+                        ConfigKeys.WEBCHAT_ALLOWED_ORIGINS,
+                        new JsonArray().add("https://landing.example"))
+                    .with(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 1000)
+                    .with(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 10_000));
     api = new Api(gateway.baseUrl());
   }
 
@@ -51,7 +56,10 @@ abstract class StreamContract {
   }
 
   private static JsonObject say(String content) {
-    return new JsonObject().put("type", "message").put("content", content).put("client_message_id", UUID.randomUUID().toString());
+    return new JsonObject()
+        .put("type", "message")
+        .put("content", content)
+        .put("client_message_id", UUID.randomUUID().toString());
   }
 
   private static JsonObject last(List<JsonObject> frames) {
@@ -81,7 +89,8 @@ abstract class StreamContract {
       assertThat(ready.getLong("last_seq")).isEqualTo(4);
       List<JsonObject> replay = List.of(socket.next(), socket.next(), socket.next());
       assertThat(seqs(replay)).containsExactly(2L, 3L, 4L);
-      assertThat(replay.get(1).getJsonObject("message").getString("content")).isEqualTo("¿Qué precio tiene?");
+      assertThat(replay.get(1).getJsonObject("message").getString("content"))
+          .isEqualTo("¿Qué precio tiene?");
       socket.send(new JsonObject().put("type", "ping"));
       assertThat(socket.next().getString("type")).isEqualTo("pong");
     }
@@ -101,11 +110,18 @@ abstract class StreamContract {
           .isEqualTo(frame.getString("client_message_id"));
       assertThat(frames).anyMatch(f -> "typing".equals(f.getString("type")) && f.getBoolean("on"));
       StringBuilder streamed = new StringBuilder();
-      frames.stream().filter(type("reply.delta")).forEach(f -> streamed.append(f.getString("delta")));
+      frames.stream()
+          .filter(type("reply.delta"))
+          .forEach(f -> streamed.append(f.getString("delta")));
       assertThat(frames.stream().filter(type("reply.delta")).count()).isGreaterThan(1);
       JsonObject completed = frames.get(frames.size() - 1).getJsonObject("message");
       assertThat(streamed.toString()).isEqualTo(completed.getString("content"));
-      assertThat(frames.stream().filter(type("reply.delta")).map(f -> f.getString("reply_id")).distinct().toList())
+      assertThat(
+              frames.stream()
+                  .filter(type("reply.delta"))
+                  .map(f -> f.getString("reply_id"))
+                  .distinct()
+                  .toList())
           .containsExactly(completed.getString("id"));
 
       // The same client_message_id again: no second row, no second turn.
@@ -119,7 +135,8 @@ abstract class StreamContract {
   @Test
   void every_socket_of_a_session_gets_every_frame_including_replies_to_rest_posts() {
     Api.Session s = api.consentedSession("es");
-    try (StreamClient tab1 = connect(); StreamClient tab2 = connect()) {
+    try (StreamClient tab1 = connect();
+        StreamClient tab2 = connect()) {
       tab1.hello(s.id(), s.token(), 0);
       tab2.hello(s.id(), s.token(), 0);
       tab1.next();
@@ -179,13 +196,19 @@ abstract class StreamContract {
   }
 
   /**
-   * A client that saw a reply begin before it dropped learns at the reconnect whether that reply
-   * is still being written ({@code ready.reply_id}, then the reply so far) or ended meanwhile.
+   * A client that saw a reply begin before it dropped learns at the reconnect whether that reply is
+   * still being written ({@code ready.reply_id}, then the reply so far) or ended meanwhile.
    */
   @Test
   void ready_names_the_reply_being_written_and_only_while_it_is() {
-    try (RunningGateway slow = RunningGateway.start(kind(), c -> c.with(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS, 250)
-        .with(ConfigKeys.WEBCHAT_ALLOWED_ORIGINS, new JsonArray().add("https://landing.example")))) {
+    try (RunningGateway slow =
+        RunningGateway.start(
+            kind(),
+            c ->
+                c.with(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS, 250)
+                    .with(
+                        ConfigKeys.WEBCHAT_ALLOWED_ORIGINS,
+                        new JsonArray().add("https://landing.example")))) {
       Api slowApi = new Api(slow.baseUrl());
       Api.Session s = slowApi.consentedSession("es");
       try (StreamClient first = StreamClient.connect(slow.port(), "https://landing.example")) {
@@ -203,7 +226,8 @@ abstract class StreamContract {
           JsonObject sofar = joining.next();
           assertThat(sofar.getString("reply_id")).isEqualTo(replyId);
           assertThat(sofar.getString("delta")).startsWith(delta.getString("delta"));
-          JsonObject completed = last(joining.until(f -> "reply.completed".equals(f.getString("type"))));
+          JsonObject completed =
+              last(joining.until(f -> "reply.completed".equals(f.getString("type"))));
           assertThat(completed.getJsonObject("message").getString("id")).isEqualTo(replyId);
         }
         try (StreamClient after = StreamClient.connect(slow.port(), "https://landing.example")) {
@@ -218,7 +242,8 @@ abstract class StreamContract {
 
   @Test
   void a_disallowed_origin_gets_no_upgrade() {
-    assertThatThrownBy(() -> StreamClient.connect(gateway.port(), "https://evil.example")).isNotNull();
+    assertThatThrownBy(() -> StreamClient.connect(gateway.port(), "https://evil.example"))
+        .isNotNull();
     try (StreamClient ok = connect()) {
       ok.send(new JsonObject().put("type", "ping"));
       assertThat(ok.next().getString("type")).isEqualTo("pong");
@@ -257,7 +282,8 @@ abstract class StreamContract {
       socket.send(new JsonObject().put("type", "message").put("content", ""));
       JsonObject invalid = socket.next();
       assertThat(invalid.getString("code")).isEqualTo("validation_failed");
-      assertThat(invalid.getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("content");
+      assertThat(invalid.getJsonArray("errors").getJsonObject(0).getString("field"))
+          .isEqualTo("content");
       socket.send(new JsonObject().put("type", "ping"));
       assertThat(socket.next().getString("type")).isEqualTo("pong");
       socket.sendBinary(new byte[] {1, 2, 3});

@@ -1,5 +1,7 @@
 package ai.talia.webchat.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.support.Api;
 import ai.talia.webchat.support.RunningGateway;
@@ -7,22 +9,20 @@ import ai.talia.webchat.support.StreamClient;
 import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.LongStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * A socket that stops reading is cut once its bounded write queue is full (close 4429), instead of
  * the gateway buffering without bound; it then resumes from its last seq and misses nothing.
  */
 class StreamSlowReaderTest {
-  private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,";
+  private static final String ALPHABET =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Text that per-message compression cannot shrink much, so the socket really carries it. */
@@ -33,25 +33,43 @@ class StreamSlowReaderTest {
   }
 
   @Test
-  void a_reader_that_stops_reading_is_disconnected_after_a_bounded_buffer_and_resumes_without_loss() {
-    try (RunningGateway gateway = RunningGateway.start(TestDatabases.Kind.EMBEDDED, c -> c
-        .with(ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES, 16 * 1024)
-        .with(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 100_000).with(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 100_000)
-        .with(ConfigKeys.LIMITS_SESSION_QUEUE_MAX, 100_000).with(ConfigKeys.LIMITS_SESSION_MAX_TURNS, 100_000))) {
+  void
+      a_reader_that_stops_reading_is_disconnected_after_a_bounded_buffer_and_resumes_without_loss() {
+    try (RunningGateway gateway =
+        RunningGateway.start(
+            TestDatabases.Kind.EMBEDDED,
+            c ->
+                c.with(ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES, 16 * 1024)
+                    .with(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 100_000)
+                    .with(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 100_000)
+                    .with(ConfigKeys.LIMITS_SESSION_QUEUE_MAX, 100_000)
+                    .with(ConfigKeys.LIMITS_SESSION_MAX_TURNS, 100_000))) {
       Api api = new Api(gateway.baseUrl());
       Api.Session s = api.consentedSession("es");
-      StreamClient slow = StreamClient.connect(gateway.port(), null, new WebSocketClientOptions().setReceiveBufferSize(4096));
+      StreamClient slow =
+          StreamClient.connect(
+              gateway.port(), null, new WebSocketClientOptions().setReceiveBufferSize(4096));
       slow.hello(s.id(), s.token(), 0);
       slow.until(StreamClient.type("ready"));
       slow.pause();
 
       int sent = 0;
-      while (!api.get("/metrics").body().contains("talia_stream_closed_by_gateway_total{code=\"4429\"} 1.0")) {
+      while (!api.get("/metrics")
+          .body()
+          .contains("talia_stream_closed_by_gateway_total{code=\"4429\"} 1.0")) {
         assertThat(sent).as("the slow socket was never cut").isLessThan(3_000);
         for (int i = 0; i < 50; i++, sent++) {
-          Api.Reply r = api.request("POST", "/api/webchat/messages").bearer(s.token()).header("Prefer", "respond-async")
-              .json(new JsonObject().put("session_id", s.id()).put("author", "user").put("content", noise(3_900))
-                  .put("client_message_id", UUID.randomUUID().toString())).send();
+          Api.Reply r =
+              api.request("POST", "/api/webchat/messages")
+                  .bearer(s.token())
+                  .header("Prefer", "respond-async")
+                  .json(
+                      new JsonObject()
+                          .put("session_id", s.id())
+                          .put("author", "user")
+                          .put("content", noise(3_900))
+                          .put("client_message_id", UUID.randomUUID().toString()))
+                  .send();
           assertThat(r.status()).as(r.body()).isEqualTo(202);
         }
       }
@@ -74,7 +92,9 @@ class StreamSlowReaderTest {
         TreeSet<Long> resumed = new TreeSet<>();
         while (resumed.isEmpty() || resumed.last() < lastSeq) collectSeq(again.next(), resumed);
         assertThat(resumed.first()).isEqualTo(before + 1);
-        assertThat(resumed).containsExactlyElementsOf(LongStream.rangeClosed(before + 1, lastSeq).boxed().toList());
+        assertThat(resumed)
+            .containsExactlyElementsOf(
+                LongStream.rangeClosed(before + 1, lastSeq).boxed().toList());
       }
       slow.close();
     }
@@ -82,8 +102,13 @@ class StreamSlowReaderTest {
 
   private static long awaitAllAnswered(Api api, Api.Session s, int sent) {
     for (int i = 0; i < 600; i++) {
-      JsonObject last = api.request("GET", "/api/webchat/history/" + s.id() + "?after_seq=" + (2L * sent - 1) + "&limit=10")
-          .bearer(s.token()).send().json();
+      JsonObject last =
+          api.request(
+                  "GET",
+                  "/api/webchat/history/" + s.id() + "?after_seq=" + (2L * sent - 1) + "&limit=10")
+              .bearer(s.token())
+              .send()
+              .json();
       if (!last.getJsonArray("messages").isEmpty()) return 2L * sent;
       sleep(100);
     }
@@ -96,7 +121,9 @@ class StreamSlowReaderTest {
 
   private static void collectSeq(JsonObject frame, TreeSet<Long> into) {
     JsonObject message = frame.getJsonObject("message");
-    if (message != null && ("message".equals(frame.getString("type")) || "reply.completed".equals(frame.getString("type")))) {
+    if (message != null
+        && ("message".equals(frame.getString("type"))
+            || "reply.completed".equals(frame.getString("type")))) {
       into.add(message.getLong("seq"));
     }
   }

@@ -1,5 +1,8 @@
 package ai.talia.webchat.lead;
 
+import static ai.talia.webchat.support.RunningGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.ConsentRecord;
@@ -11,17 +14,16 @@ import ai.talia.webchat.store.StoreClient;
 import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.Vertx;
+import java.time.Instant;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
-import java.util.UUID;
-
-import static ai.talia.webchat.support.RunningGateway.await;
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The lead rules on a real store: consent first, each field validated, one lead merged as fields arrive. */
+/**
+ * The lead rules on a real store: consent first, each field validated, one lead merged as fields
+ * arrive.
+ */
 abstract class LeadCaptureContract {
   private Vertx vertx;
   private Store store;
@@ -32,9 +34,10 @@ abstract class LeadCaptureContract {
   @BeforeEach
   void start() {
     TaliaConfig config = RunningGateway.baseConfig();
-    config = kind() == TestDatabases.Kind.POSTGRES
-        ? config.with(ConfigKeys.DB_URL, TestDatabases.freshPostgres())
-        : config.with(ConfigKeys.DB_DATA_DIR, TestDatabases.freshDataDir().toString());
+    config =
+        kind() == TestDatabases.Kind.POSTGRES
+            ? config.with(ConfigKeys.DB_URL, TestDatabases.freshPostgres())
+            : config.with(ConfigKeys.DB_DATA_DIR, TestDatabases.freshDataDir().toString());
     vertx = Vertx.vertx();
     await(vertx.deployVerticle(new PersistenceVerticle(config)));
     store = new StoreClient(vertx);
@@ -51,7 +54,10 @@ abstract class LeadCaptureContract {
     Instant now = Instant.now();
     await(store.createSession(new SessionRecord(id, "h", null, "es", null, null, now, now, 0, 0)));
     if (consent != null) {
-      await(store.recordConsent(new ConsentRecord(UUID.randomUUID().toString(), id, "2026-11", consent, now, null, null)));
+      await(
+          store.recordConsent(
+              new ConsentRecord(
+                  UUID.randomUUID().toString(), id, "2026-11", consent, now, null, null)));
     }
     return id;
   }
@@ -60,23 +66,29 @@ abstract class LeadCaptureContract {
   void without_a_granted_consent_nothing_is_stored() {
     for (Boolean consent : new Boolean[] {null, false}) {
       String id = session(consent);
-      LeadOutcome outcome = await(leads.capture(id, new LeadFields("Ana Pérez", "ana@example.com", "+34 612 345 678")));
+      LeadOutcome outcome =
+          await(
+              leads.capture(id, new LeadFields("Ana Pérez", "ana@example.com", "+34 612 345 678")));
       assertThat(outcome.status()).isEqualTo(LeadOutcome.Status.CONSENT_MISSING);
       assertThat(await(store.findLead(id))).isNull();
-      assertThat(await(store.events(id))).extracting(DomainEvent::type).doesNotContain(DomainEvent.LEAD_CAPTURED);
+      assertThat(await(store.events(id)))
+          .extracting(DomainEvent::type)
+          .doesNotContain(DomainEvent.LEAD_CAPTURED);
     }
   }
 
   @Test
   void fields_are_validated_normalized_and_merged_into_one_lead() {
     String id = session(true);
-    LeadOutcome first = await(leads.capture(id, new LeadFields("  José  Ñúñez-O'Neil ", "not-an-email", null)));
+    LeadOutcome first =
+        await(leads.capture(id, new LeadFields("  José  Ñúñez-O'Neil ", "not-an-email", null)));
     assertThat(first.status()).isEqualTo(LeadOutcome.Status.INVALID);
     assertThat(first.invalid()).containsEntry("email", "not_an_email");
     assertThat(first.storedFields()).containsExactly("name");
     assertThat(await(store.findLead(id)).name()).isEqualTo("José Ñúñez-O'Neil");
 
-    LeadOutcome second = await(leads.capture(id, new LeadFields(null, "Ana.Perez@EXAMPLE.com", "612 345 678")));
+    LeadOutcome second =
+        await(leads.capture(id, new LeadFields(null, "Ana.Perez@EXAMPLE.com", "612 345 678")));
     assertThat(second.status()).isEqualTo(LeadOutcome.Status.STORED);
     assertThat(second.lead().email()).isEqualTo("Ana.Perez@example.com");
     assertThat(second.lead().phone()).isEqualTo("+34612345678");
@@ -84,10 +96,16 @@ abstract class LeadCaptureContract {
     assertThat(second.lead().id()).isEqualTo(first.lead().id());
 
     LeadOutcome bad = await(leads.capture(id, new LeadFields("R2D2", null, "12")));
-    assertThat(bad.invalid()).containsEntry("name", "contains_digits").containsEntry("phone", "not_a_valid_phone");
+    assertThat(bad.invalid())
+        .containsEntry("name", "contains_digits")
+        .containsEntry("phone", "not_a_valid_phone");
     assertThat(bad.storedFields()).isEmpty();
     assertThat(await(store.findLead(id)).name()).isEqualTo("José Ñúñez-O'Neil");
-    assertThat(await(store.events(id)).stream().filter(e -> e.type().equals(DomainEvent.LEAD_CAPTURED)).count()).isEqualTo(2);
+    assertThat(
+            await(store.events(id)).stream()
+                .filter(e -> e.type().equals(DomainEvent.LEAD_CAPTURED))
+                .count())
+        .isEqualTo(2);
   }
 
   @Test

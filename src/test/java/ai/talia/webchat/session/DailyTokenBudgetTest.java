@@ -1,10 +1,11 @@
 package ai.talia.webchat.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -12,9 +13,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class DailyTokenBudgetTest {
 
@@ -44,9 +43,11 @@ class DailyTokenBudgetTest {
     assertThat(unlimited.tryReserve()).isTrue();
     assertThat(unlimited.exhausted()).isFalse();
 
-    TaliaConfig config = new TaliaConfig(new JsonObject()).with(ConfigKeys.LIMITS_DAILY_TOKEN_BUDGET, "500");
+    TaliaConfig config =
+        new TaliaConfig(new JsonObject()).with(ConfigKeys.LIMITS_DAILY_TOKEN_BUDGET, "500");
     assertThat(new DailyTokenBudget(config).limit()).isEqualTo(500);
-    assertThatThrownBy(() -> new DailyTokenBudget(-1, Clock.systemUTC())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new DailyTokenBudget(-1, Clock.systemUTC()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -54,9 +55,11 @@ class DailyTokenBudgetTest {
     DailyTokenBudget budget = new DailyTokenBudget(0, Clock.systemUTC());
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
-      Thread thread = new Thread(() -> {
-        for (int i = 0; i < 10_000; i++) budget.record(3);
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 10_000; i++) budget.record(3);
+              });
       thread.start();
       threads.add(thread);
     }

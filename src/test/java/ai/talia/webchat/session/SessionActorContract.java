@@ -1,13 +1,13 @@
 package ai.talia.webchat.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.support.Api;
 import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,21 +19,29 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The session actor's guarantees, over HTTP against the real gateway: ordering, idempotency, restarts, passivation. */
+/**
+ * The session actor's guarantees, over HTTP against the real gateway: ordering, idempotency,
+ * restarts, passivation.
+ */
 abstract class SessionActorContract {
 
   abstract TestDatabases.Kind kind();
 
-  private RunningGateway start(java.util.function.UnaryOperator<ai.talia.webchat.config.TaliaConfig> overrides) {
-    return RunningGateway.start(kind(), c -> overrides.apply(c
-        .with(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 1000).with(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 10_000)));
+  private RunningGateway start(
+      java.util.function.UnaryOperator<ai.talia.webchat.config.TaliaConfig> overrides) {
+    return RunningGateway.start(
+        kind(),
+        c ->
+            overrides.apply(
+                c.with(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 1000)
+                    .with(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 10_000)));
   }
 
   @Test
-  void fifty_concurrent_posts_to_one_session_give_a_gapless_seq_and_no_duplicates() throws Exception {
+  void fifty_concurrent_posts_to_one_session_give_a_gapless_seq_and_no_duplicates()
+      throws Exception {
     try (RunningGateway gateway = start(c -> c)) {
       Api api = new Api(gateway.baseUrl());
       Api.Session s = api.consentedSession("es");
@@ -46,13 +54,15 @@ abstract class SessionActorContract {
         String text = "mensaje " + i;
         sent.add(pool.submit(() -> api.say(s, text, cmid)));
       }
-      // The same client_message_ids again, concurrently with the first sends: joined, never doubled.
+      // The same client_message_ids again, concurrently with the first sends: joined, never
+      // doubled.
       for (int i = 0; i < 10; i++) {
         String cmid = ids.get(i);
         String text = "mensaje " + i;
         sent.add(pool.submit(() -> api.say(s, text, cmid)));
       }
-      for (Future<Api.Reply> f : sent) assertThat(f.get().status()).as(f.get().body()).isEqualTo(200);
+      for (Future<Api.Reply> f : sent)
+        assertThat(f.get().status()).as(f.get().body()).isEqualTo(200);
       pool.shutdown();
 
       JsonArray messages = api.history(s).json().getJsonArray("messages");
@@ -61,7 +71,8 @@ abstract class SessionActorContract {
       Set<String> userCmids = new HashSet<>();
       for (Object o : messages) {
         JsonObject m = (JsonObject) o;
-        if ("user".equals(m.getString("role"))) assertThat(userCmids.add(m.getString("client_message_id"))).isTrue();
+        if ("user".equals(m.getString("role")))
+          assertThat(userCmids.add(m.getString("client_message_id"))).isTrue();
       }
       assertThat(userCmids).containsExactlyInAnyOrderElementsOf(ids);
     }
@@ -86,7 +97,8 @@ abstract class SessionActorContract {
       // The session goes on where it stopped: the token still works and seq continues.
       Api.Reply next = api.say(first, "¿Qué horario tenéis?");
       assertThat(next.status()).isEqualTo(200);
-      assertThat(next.json().getJsonObject("message").getLong("seq")).isEqualTo(before1.size() + 1L);
+      assertThat(next.json().getJsonObject("message").getLong("seq"))
+          .isEqualTo(before1.size() + 1L);
     }
   }
 
@@ -116,12 +128,14 @@ abstract class SessionActorContract {
    */
   @Test
   void an_actor_answers_from_memory_exactly_as_a_fresh_one_does_from_the_store() throws Exception {
-    List<String> visitor = List.of("Hola", "Ana", "¿Cuánto cuesta?", "ana@example.com", "Gracias", "612 345 678");
+    List<String> visitor =
+        List.of("Hola", "Ana", "¿Cuánto cuesta?", "ana@example.com", "Gracias", "612 345 678");
     List<String> live = new ArrayList<>();
     try (RunningGateway gateway = start(c -> c.with(ConfigKeys.SESSION_IDLE_SECONDS, 3600))) {
       Api api = new Api(gateway.baseUrl());
       Api.Session s = api.consentedSession("es");
-      for (String text : visitor) live.add(api.say(s, text).json().getJsonObject("reply").getString("content"));
+      for (String text : visitor)
+        live.add(api.say(s, text).json().getJsonObject("reply").getString("content"));
     }
     List<String> fresh = new ArrayList<>();
     try (RunningGateway gateway = start(c -> c.with(ConfigKeys.SESSION_IDLE_SECONDS, 1))) {
@@ -135,21 +149,35 @@ abstract class SessionActorContract {
     }
     assertThat(live).isEqualTo(fresh);
     assertThat(live.get(0)).startsWith("¡Hola!");
-    assertThat(live.get(1)).contains("Ana").endsWith("¿A qué correo electrónico te podemos escribir?");
+    assertThat(live.get(1))
+        .contains("Ana")
+        .endsWith("¿A qué correo electrónico te podemos escribir?");
     assertThat(live.get(3)).endsWith("¿Y un teléfono de contacto?");
     assertThat(live.get(5)).contains("+34612345678");
   }
 
   @Test
-  void stopping_mid_turn_finishes_it_or_marks_it_failed_and_a_resend_completes_it() throws Exception {
-    try (RunningGateway gateway = start(c -> c.with(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS, 40)
-        .with(ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS, 30))) {
+  void stopping_mid_turn_finishes_it_or_marks_it_failed_and_a_resend_completes_it()
+      throws Exception {
+    try (RunningGateway gateway =
+        start(
+            c ->
+                c.with(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS, 40)
+                    .with(ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS, 30))) {
       Api api = new Api(gateway.baseUrl());
       Api.Session s = api.consentedSession("es");
       String cmid = UUID.randomUUID().toString();
-      Api.Reply queued = api.request("POST", "/api/webchat/messages").bearer(s.token()).header("Prefer", "respond-async")
-          .json(new JsonObject().put("session_id", s.id()).put("author", "user").put("content", "Hola")
-              .put("client_message_id", cmid)).send();
+      Api.Reply queued =
+          api.request("POST", "/api/webchat/messages")
+              .bearer(s.token())
+              .header("Prefer", "respond-async")
+              .json(
+                  new JsonObject()
+                      .put("session_id", s.id())
+                      .put("author", "user")
+                      .put("content", "Hola")
+                      .put("client_message_id", cmid))
+              .send();
       assertThat(queued.status()).isEqualTo(202);
 
       gateway.restart();
@@ -166,13 +194,16 @@ abstract class SessionActorContract {
       // Resending the same id answers with the one reply, whichever way the stop went.
       Api.Reply resent = api.say(s, "Hola", cmid);
       assertThat(resent.status()).isEqualTo(200);
-      assertThat(resent.json().getJsonObject("message").getString("id")).isEqualTo(user.getString("id"));
+      assertThat(resent.json().getJsonObject("message").getString("id"))
+          .isEqualTo(user.getString("id"));
       assertThat(api.history(s).json().getJsonArray("messages")).hasSize(2);
     }
   }
 
   private static int liveActors(Api api) {
-    Matcher m = Pattern.compile("(?m)^talia_session_actors_live(?:\\{[^}]*\\})? ([0-9.]+)").matcher(api.get("/metrics").body());
+    Matcher m =
+        Pattern.compile("(?m)^talia_session_actors_live(?:\\{[^}]*\\})? ([0-9.]+)")
+            .matcher(api.get("/metrics").body());
     assertThat(m.find()).isTrue();
     return (int) Double.parseDouble(m.group(1));
   }

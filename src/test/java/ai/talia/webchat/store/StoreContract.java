@@ -1,5 +1,9 @@
 package ai.talia.webchat.store;
 
+import static ai.talia.webchat.support.RunningGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
@@ -7,19 +11,14 @@ import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static ai.talia.webchat.support.RunningGateway.await;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The {@link Store} contract, run unchanged on the embedded store and on Postgres, through the
@@ -34,11 +33,13 @@ abstract class StoreContract {
 
   @BeforeEach
   void start() {
-    // One connection: a failed write must hand it back clean (its transaction ended) for the next one.
+    // One connection: a failed write must hand it back clean (its transaction ended) for the next
+    // one.
     TaliaConfig config = RunningGateway.baseConfig().with(ConfigKeys.DB_POOL_SIZE, 1);
-    config = kind() == TestDatabases.Kind.POSTGRES
-        ? config.with(ConfigKeys.DB_URL, TestDatabases.freshPostgres())
-        : config.with(ConfigKeys.DB_DATA_DIR, TestDatabases.freshDataDir().toString());
+    config =
+        kind() == TestDatabases.Kind.POSTGRES
+            ? config.with(ConfigKeys.DB_URL, TestDatabases.freshPostgres())
+            : config.with(ConfigKeys.DB_DATA_DIR, TestDatabases.freshDataDir().toString());
     vertx = Vertx.vertx();
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, m -> published.add(m.body()));
     await(vertx.deployVerticle(new PersistenceVerticle(config)));
@@ -56,23 +57,64 @@ abstract class StoreContract {
 
   private SessionRecord session(String id) {
     Instant at = now();
-    return await(store.createSession(new SessionRecord(id, "hash-" + id, null, "es", "https://landing.example/",
-        new JsonObject().put("utm_source", "ads"), at, at, 0, 0)));
+    return await(
+        store.createSession(
+            new SessionRecord(
+                id,
+                "hash-" + id,
+                null,
+                "es",
+                "https://landing.example/",
+                new JsonObject().put("utm_source", "ads"),
+                at,
+                at,
+                0,
+                0)));
   }
 
   private static StoredMessage user(String sessionId, long seq, String cmid) {
-    return new StoredMessage(UUID.randomUUID().toString(), sessionId, seq, StoredMessage.ROLE_USER, "hola " + seq,
-        now(), cmid, StoredMessage.PENDING, null, null, 0, 0);
+    return new StoredMessage(
+        UUID.randomUUID().toString(),
+        sessionId,
+        seq,
+        StoredMessage.ROLE_USER,
+        "hola " + seq,
+        now(),
+        cmid,
+        StoredMessage.PENDING,
+        null,
+        null,
+        0,
+        0);
   }
 
   private static StoredMessage reply(String sessionId, long seq, String replyTo) {
-    return new StoredMessage(UUID.randomUUID().toString(), sessionId, seq, StoredMessage.ROLE_ASSISTANT, "respuesta " + seq,
-        now(), null, StoredMessage.COMPLETED, replyTo, null, 10, 5);
+    return new StoredMessage(
+        UUID.randomUUID().toString(),
+        sessionId,
+        seq,
+        StoredMessage.ROLE_ASSISTANT,
+        "respuesta " + seq,
+        now(),
+        null,
+        StoredMessage.COMPLETED,
+        replyTo,
+        null,
+        10,
+        5);
   }
 
   private ConsentRecord consent(String sessionId, boolean granted) {
-    return await(store.recordConsent(new ConsentRecord(UUID.randomUUID().toString(), sessionId, "2026-11", granted,
-        now(), "iphash", "JUnit")));
+    return await(
+        store.recordConsent(
+            new ConsentRecord(
+                UUID.randomUUID().toString(),
+                sessionId,
+                "2026-11",
+                granted,
+                now(),
+                "iphash",
+                "JUnit")));
   }
 
   @Test
@@ -91,7 +133,9 @@ abstract class StoreContract {
     session("s-messages");
     session("s-other");
     StoredMessage first = await(store.appendUserMessage(user("s-messages", 1, "c-1")));
-    assertThat(await(store.recentHistory("s-messages", 10))).extracting(StoredMessage::seq).containsExactly(1L);
+    assertThat(await(store.recentHistory("s-messages", 10)))
+        .extracting(StoredMessage::seq)
+        .containsExactly(1L);
     assertThat(await(store.recentHistory("s-other", 10))).isEmpty();
     assertThatThrownBy(() -> await(store.appendUserMessage(user("s-messages", 1, "c-2"))))
         .isInstanceOf(DuplicateKeyException.class);
@@ -109,7 +153,8 @@ abstract class StoreContract {
     StoredMessage question = await(store.appendUserMessage(user("s-reply", 1, "c-1")));
     StoredMessage answer = await(store.appendReply(reply("s-reply", 2, question.id()), 15));
     assertThat(await(store.findReply("s-reply", question.id()))).isEqualTo(answer);
-    assertThat(await(store.findMessageByClientId("s-reply", "c-1")).status()).isEqualTo(StoredMessage.COMPLETED);
+    assertThat(await(store.findMessageByClientId("s-reply", "c-1")).status())
+        .isEqualTo(StoredMessage.COMPLETED);
     SessionRecord s = await(store.findSession("s-reply"));
     assertThat(s.turns()).isEqualTo(1);
     assertThat(s.tokensUsed()).isEqualTo(15);
@@ -121,13 +166,15 @@ abstract class StoreContract {
     assertThatThrownBy(() -> await(store.appendReply(reply("s-reply", 2, q2.id()), 99)))
         .isInstanceOf(DuplicateKeyException.class);
     assertThat(await(store.findSession("s-reply")).turns()).isEqualTo(1);
-    assertThat(await(store.findMessageByClientId("s-reply", "c-2")).status()).isEqualTo(StoredMessage.PENDING);
+    assertThat(await(store.findMessageByClientId("s-reply", "c-2")).status())
+        .isEqualTo(StoredMessage.PENDING);
     assertThat(await(store.events("s-reply"))).hasSize(eventsBefore + 1);
 
     // The store's one connection writes the next reply as if nothing had failed.
     await(store.appendReply(reply("s-reply", 4, q2.id()), 5));
     assertThat(await(store.findSession("s-reply")).turns()).isEqualTo(2);
-    assertThat(await(store.findMessageByClientId("s-reply", "c-2")).status()).isEqualTo(StoredMessage.COMPLETED);
+    assertThat(await(store.findMessageByClientId("s-reply", "c-2")).status())
+        .isEqualTo(StoredMessage.COMPLETED);
   }
 
   @Test
@@ -138,20 +185,27 @@ abstract class StoreContract {
     Instant before = await(store.findSession("s-failed")).lastActivity();
     Thread.sleep(5);
     await(store.markFailed("s-failed", a.id(), "assistant_unavailable", 42));
-    assertThat(await(store.findMessageByClientId("s-failed", "c-1")).errorCode()).isEqualTo("assistant_unavailable");
+    assertThat(await(store.findMessageByClientId("s-failed", "c-1")).errorCode())
+        .isEqualTo("assistant_unavailable");
     assertThat(await(store.findSession("s-failed")).lastActivity()).isAfter(before);
     assertThat(await(store.findSession("s-failed")).tokensUsed()).isEqualTo(42);
     assertThat(await(store.failPendingMessages("s-failed", "interrupted"))).isEqualTo(1);
-    assertThat(await(store.history("s-failed", 0, 10))).extracting(StoredMessage::status)
+    assertThat(await(store.history("s-failed", 0, 10)))
+        .extracting(StoredMessage::status)
         .containsExactly(StoredMessage.FAILED, StoredMessage.FAILED);
   }
 
   @Test
   void history_pages_in_seq_order_and_recent_history_keeps_the_last_ones() {
     session("s-history");
-    for (int seq = 1; seq <= 7; seq++) await(store.appendUserMessage(user("s-history", seq, "c-" + seq)));
-    assertThat(await(store.history("s-history", 2, 3))).extracting(StoredMessage::seq).containsExactly(3L, 4L, 5L);
-    assertThat(await(store.recentHistory("s-history", 3))).extracting(StoredMessage::seq).containsExactly(5L, 6L, 7L);
+    for (int seq = 1; seq <= 7; seq++)
+      await(store.appendUserMessage(user("s-history", seq, "c-" + seq)));
+    assertThat(await(store.history("s-history", 2, 3)))
+        .extracting(StoredMessage::seq)
+        .containsExactly(3L, 4L, 5L);
+    assertThat(await(store.recentHistory("s-history", 3)))
+        .extracting(StoredMessage::seq)
+        .containsExactly(5L, 6L, 7L);
   }
 
   @Test
@@ -169,11 +223,29 @@ abstract class StoreContract {
     session("s-lead");
     ConsentRecord granted = consent("s-lead", true);
     Instant at = now();
-    LeadRecord lead = new LeadRecord(UUID.randomUUID().toString(), "s-lead", "Ana Pérez", null, null, "webchat",
-        granted.id(), at, at);
+    LeadRecord lead =
+        new LeadRecord(
+            UUID.randomUUID().toString(),
+            "s-lead",
+            "Ana Pérez",
+            null,
+            null,
+            "webchat",
+            granted.id(),
+            at,
+            at);
     await(store.saveLead(lead, List.of("name")));
-    LeadRecord more = new LeadRecord(lead.id(), "s-lead", "Ana Pérez", "ana@example.com", "+34612345678", "webchat",
-        granted.id(), at, now());
+    LeadRecord more =
+        new LeadRecord(
+            lead.id(),
+            "s-lead",
+            "Ana Pérez",
+            "ana@example.com",
+            "+34612345678",
+            "webchat",
+            granted.id(),
+            at,
+            now());
     await(store.saveLead(more, List.of("email", "phone")));
     LeadRecord stored = await(store.findLead("s-lead"));
     assertThat(stored.email()).isEqualTo("ana@example.com");
@@ -182,26 +254,49 @@ abstract class StoreContract {
     assertThat(stored.complete()).isTrue();
 
     session("s-no-consent");
-    LeadRecord orphan = new LeadRecord(UUID.randomUUID().toString(), "s-no-consent", "Eve", null, null, "webchat",
-        "no-such-consent", at, at);
+    LeadRecord orphan =
+        new LeadRecord(
+            UUID.randomUUID().toString(),
+            "s-no-consent",
+            "Eve",
+            null,
+            null,
+            "webchat",
+            "no-such-consent",
+            at,
+            at);
     assertThatThrownBy(() -> await(store.saveLead(orphan, List.of("name")))).isNotNull();
     assertThat(await(store.findLead("s-no-consent"))).isNull();
-    assertThat(await(store.events("s-no-consent"))).extracting(DomainEvent::type).containsExactly(DomainEvent.WEBCHAT_STARTED);
+    assertThat(await(store.events("s-no-consent")))
+        .extracting(DomainEvent::type)
+        .containsExactly(DomainEvent.WEBCHAT_STARTED);
   }
 
   @Test
-  void every_change_writes_its_event_in_the_same_transaction_and_publishes_it_after_commit() throws Exception {
+  void every_change_writes_its_event_in_the_same_transaction_and_publishes_it_after_commit()
+      throws Exception {
     session("s-events");
     consent("s-events", true);
     StoredMessage q = await(store.appendUserMessage(user("s-events", 1, "c-1")));
     await(store.appendReply(reply("s-events", 2, q.id()), 3));
     List<DomainEvent> events = await(store.events("s-events"));
-    assertThat(events).extracting(DomainEvent::type).containsExactly(DomainEvent.WEBCHAT_STARTED,
-        DomainEvent.CONSENT_GRANTED, DomainEvent.MESSAGE_SENT, DomainEvent.MESSAGE_RECEIVED);
+    assertThat(events)
+        .extracting(DomainEvent::type)
+        .containsExactly(
+            DomainEvent.WEBCHAT_STARTED,
+            DomainEvent.CONSENT_GRANTED,
+            DomainEvent.MESSAGE_SENT,
+            DomainEvent.MESSAGE_RECEIVED);
     assertThat(events.get(2).data().getString("message_id")).isEqualTo(q.id());
     for (int i = 0; i < 50 && published.size() < 4; i++) Thread.sleep(20);
-    assertThat(published).extracting(e -> e.getString("type")).containsExactly("webchat_started", "consent_granted",
-        "webchat_message_sent", "webchat_message_received");
-    assertThat(published.get(0).fieldNames()).containsExactlyInAnyOrder("id", "type", "session_id", "occurred_at", "data");
+    assertThat(published)
+        .extracting(e -> e.getString("type"))
+        .containsExactly(
+            "webchat_started",
+            "consent_granted",
+            "webchat_message_sent",
+            "webchat_message_received");
+    assertThat(published.get(0).fieldNames())
+        .containsExactlyInAnyOrder("id", "type", "session_id", "occurred_at", "data");
   }
 }

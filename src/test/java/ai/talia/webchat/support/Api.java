@@ -1,7 +1,6 @@
 package ai.talia.webchat.support;
 
 import io.vertx.core.json.JsonObject;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,11 +10,12 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * A plain HTTP client for tests (the JDK's, so the gateway is exercised from outside the
- * Vert.x instance under test, as a browser or curl would).
+ * A plain HTTP client for tests (the JDK's, so the gateway is exercised from outside the Vert.x
+ * instance under test, as a browser or curl would).
  */
 public final class Api {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
   public Api(String base) {
@@ -49,16 +49,26 @@ public final class Api {
   /** Creates a session and grants consent: ready to chat. */
   public Session consentedSession(String locale) {
     Session s = newSession(locale);
-    Reply consent = request("POST", "/api/webchat/consent").bearer(s.token())
-        .json(new JsonObject().put("session_id", s.id()).put("policy_version", "2026-11").put("granted", true)).send();
-    if (consent.status() != 201) throw new AssertionError("consent failed: " + consent.status() + " " + consent.body());
+    Reply consent =
+        request("POST", "/api/webchat/consent")
+            .bearer(s.token())
+            .json(
+                new JsonObject()
+                    .put("session_id", s.id())
+                    .put("policy_version", "2026-11")
+                    .put("granted", true))
+            .send();
+    if (consent.status() != 201)
+      throw new AssertionError("consent failed: " + consent.status() + " " + consent.body());
     return s;
   }
 
   public Session newSession(String locale) {
     Reply created = post("/api/webchat/sessions", new JsonObject().put("locale", locale));
-    if (created.status() != 201) throw new AssertionError("session failed: " + created.status() + " " + created.body());
-    return new Session(created.json().getString("session_id"), created.json().getString("session_token"));
+    if (created.status() != 201)
+      throw new AssertionError("session failed: " + created.status() + " " + created.body());
+    return new Session(
+        created.json().getString("session_id"), created.json().getString("session_token"));
   }
 
   public Reply say(Session s, String content) {
@@ -66,8 +76,15 @@ public final class Api {
   }
 
   public Reply say(Session s, String content, String clientMessageId) {
-    return request("POST", "/api/webchat/messages").bearer(s.token()).json(new JsonObject().put("session_id", s.id())
-        .put("author", "user").put("content", content).put("client_message_id", clientMessageId)).send();
+    return request("POST", "/api/webchat/messages")
+        .bearer(s.token())
+        .json(
+            new JsonObject()
+                .put("session_id", s.id())
+                .put("author", "user")
+                .put("content", content)
+                .put("client_message_id", clientMessageId))
+        .send();
   }
 
   public Reply history(Session s) {
@@ -81,7 +98,8 @@ public final class Api {
 
     private Request(String method, String path) {
       this.method = method;
-      this.builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+      this.builder =
+          HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
     }
 
     public Request header(String name, String value) {
@@ -104,7 +122,8 @@ public final class Api {
 
     public Reply send() {
       try {
-        HttpResponse<String> r = HTTP.send(builder.method(method, body).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            HTTP.send(builder.method(method, body).build(), HttpResponse.BodyHandlers.ofString());
         return new Reply(r.statusCode(), r.body(), r.headers());
       } catch (Exception e) {
         throw new IllegalStateException(method + " failed: " + e, e);

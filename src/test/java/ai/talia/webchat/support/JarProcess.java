@@ -25,25 +25,35 @@ public final class JarProcess implements AutoCloseable {
     this.process = process;
     this.port = port;
     this.workDir = workDir;
-    this.reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) lines.add(line);
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    }, "jar-output");
+    this.reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) lines.add(line);
+              } catch (IOException ignored) {
+                // the process ended
+              }
+            },
+            "jar-output");
     reader.setDaemon(true);
     reader.start();
   }
 
   public static Path jar() {
     Path jar = Path.of(System.getProperty("talia.jar", "target/talia-webchat.jar"));
-    if (!Files.isRegularFile(jar)) throw new IllegalStateException("No " + jar + ": run mvn package first");
+    if (!Files.isRegularFile(jar))
+      throw new IllegalStateException("No " + jar + ": run mvn package first");
     return jar;
   }
 
-  /** Starts the jar in {@code workDir} with only the given TALIA_* variables (plus the port) and waits for /ready. */
-  public static JarProcess start(Path workDir, Map<String, String> env, String... jvmArgs) throws Exception {
+  /**
+   * Starts the jar in {@code workDir} with only the given TALIA_* variables (plus the port) and
+   * waits for /ready.
+   */
+  public static JarProcess start(Path workDir, Map<String, String> env, String... jvmArgs)
+      throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -53,7 +63,8 @@ public final class JarProcess implements AutoCloseable {
     Collections.addAll(command, jvmArgs);
     command.add("-jar");
     command.add(jar().toAbsolutePath().toString());
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().keySet().removeIf(k -> k.startsWith("TALIA_"));
     builder.environment().putAll(env);
     builder.environment().put("TALIA_HTTP_PORT", String.valueOf(port));
@@ -61,7 +72,8 @@ public final class JarProcess implements AutoCloseable {
     Api api = new Api(jar.baseUrl());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
-      if (!jar.process.isAlive()) throw new IllegalStateException("the jar exited: " + jar.output());
+      if (!jar.process.isAlive())
+        throw new IllegalStateException("the jar exited: " + jar.output());
       try {
         if (api.get("/ready").status() == 200) return jar;
       } catch (IllegalStateException notYet) {
@@ -102,7 +114,7 @@ public final class JarProcess implements AutoCloseable {
       process.destroyForcibly();
       throw new AssertionError("the jar did not stop within 60 s of SIGTERM");
     }
-    reader.join(10_000);  // every line the process wrote, up to its end
+    reader.join(10_000); // every line the process wrote, up to its end
     return process.exitValue();
   }
 

@@ -8,8 +8,6 @@ import ai.talia.webchat.config.TaliaConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -18,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * The real gateway — every verticle, the real store — started in this JVM on a free port, with
- * the packaged conf/ defaults and the test's overrides. {@link #restart()} stops it and starts a
- * new one on the same database.
+ * The real gateway — every verticle, the real store — started in this JVM on a free port, with the
+ * packaged conf/ defaults and the test's overrides. {@link #restart()} stops it and starts a new
+ * one on the same database.
  */
 public final class RunningGateway implements AutoCloseable {
   private final TestDatabases.Kind kind;
@@ -39,21 +37,26 @@ public final class RunningGateway implements AutoCloseable {
     return start(kind, c -> c);
   }
 
-  public static RunningGateway start(TestDatabases.Kind kind, UnaryOperator<TaliaConfig> overrides) {
+  public static RunningGateway start(
+      TestDatabases.Kind kind, UnaryOperator<TaliaConfig> overrides) {
     int port = freePort();
-    TaliaConfig config = baseConfig()
-        .with(ConfigKeys.HTTP_PORT, port)
-        .with(ConfigKeys.HTTP_HOST, "127.0.0.1")
-        .with(ConfigKeys.ENGINE_NAME, "scripted");
-    config = kind == TestDatabases.Kind.POSTGRES
-        ? config.with(ConfigKeys.DB_URL, TestDatabases.freshPostgres())
-        : config.with(ConfigKeys.DB_DATA_DIR, TestDatabases.freshDataDir().toString());
+    TaliaConfig config =
+        baseConfig()
+            .with(ConfigKeys.HTTP_PORT, port)
+            .with(ConfigKeys.HTTP_HOST, "127.0.0.1")
+            .with(ConfigKeys.ENGINE_NAME, "scripted");
+    config =
+        kind == TestDatabases.Kind.POSTGRES
+            ? config.with(ConfigKeys.DB_URL, TestDatabases.freshPostgres())
+            : config.with(ConfigKeys.DB_DATA_DIR, TestDatabases.freshDataDir().toString());
     RunningGateway running = new RunningGateway(kind, overrides.apply(config), port);
     running.boot();
     return running;
   }
 
-  /** The packaged defaults only: no .env or environment of the machine running the tests leaks in. */
+  /**
+   * The packaged defaults only: no .env or environment of the machine running the tests leaks in.
+   */
   public static TaliaConfig baseConfig() {
     Vertx tmp = Vertx.vertx();
     try {
@@ -116,9 +119,14 @@ public final class RunningGateway implements AutoCloseable {
 
   public static <T> T await(io.vertx.core.Future<T> future, java.time.Duration timeout) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

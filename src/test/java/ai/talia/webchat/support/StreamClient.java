@@ -7,14 +7,16 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A real WebSocket client of /api/webchat/stream for tests, with blocking reads of the frames it got. */
+/**
+ * A real WebSocket client of /api/webchat/stream for tests, with blocking reads of the frames it
+ * got.
+ */
 public final class StreamClient implements AutoCloseable {
   private final Vertx vertx;
   private final WebSocketClient client;
@@ -28,7 +30,8 @@ public final class StreamClient implements AutoCloseable {
     this.client = client;
     this.socket = socket;
     socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
-    socket.closeHandler(v -> closeCode = socket.closeStatusCode() == null ? -1 : socket.closeStatusCode());
+    socket.closeHandler(
+        v -> closeCode = socket.closeStatusCode() == null ? -1 : socket.closeStatusCode());
   }
 
   public static StreamClient connect(int port, String origin) {
@@ -37,9 +40,15 @@ public final class StreamClient implements AutoCloseable {
 
   public static StreamClient connect(int port, String origin, WebSocketClientOptions options) {
     Vertx vertx = Vertx.vertx();
-    WebSocketClient client = vertx.createWebSocketClient(options.setMaxMessageSize(1024 * 1024).setMaxFrameSize(1024 * 1024));
-    WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/api/webchat/stream").setTimeout(5000);
+    WebSocketClient client =
+        vertx.createWebSocketClient(
+            options.setMaxMessageSize(1024 * 1024).setMaxFrameSize(1024 * 1024));
+    WebSocketConnectOptions connect =
+        new WebSocketConnectOptions()
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI("/api/webchat/stream")
+            .setTimeout(5000);
     if (origin != null) connect.addHeader("Origin", origin);
     try {
       WebSocket ws = RunningGateway.await(client.connect(connect));
@@ -66,11 +75,17 @@ public final class StreamClient implements AutoCloseable {
   }
 
   public StreamClient hello(String sessionId, String token, long resumeAfterSeq) {
-    return send(new JsonObject().put("type", "hello").put("session_id", sessionId).put("session_token", token)
-        .put("resume_after_seq", resumeAfterSeq));
+    return send(
+        new JsonObject()
+            .put("type", "hello")
+            .put("session_id", sessionId)
+            .put("session_token", token)
+            .put("resume_after_seq", resumeAfterSeq));
   }
 
-  /** Stops reading from the socket: the TCP window fills up, as with a reader too slow to keep up. */
+  /**
+   * Stops reading from the socket: the TCP window fills up, as with a reader too slow to keep up.
+   */
   public void pause() {
     socket.pause();
   }
@@ -88,7 +103,9 @@ public final class StreamClient implements AutoCloseable {
   public JsonObject next() {
     try {
       JsonObject frame = frames.poll(15, TimeUnit.SECONDS);
-      if (frame == null) throw new AssertionError("no frame within 15 s; seen: " + seen + "; close code " + closeCode);
+      if (frame == null)
+        throw new AssertionError(
+            "no frame within 15 s; seen: " + seen + "; close code " + closeCode);
       seen.add(frame);
       return frame;
     } catch (InterruptedException e) {

@@ -10,26 +10,37 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Where integration tests find their databases. Postgres is the real server: the one at
- * {@code TALIA_TEST_DB_URL} (a postgresql:// URL of a database the tests may create databases
- * from; `.ci/run` sets it), or a Testcontainers Postgres when a Docker engine is present. Each
- * call gives a new, empty database, so tests never see each other's rows.
+ * Where integration tests find their databases. Postgres is the real server: the one at {@code
+ * TALIA_TEST_DB_URL} (a postgresql:// URL of a database the tests may create databases from;
+ * `.ci/run` sets it), or a Testcontainers Postgres when a Docker engine is present. Each call gives
+ * a new, empty database, so tests never see each other's rows.
  */
 public final class TestDatabases {
   private static volatile String containerUrl;
 
   private TestDatabases() {}
 
-  public enum Kind { EMBEDDED, POSTGRES }
+  public enum Kind {
+    EMBEDDED,
+    POSTGRES
+  }
 
   /** A fresh {@code postgresql://} URL of a new, empty database. */
   public static String freshPostgres() {
     String base = baseUrl();
-    String name = "talia_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
-    try (Connection c = DriverManager.getConnection(jdbc(base)); Statement s = c.createStatement()) {
+    String name =
+        "talia_t_"
+            + UUID.randomUUID()
+                .toString()
+                .replace("-", "")
+                .substring(0, 16)
+                .toLowerCase(Locale.ROOT);
+    try (Connection c = DriverManager.getConnection(jdbc(base));
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (Exception e) {
-      throw new IllegalStateException("Cannot create a test database on " + redact(base) + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot create a test database on " + redact(base) + ": " + e.getMessage(), e);
     }
     return base.replaceFirst("/[^/?]*(\\?.*)?$", "/" + name + "$1");
   }
@@ -57,20 +68,36 @@ public final class TestDatabases {
   @SuppressWarnings("resource")
   private static String startContainer() {
     if (!org.testcontainers.DockerClientFactory.instance().isDockerAvailable()) {
-      throw new IllegalStateException("The Postgres tests need a real server: set TALIA_TEST_DB_URL "
-          + "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) or run a Docker engine for Testcontainers");
+      throw new IllegalStateException(
+          "The Postgres tests need a real server: set TALIA_TEST_DB_URL "
+              + "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) or run a Docker engine for Testcontainers");
     }
     var pg = new org.testcontainers.containers.PostgreSQLContainer<>("postgres:16-alpine");
     pg.start();
-    return "postgresql://" + pg.getUsername() + ":" + pg.getPassword() + "@" + pg.getHost() + ":"
-        + pg.getMappedPort(5432) + "/" + pg.getDatabaseName();
+    return "postgresql://"
+        + pg.getUsername()
+        + ":"
+        + pg.getPassword()
+        + "@"
+        + pg.getHost()
+        + ":"
+        + pg.getMappedPort(5432)
+        + "/"
+        + pg.getDatabaseName();
   }
 
-  /** postgresql://user:pw@host:port/db → a JDBC URL (tests only; the gateway uses the reactive client). */
+  /**
+   * postgresql://user:pw@host:port/db → a JDBC URL (tests only; the gateway uses the reactive
+   * client).
+   */
   public static String jdbc(String url) {
     java.net.URI uri = java.net.URI.create(url.replaceFirst("^postgres(ql)?://", "http://"));
-    StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(uri.getHost()).append(':')
-        .append(uri.getPort() > 0 ? uri.getPort() : 5432).append(uri.getPath());
+    StringBuilder jdbc =
+        new StringBuilder("jdbc:postgresql://")
+            .append(uri.getHost())
+            .append(':')
+            .append(uri.getPort() > 0 ? uri.getPort() : 5432)
+            .append(uri.getPath());
     String userInfo = uri.getUserInfo();
     if (userInfo != null) {
       String[] parts = userInfo.split(":", 2);

@@ -3,7 +3,6 @@ package ai.talia.webchat.assistant.openai;
 import ai.talia.webchat.assistant.Turn;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +12,9 @@ import java.time.LocalDate;
 import java.util.Set;
 
 /**
- * The assistant as configured in {@code conf/assistant/}: its instructions (a template with
- * {@code {{locale}}}, {@code {{page_url}}} and {@code {{today}}}) and its function tools in the
- * Responses shape. Only tools this engine runs may be declared, so the model has no tool that reads data.
+ * The assistant as configured in {@code conf/assistant/}: its instructions (a template with {@code
+ * {{locale}}}, {@code {{page_url}}} and {@code {{today}}}) and its function tools in the Responses
+ * shape. Only tools this engine runs may be declared, so the model has no tool that reads data.
  */
 final class AssistantProfile {
   static final Set<String> KNOWN_TOOLS = Set.of(LeadTool.NAME);
@@ -28,10 +27,14 @@ final class AssistantProfile {
     this.instructionsTemplate = instructionsTemplate;
     this.tools = tools.copy();
     for (Object entry : tools) {
-      if (!(entry instanceof JsonObject tool) || !"function".equals(tool.getString("type"))
+      if (!(entry instanceof JsonObject tool)
+          || !"function".equals(tool.getString("type"))
           || !KNOWN_TOOLS.contains(tool.getString("name"))) {
-        throw new IllegalArgumentException("conf/assistant/tools.json may only declare the function tools "
-            + KNOWN_TOOLS + ", found: " + entry);
+        throw new IllegalArgumentException(
+            "conf/assistant/tools.json may only declare the function tools "
+                + KNOWN_TOOLS
+                + ", found: "
+                + entry);
       }
     }
   }
@@ -42,12 +45,16 @@ final class AssistantProfile {
     try {
       tools = new JsonArray(read(toolsFile));
     } catch (RuntimeException e) {
-      throw new IllegalStateException("Cannot read the assistant's tools (" + toolsFile + "): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot read the assistant's tools (" + toolsFile + "): " + e.getMessage(), e);
     }
     return new AssistantProfile(template, tools);
   }
 
-  /** The instructions for one turn. The page URL comes from the visitor, so it is reduced to one short line. */
+  /**
+   * The instructions for one turn. The page URL comes from the visitor, so it is reduced to one
+   * short line.
+   */
   String instructions(Turn turn, LocalDate today) {
     String pageUrl = turn.pageContext() == null ? null : turn.pageContext().getString("page_url");
     return instructionsTemplate
@@ -67,8 +74,10 @@ final class AssistantProfile {
     for (Object entry : tools) {
       JsonObject tool = (JsonObject) entry;
       JsonObject function = new JsonObject().put("name", tool.getString("name"));
-      if (tool.containsKey("description")) function.put("description", tool.getString("description"));
-      if (tool.containsKey("parameters")) function.put("parameters", tool.getJsonObject("parameters").copy());
+      if (tool.containsKey("description"))
+        function.put("description", tool.getString("description"));
+      if (tool.containsKey("parameters"))
+        function.put("parameters", tool.getJsonObject("parameters").copy());
       if (tool.containsKey("strict")) function.put("strict", tool.getBoolean("strict"));
       out.add(new JsonObject().put("type", "function").put("function", function));
     }
@@ -77,7 +86,8 @@ final class AssistantProfile {
 
   private static String oneLine(String value) {
     if (value == null) return "(unknown)";
-    String clean = value.replaceAll("[\\p{Cntrl}\\s]+", " ").replace("{{", "").replace("}}", "").trim();
+    String clean =
+        value.replaceAll("[\\p{Cntrl}\\s]+", " ").replace("{{", "").replace("}}", "").trim();
     if (clean.length() > MAX_PAGE_URL_CHARS) clean = clean.substring(0, MAX_PAGE_URL_CHARS);
     return clean.isEmpty() ? "(unknown)" : clean;
   }
@@ -87,8 +97,12 @@ final class AssistantProfile {
     try {
       Path path = Path.of(file);
       if (Files.isRegularFile(path)) return Files.readString(path, StandardCharsets.UTF_8);
-      try (InputStream in = AssistantProfile.class.getClassLoader().getResourceAsStream(file.replaceFirst("^\\./", ""))) {
-        if (in == null) throw new IllegalStateException(file + " is neither a file nor on the classpath");
+      try (InputStream in =
+          AssistantProfile.class
+              .getClassLoader()
+              .getResourceAsStream(file.replaceFirst("^\\./", ""))) {
+        if (in == null)
+          throw new IllegalStateException(file + " is neither a file nor on the classpath");
         return new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
     } catch (IOException e) {

@@ -2,16 +2,16 @@ package ai.talia.webchat.assistant.openai;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads one streamed {@code POST /v1/chat/completions}: {@code data:} chunks whose deltas carry text
- * and tool-call pieces keyed by {@code index}, an optional usage chunk, then {@code data: [DONE]}.
- * A server that closes the stream after a finish reason but without {@code [DONE]} is accepted.
+ * Reads one streamed {@code POST /v1/chat/completions}: {@code data:} chunks whose deltas carry
+ * text and tool-call pieces keyed by {@code index}, an optional usage chunk, then {@code data:
+ * [DONE]}. A server that closes the stream after a finish reason but without {@code [DONE]} is
+ * accepted.
  */
 final class ChatCompletionsStreamReader implements StreamHandler {
   private final TurnOutput out;
@@ -30,8 +30,13 @@ final class ChatCompletionsStreamReader implements StreamHandler {
 
   List<FunctionCall> functionCalls() {
     List<FunctionCall> calls = new ArrayList<>();
-    toolCalls.forEach((index, parts) -> calls.add(new FunctionCall(
-        parts.id != null ? parts.id : "call_" + index, parts.name.toString(), parts.arguments.toString())));
+    toolCalls.forEach(
+        (index, parts) ->
+            calls.add(
+                new FunctionCall(
+                    parts.id != null ? parts.id : "call_" + index,
+                    parts.name.toString(),
+                    parts.arguments.toString())));
     return calls;
   }
 
@@ -44,14 +49,22 @@ final class ChatCompletionsStreamReader implements StreamHandler {
     }
     JsonObject chunk = new JsonObject(data);
     if (chunk.getValue("error") != null) {
-      JsonObject error = chunk.getValue("error") instanceof JsonObject e ? e : new JsonObject().put("message", chunk.getValue("error").toString());
+      JsonObject error =
+          chunk.getValue("error") instanceof JsonObject e
+              ? e
+              : new JsonObject().put("message", chunk.getValue("error").toString());
       Object code = error.getValue("code");
-      control.failed(UpstreamError.event(UpstreamError.Kind.STREAM_ERROR, code == null ? null : code.toString(),
-          UpstreamError.redact(error.getString("message")), null));
+      control.failed(
+          UpstreamError.event(
+              UpstreamError.Kind.STREAM_ERROR,
+              code == null ? null : code.toString(),
+              UpstreamError.redact(error.getString("message")),
+              null));
       return;
     }
     JsonObject usage = chunk.getJsonObject("usage");
-    if (usage != null) out.addUsage(usage.getInteger("prompt_tokens", 0), usage.getInteger("completion_tokens", 0));
+    if (usage != null)
+      out.addUsage(usage.getInteger("prompt_tokens", 0), usage.getInteger("completion_tokens", 0));
     JsonArray choices = chunk.getJsonArray("choices", new JsonArray());
     for (int i = 0; i < choices.size(); i++) {
       JsonObject choice = choices.getJsonObject(i);
@@ -69,7 +82,8 @@ final class ChatCompletionsStreamReader implements StreamHandler {
         control.outputStarted();
         for (int c = 0; c < calls.size(); c++) addToolCallPiece(calls.getJsonObject(c), c);
       }
-      if (choice.getString("finish_reason") != null) finishReason = choice.getString("finish_reason");
+      if (choice.getString("finish_reason") != null)
+        finishReason = choice.getString("finish_reason");
     }
   }
 
@@ -80,19 +94,26 @@ final class ChatCompletionsStreamReader implements StreamHandler {
 
   private void finish(StreamControl control) {
     if ("length".equals(finishReason) || "content_filter".equals(finishReason)) {
-      control.failed(UpstreamError.event(UpstreamError.Kind.INCOMPLETE, finishReason, "completion stopped: " + finishReason, null));
+      control.failed(
+          UpstreamError.event(
+              UpstreamError.Kind.INCOMPLETE,
+              finishReason,
+              "completion stopped: " + finishReason,
+              null));
     } else {
       control.completed();
     }
   }
 
   private void addToolCallPiece(JsonObject piece, int position) {
-    ToolCallParts parts = toolCalls.computeIfAbsent(piece.getInteger("index", position), i -> new ToolCallParts());
+    ToolCallParts parts =
+        toolCalls.computeIfAbsent(piece.getInteger("index", position), i -> new ToolCallParts());
     if (piece.getString("id") != null) parts.id = piece.getString("id");
     JsonObject function = piece.getJsonObject("function");
     if (function == null) return;
     if (function.getString("name") != null) parts.name.append(function.getString("name"));
-    if (function.getString("arguments") != null) parts.arguments.append(function.getString("arguments"));
+    if (function.getString("arguments") != null)
+      parts.arguments.append(function.getString("arguments"));
   }
 
   private static final class ToolCallParts {

@@ -5,12 +5,16 @@ import java.util.function.LongSupplier;
 /**
  * A small closed → open → half-open breaker shared by every turn of the engine. It opens after
  * {@code failureThreshold} unhealthy outcomes in a row, refuses calls for {@code resetTimeoutMs},
- * then lets one trial call through: its success closes the breaker, its failure opens it again.
- * A trial that reports nothing within another reset period frees the slot for the next one.
+ * then lets one trial call through: its success closes the breaker, its failure opens it again. A
+ * trial that reports nothing within another reset period frees the slot for the next one.
  */
 public final class CircuitBreaker {
 
-  public enum State { CLOSED, OPEN, HALF_OPEN }
+  public enum State {
+    CLOSED,
+    OPEN,
+    HALF_OPEN
+  }
 
   private final int failureThreshold;
   private final long resetTimeoutNanos;

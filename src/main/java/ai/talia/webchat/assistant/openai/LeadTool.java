@@ -1,21 +1,21 @@
 package ai.talia.webchat.assistant.openai;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import ai.talia.webchat.lead.LeadCapture;
 import ai.talia.webchat.lead.LeadFields;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.Set;
-
-import static net.logstash.logback.argument.StructuredArguments.kv;
 
 /**
  * Runs the {@code capture_lead} function for the model. The arguments are untrusted text: anything
  * but a JSON object of strings or nulls under name, email and phone is answered with an error
- * output for the model to read, never an exception. Validation and consent stay with {@link LeadCapture}.
+ * output for the model to read, never an exception. Validation and consent stay with {@link
+ * LeadCapture}.
  */
 final class LeadTool {
   static final String NAME = "capture_lead";
@@ -26,7 +26,8 @@ final class LeadTool {
   private LeadTool() {}
 
   /** The tool output (a JSON string) for one call; never fails. */
-  static Future<String> run(String toolName, String arguments, LeadCapture leads, String sessionId) {
+  static Future<String> run(
+      String toolName, String arguments, LeadCapture leads, String sessionId) {
     if (!NAME.equals(toolName)) return Future.succeededFuture(error("unknown_tool"));
     LeadFields fields = parse(arguments);
     if (fields == null) {
@@ -34,13 +35,17 @@ final class LeadTool {
       return Future.succeededFuture(error("invalid_arguments"));
     }
     if (fields.isEmpty()) return Future.succeededFuture(error("no_fields"));
-    return leads.capture(fields)
+    return leads
+        .capture(fields)
         .map(outcome -> outcome.toJson().encode())
-        .otherwise(failure -> {
-          log.warn("capture_lead could not store the lead", kv("session_id", sessionId),
-              kv("error", failure.getClass().getSimpleName()));
-          return error("capture_failed");
-        });
+        .otherwise(
+            failure -> {
+              log.warn(
+                  "capture_lead could not store the lead",
+                  kv("session_id", sessionId),
+                  kv("error", failure.getClass().getSimpleName()));
+              return error("capture_failed");
+            });
   }
 
   /** The fields, or null when the arguments are not what the schema promises. */

@@ -1,5 +1,7 @@
 package ai.talia.webchat.assistant.openai;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,22 +18,19 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.ConnectException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-
-import static net.logstash.logback.argument.StructuredArguments.kv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of the engine: JSON calls through the WebClient, streamed calls (SSE) through the
- * HttpClient under it, each retried by {@link RetryPolicy} and reported to the {@link CircuitBreaker}
- * and the meters. Logs carry the operation, status, {@code x-request-id} and the upstream's error
- * type and code; never the key, never a request or response body.
+ * HttpClient under it, each retried by {@link RetryPolicy} and reported to the {@link
+ * CircuitBreaker} and the meters. Logs carry the operation, status, {@code x-request-id} and the
+ * upstream's error type and code; never the key, never a request or response body.
  */
 final class OpenAiClient {
   private static final Logger log = LoggerFactory.getLogger(OpenAiClient.class);
@@ -44,17 +43,27 @@ final class OpenAiClient {
   private final RetryPolicy retry;
   private final OpenAiMetrics metrics;
 
-  OpenAiClient(Vertx vertx, OpenAiSettings settings, CircuitBreaker breaker, OpenAiMetrics metrics) {
+  OpenAiClient(
+      Vertx vertx, OpenAiSettings settings, CircuitBreaker breaker, OpenAiMetrics metrics) {
     this.vertx = vertx;
     this.settings = settings;
     this.breaker = breaker;
     this.metrics = metrics;
-    this.retry = new RetryPolicy(vertx, settings.maxRetries(), settings.retryBaseDelayMs(), settings.retryMaxDelayMs(), metrics);
-    HttpClientOptions options = new HttpClientOptions()
-        .setConnectTimeout(settings.connectTimeoutMs())
-        .setKeepAlive(true)
-        .setDecompressionSupported(true);
-    this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(settings.maxConnections()));
+    this.retry =
+        new RetryPolicy(
+            vertx,
+            settings.maxRetries(),
+            settings.retryBaseDelayMs(),
+            settings.retryMaxDelayMs(),
+            metrics);
+    HttpClientOptions options =
+        new HttpClientOptions()
+            .setConnectTimeout(settings.connectTimeoutMs())
+            .setKeepAlive(true)
+            .setDecompressionSupported(true);
+    this.http =
+        vertx.createHttpClient(
+            options, new PoolOptions().setHttp1MaxSize(settings.maxConnections()));
     this.web = WebClient.wrap(http);
   }
 
@@ -63,20 +72,31 @@ final class OpenAiClient {
   }
 
   /** POSTs JSON and returns the JSON answer, retried while {@code mayRetry} allows. */
-  Future<JsonObject> postJson(String operation, String path, JsonObject body, BooleanSupplier mayRetry) {
-    return retry.run(operation, () -> postJsonOnce(operation, path, body), () -> mayRetry.getAsBoolean() && breakerAllows());
+  Future<JsonObject> postJson(
+      String operation, String path, JsonObject body, BooleanSupplier mayRetry) {
+    return retry.run(
+        operation,
+        () -> postJsonOnce(operation, path, body),
+        () -> mayRetry.getAsBoolean() && breakerAllows());
   }
 
   /**
    * POSTs a streaming request; each attempt gets a fresh handler from {@code handlers}, and the
    * handler of the attempt that completed is returned.
    */
-  <H extends StreamHandler> Future<H> stream(String operation, String path, JsonObject body, Supplier<H> handlers,
+  <H extends StreamHandler> Future<H> stream(
+      String operation,
+      String path,
+      JsonObject body,
+      Supplier<H> handlers,
       BooleanSupplier mayRetry) {
-    return retry.run(operation, () -> {
-      H handler = handlers.get();
-      return new StreamingCall(operation, handler).start(path, body).map(handler);
-    }, () -> mayRetry.getAsBoolean() && breakerAllows());
+    return retry.run(
+        operation,
+        () -> {
+          H handler = handlers.get();
+          return new StreamingCall(operation, handler).start(path, body).map(handler);
+        },
+        () -> mayRetry.getAsBoolean() && breakerAllows());
   }
 
   private boolean breakerAllows() {
@@ -91,62 +111,91 @@ final class OpenAiClient {
         .connectTimeout(settings.connectTimeoutMs())
         .idleTimeout(settings.requestTimeoutMs())
         .sendJsonObject(body)
-        .transform(ar -> {
-          Future<JsonObject> outcome = jsonOutcome(ar);
-          HttpResponse<Buffer> response = ar.succeeded() ? ar.result() : null;
-          // Recorded before the caller sees the outcome, so it also sees the breaker updated.
-          record(operation, started, response == null ? 0 : response.statusCode(),
-              response == null ? null : response.getHeader("x-request-id"),
-              outcome.failed() ? UpstreamError.from(outcome.cause()) : null);
-          return outcome;
-        });
+        .transform(
+            ar -> {
+              Future<JsonObject> outcome = jsonOutcome(ar);
+              HttpResponse<Buffer> response = ar.succeeded() ? ar.result() : null;
+              // Recorded before the caller sees the outcome, so it also sees the breaker updated.
+              record(
+                  operation,
+                  started,
+                  response == null ? 0 : response.statusCode(),
+                  response == null ? null : response.getHeader("x-request-id"),
+                  outcome.failed() ? UpstreamError.from(outcome.cause()) : null);
+              return outcome;
+            });
   }
 
-  private static Future<JsonObject> jsonOutcome(io.vertx.core.AsyncResult<HttpResponse<Buffer>> ar) {
+  private static Future<JsonObject> jsonOutcome(
+      io.vertx.core.AsyncResult<HttpResponse<Buffer>> ar) {
     if (ar.failed()) return Future.failedFuture(connectionFailure(ar.cause(), false));
     HttpResponse<Buffer> response = ar.result();
     if (response.statusCode() / 100 != 2) {
       String text = response.body() == null ? null : response.body().toString();
-      return Future.failedFuture(UpstreamError.fromHttp(response.statusCode(), response.headers(), text));
+      return Future.failedFuture(
+          UpstreamError.fromHttp(response.statusCode(), response.headers(), text));
     }
     try {
       JsonObject json = response.bodyAsJsonObject();
-      return json != null ? Future.succeededFuture(json)
+      return json != null
+          ? Future.succeededFuture(json)
           : Future.failedFuture(UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, "empty answer"));
     } catch (DecodeException | ClassCastException e) {
-      return Future.failedFuture(UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, "answer is not a JSON object"));
+      return Future.failedFuture(
+          UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, "answer is not a JSON object"));
     }
   }
 
-  /** Breaker, meters and one log line for every attempt: status and x-request-id, never a body or the key. */
-  private void record(String operation, long started, int status, String requestId, UpstreamError error) {
+  /**
+   * Breaker, meters and one log line for every attempt: status and x-request-id, never a body or
+   * the key.
+   */
+  private void record(
+      String operation, long started, int status, String requestId, UpstreamError error) {
     long ms = (System.nanoTime() - started) / 1_000_000;
     if (error == null) {
       breaker.onSuccess();
-      log.debug("OpenAI call done", kv("operation", operation), kv("status", status), kv("request_id", requestId),
+      log.debug(
+          "OpenAI call done",
+          kv("operation", operation),
+          kv("status", status),
+          kv("request_id", requestId),
           kv("duration_ms", ms));
       return;
     }
     if (error.kind().unhealthy) breaker.onFailure();
     else breaker.onSuccess();
     metrics.upstreamError(error.kind());
-    log.warn("OpenAI call failed", kv("operation", operation), kv("kind", error.kind().tag()),
+    log.warn(
+        "OpenAI call failed",
+        kv("operation", operation),
+        kv("kind", error.kind().tag()),
         kv("status", error.status() > 0 ? error.status() : status),
-        kv("request_id", error.requestId() != null ? error.requestId() : requestId), kv("error_type", error.type()),
-        kv("error_code", error.code()), kv("error_param", error.param()), kv("detail", error.getMessage()),
+        kv("request_id", error.requestId() != null ? error.requestId() : requestId),
+        kv("error_type", error.type()),
+        kv("error_code", error.code()),
+        kv("error_param", error.param()),
+        kv("detail", error.getMessage()),
         kv("duration_ms", ms));
   }
 
   private static UpstreamError connectionFailure(Throwable cause, boolean streaming) {
     if (cause instanceof UpstreamError e) return e;
     String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
-    String what = cause.getClass().getSimpleName() + ": " + UpstreamError.redact(cause.getMessage());
+    String what =
+        cause.getClass().getSimpleName() + ": " + UpstreamError.redact(cause.getMessage());
     if (cause instanceof ConnectException && message.contains("timed out")) {
       return UpstreamError.of(UpstreamError.Kind.CONNECT_TIMEOUT, what, cause);
     }
     if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-      return UpstreamError.of(message.contains("connect") ? UpstreamError.Kind.CONNECT_TIMEOUT
-          : streaming ? UpstreamError.Kind.FIRST_TOKEN_TIMEOUT : UpstreamError.Kind.REQUEST_TIMEOUT, what, cause);
+      return UpstreamError.of(
+          message.contains("connect")
+              ? UpstreamError.Kind.CONNECT_TIMEOUT
+              : streaming
+                  ? UpstreamError.Kind.FIRST_TOKEN_TIMEOUT
+                  : UpstreamError.Kind.REQUEST_TIMEOUT,
+          what,
+          cause);
     }
     return UpstreamError.of(UpstreamError.Kind.CONNECTION, what, cause);
   }
@@ -166,8 +215,13 @@ final class OpenAiClient {
     private int status;
     private boolean ended;
     private boolean outputStarted;
-    /** Set first thing when the outcome is known: closing the connection re-enters through the handlers. */
+
+    /**
+     * Set first thing when the outcome is known: closing the connection re-enters through the
+     * handlers.
+     */
     private boolean settled;
+
     private long firstTokenTimer = -1;
     private long idleTimer = -1;
 
@@ -177,28 +231,37 @@ final class OpenAiClient {
     }
 
     Future<Void> start(String path, JsonObject body) {
-      firstTokenTimer = vertx.setTimer(settings.firstTokenTimeoutMs(), id -> failed(UpstreamError.of(
-          UpstreamError.Kind.FIRST_TOKEN_TIMEOUT, "no output within " + settings.firstTokenTimeoutMs() + " ms")));
-      RequestOptions options = new RequestOptions()
-          .setMethod(HttpMethod.POST)
-          .setAbsoluteURI(settings.baseUrl() + path)
-          .setConnectTimeout(settings.connectTimeoutMs())
-          .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + settings.apiKey())
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .putHeader(HttpHeaders.ACCEPT, "text/event-stream");
+      firstTokenTimer =
+          vertx.setTimer(
+              settings.firstTokenTimeoutMs(),
+              id ->
+                  failed(
+                      UpstreamError.of(
+                          UpstreamError.Kind.FIRST_TOKEN_TIMEOUT,
+                          "no output within " + settings.firstTokenTimeoutMs() + " ms")));
+      RequestOptions options =
+          new RequestOptions()
+              .setMethod(HttpMethod.POST)
+              .setAbsoluteURI(settings.baseUrl() + path)
+              .setConnectTimeout(settings.connectTimeoutMs())
+              .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + settings.apiKey())
+              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+              .putHeader(HttpHeaders.ACCEPT, "text/event-stream");
       http.request(options)
-          .compose(req -> {
-            request = req;
-            if (settled) {
-              req.reset();
-              return Future.failedFuture(done.future().cause());
-            }
-            return req.send(body.toBuffer());
-          })
-          .onComplete(ar -> {
-            if (ar.succeeded()) onResponse(ar.result());
-            else failed(connectionFailure(ar.cause(), true));
-          });
+          .compose(
+              req -> {
+                request = req;
+                if (settled) {
+                  req.reset();
+                  return Future.failedFuture(done.future().cause());
+                }
+                return req.send(body.toBuffer());
+              })
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) onResponse(ar.result());
+                else failed(connectionFailure(ar.cause(), true));
+              });
       return done.future();
     }
 
@@ -210,35 +273,52 @@ final class OpenAiClient {
         return;
       }
       if (status / 100 != 2) {
-        response.body().onComplete(body -> {
-          ended = true;
-          failed(UpstreamError.fromHttp(status, response.headers(), body.succeeded() ? body.result().toString() : null));
-        });
+        response
+            .body()
+            .onComplete(
+                body -> {
+                  ended = true;
+                  failed(
+                      UpstreamError.fromHttp(
+                          status,
+                          response.headers(),
+                          body.succeeded() ? body.result().toString() : null));
+                });
         return;
       }
       String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
       if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("event-stream")) {
-        failed(UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, "expected text/event-stream, got " + contentType));
+        failed(
+            UpstreamError.of(
+                UpstreamError.Kind.BAD_RESPONSE, "expected text/event-stream, got " + contentType));
         return;
       }
       SseParser parser = new SseParser(this::onEvent, comment -> touched());
-      response.handler(chunk -> {
-        if (settled) return;
-        try {
-          parser.feed(chunk);
-        } catch (SseParser.SseParseException e) {
-          failed(UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, e.getMessage()));
-        }
-      });
-      response.exceptionHandler(e -> failed(UpstreamError.of(UpstreamError.Kind.STREAM_CUT,
-          "connection lost mid-stream: " + e.getClass().getSimpleName())));
-      response.endHandler(v -> {
-        ended = true;
-        parser.finish();
-        if (settled) return;
-        handler.onEnd(this);
-        failed(UpstreamError.of(UpstreamError.Kind.STREAM_CUT, "stream closed before its terminal event"));
-      });
+      response.handler(
+          chunk -> {
+            if (settled) return;
+            try {
+              parser.feed(chunk);
+            } catch (SseParser.SseParseException e) {
+              failed(UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, e.getMessage()));
+            }
+          });
+      response.exceptionHandler(
+          e ->
+              failed(
+                  UpstreamError.of(
+                      UpstreamError.Kind.STREAM_CUT,
+                      "connection lost mid-stream: " + e.getClass().getSimpleName())));
+      response.endHandler(
+          v -> {
+            ended = true;
+            parser.finish();
+            if (settled) return;
+            handler.onEnd(this);
+            failed(
+                UpstreamError.of(
+                    UpstreamError.Kind.STREAM_CUT, "stream closed before its terminal event"));
+          });
     }
 
     private void onEvent(SseEvent event) {
@@ -247,16 +327,24 @@ final class OpenAiClient {
       try {
         handler.onEvent(event, this);
       } catch (RuntimeException e) {
-        failed(UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, "unreadable event " + event.type() + ": "
-            + e.getClass().getSimpleName()));
+        failed(
+            UpstreamError.of(
+                UpstreamError.Kind.BAD_RESPONSE,
+                "unreadable event " + event.type() + ": " + e.getClass().getSimpleName()));
       }
     }
 
     private void touched() {
       if (!outputStarted || settled) return;
       if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
-      idleTimer = vertx.setTimer(settings.idleTimeoutMs(), id -> failed(UpstreamError.of(
-          UpstreamError.Kind.IDLE_TIMEOUT, "no event for " + settings.idleTimeoutMs() + " ms")));
+      idleTimer =
+          vertx.setTimer(
+              settings.idleTimeoutMs(),
+              id ->
+                  failed(
+                      UpstreamError.of(
+                          UpstreamError.Kind.IDLE_TIMEOUT,
+                          "no event for " + settings.idleTimeoutMs() + " ms")));
     }
 
     @Override
@@ -281,7 +369,8 @@ final class OpenAiClient {
     public void failed(UpstreamError error) {
       if (settled) return;
       settled = true;
-      UpstreamError withId = error.requestId() == null && requestId != null ? error.withRequestId(requestId) : error;
+      UpstreamError withId =
+          error.requestId() == null && requestId != null ? error.withRequestId(requestId) : error;
       stopTimers();
       // Closing the stream from our side cancels the generation upstream.
       if (request != null && !ended) request.reset();

@@ -1,5 +1,7 @@
 package ai.talia.webchat.assistant.openai;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import ai.talia.webchat.assistant.AssistantEngine;
 import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.DeltaSink;
@@ -13,22 +15,20 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Locale;
-
-import static net.logstash.logback.argument.StructuredArguments.kv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code openai} engine: the Responses API with one Conversation per session, or Chat
  * Completions for OpenAI-compatible servers without it ({@code TALIA_OPENAI_API_STYLE}). Model,
  * instructions and tools come from {@code conf/}. Text streams to the {@link DeltaSink} as it
- * arrives; a turn fails with an {@link AssistantFailure} (502 bad answer, 503 unavailable, 504 timed
- * out) and never returns partial text as a reply. Shared by every session: it keeps no session state.
+ * arrives; a turn fails with an {@link AssistantFailure} (502 bad answer, 503 unavailable, 504
+ * timed out) and never returns partial text as a reply. Shared by every session: it keeps no
+ * session state.
  */
 public final class OpenAiEngine implements AssistantEngine {
   private static final Logger log = LoggerFactory.getLogger(OpenAiEngine.class);
@@ -50,15 +50,21 @@ public final class OpenAiEngine implements AssistantEngine {
     this.vertx = vertx;
     this.settings = OpenAiSettings.from(config);
     this.profile = AssistantProfile.load(settings.instructionsFile(), settings.toolsFile());
-    this.breaker = new CircuitBreaker(settings.breakerFailureThreshold(), settings.breakerResetTimeoutMs());
+    this.breaker =
+        new CircuitBreaker(settings.breakerFailureThreshold(), settings.breakerResetTimeoutMs());
     String style = settings.apiStyle().name().toLowerCase(Locale.ROOT);
     this.metrics = new OpenAiMetrics(registry, style, breaker::state);
     this.client = new OpenAiClient(vertx, settings, breaker, metrics);
-    this.turns = settings.apiStyle() == OpenAiSettings.ApiStyle.RESPONSES
-        ? new ResponsesTurns(client, settings, profile)
-        : new ChatCompletionsTurns(client, settings, profile);
+    this.turns =
+        settings.apiStyle() == OpenAiSettings.ApiStyle.RESPONSES
+            ? new ResponsesTurns(client, settings, profile)
+            : new ChatCompletionsTurns(client, settings, profile);
     this.clock = Clock.systemUTC();
-    log.info("openai engine ready", kv("api_style", style), kv("model", settings.model()), kv("base_url", settings.baseUrl().replaceAll("//[^/@]*@", "//***@")));
+    log.info(
+        "openai engine ready",
+        kv("api_style", style),
+        kv("model", settings.model()),
+        kv("base_url", settings.baseUrl().replaceAll("//[^/@]*@", "//***@")));
   }
 
   @Override
@@ -73,8 +79,12 @@ public final class OpenAiEngine implements AssistantEngine {
 
   @Override
   public JsonObject status() {
-    return new JsonObject().put("name", name()).put("ready", ready()).put("api_style", settings.apiStyle().name().toLowerCase(Locale.ROOT))
-        .put("model", settings.model()).put("breaker", breaker.state().name().toLowerCase(Locale.ROOT));
+    return new JsonObject()
+        .put("name", name())
+        .put("ready", ready())
+        .put("api_style", settings.apiStyle().name().toLowerCase(Locale.ROOT))
+        .put("model", settings.model())
+        .put("breaker", breaker.state().name().toLowerCase(Locale.ROOT));
   }
 
   public CircuitBreaker.State breakerState() {
@@ -95,39 +105,56 @@ public final class OpenAiEngine implements AssistantEngine {
     if (!breaker.tryAcquire()) {
       metrics.upstreamError(UpstreamError.Kind.BREAKER_OPEN);
       metrics.turn("failed", out.elapsedNanos());
-      return Future.failedFuture(new AssistantFailure(503, AssistantFailure.UNAVAILABLE,
-          "The assistant is unavailable for a moment (circuit open)", null));
+      return Future.failedFuture(
+          new AssistantFailure(
+              503,
+              AssistantFailure.UNAVAILABLE,
+              "The assistant is unavailable for a moment (circuit open)",
+              null));
     }
     String instructions = profile.instructions(turn, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
     Future<TurnResult> done;
     try {
-      done = turns.run(turn, instructions, out).compose(conversationId -> finish(out, conversationId));
+      done =
+          turns.run(turn, instructions, out).compose(conversationId -> finish(out, conversationId));
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
-    return done.transform(ar -> {
-      metrics.tokens(out.inputTokens(), out.outputTokens());
-      if (out.firstTextNanos() >= 0) metrics.firstToken(out.firstTextNanos());
-      metrics.turn(ar.succeeded() ? "completed" : "failed", out.elapsedNanos());
-      if (ar.succeeded()) return Future.succeededFuture(ar.result());
-      AssistantFailure failure = asFailure(ar.cause()).withTokensUsed(out.inputTokens() + out.outputTokens());
-      log.warn("openai turn failed", kv("session_id", turn.sessionId()), kv("status", failure.httpStatus()),
-          kv("detail", failure.getMessage()), kv("text_shown", out.textShown()));
-      return Future.failedFuture(failure);
-    });
+    return done.transform(
+        ar -> {
+          metrics.tokens(out.inputTokens(), out.outputTokens());
+          if (out.firstTextNanos() >= 0) metrics.firstToken(out.firstTextNanos());
+          metrics.turn(ar.succeeded() ? "completed" : "failed", out.elapsedNanos());
+          if (ar.succeeded()) return Future.succeededFuture(ar.result());
+          AssistantFailure failure =
+              asFailure(ar.cause()).withTokensUsed(out.inputTokens() + out.outputTokens());
+          log.warn(
+              "openai turn failed",
+              kv("session_id", turn.sessionId()),
+              kv("status", failure.httpStatus()),
+              kv("detail", failure.getMessage()),
+              kv("text_shown", out.textShown()));
+          return Future.failedFuture(failure);
+        });
   }
 
   private Future<TurnResult> finish(TurnOutput out, String conversationId) {
     if (out.text().isBlank()) {
-      return Future.failedFuture(UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, "the model answered no text"));
+      return Future.failedFuture(
+          UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, "the model answered no text"));
     }
-    return Future.succeededFuture(new TurnResult(out.text(), conversationId, out.inputTokens(), out.outputTokens()));
+    return Future.succeededFuture(
+        new TurnResult(out.text(), conversationId, out.inputTokens(), out.outputTokens()));
   }
 
   private static AssistantFailure asFailure(Throwable cause) {
     if (cause instanceof AssistantFailure f) return f;
     if (cause instanceof UpstreamError e) return e.toFailure();
-    return new AssistantFailure(502, AssistantFailure.UNAVAILABLE, "OpenAI turn failed: " + cause.getClass().getSimpleName(), cause);
+    return new AssistantFailure(
+        502,
+        AssistantFailure.UNAVAILABLE,
+        "OpenAI turn failed: " + cause.getClass().getSimpleName(),
+        cause);
   }
 
   @Override

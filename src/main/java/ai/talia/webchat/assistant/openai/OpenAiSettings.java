@@ -2,13 +2,12 @@ package ai.talia.webchat.assistant.openai;
 
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
-
 import java.util.Locale;
 
 /**
  * The openai engine's settings, read once from {@code conf/talia.json} (the {@code openai} block)
- * and the environment. {@code temperature} and {@code reasoningEffort} are null when unset: they are
- * then not sent, because reasoning models refuse {@code temperature} and older models refuse
+ * and the environment. {@code temperature} and {@code reasoningEffort} are null when unset: they
+ * are then not sent, because reasoning models refuse {@code temperature} and older models refuse
  * {@code reasoning}.
  */
 public record OpenAiSettings(
@@ -35,15 +34,20 @@ public record OpenAiSettings(
     int breakerResetTimeoutMs,
     int maxConnections) {
 
-  public enum ApiStyle { RESPONSES, CHAT_COMPLETIONS }
+  public enum ApiStyle {
+    RESPONSES,
+    CHAT_COMPLETIONS
+  }
 
   public static OpenAiSettings from(TaliaConfig config) {
     String apiKey = config.string(ConfigKeys.OPENAI_API_KEY);
-    if (apiKey == null) throw new IllegalArgumentException("The openai engine needs TALIA_OPENAI_API_KEY");
+    if (apiKey == null)
+      throw new IllegalArgumentException("The openai engine needs TALIA_OPENAI_API_KEY");
     String baseUrl = config.string(ConfigKeys.OPENAI_BASE_URL, "https://api.openai.com/v1").trim();
     while (baseUrl.endsWith("/")) baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
-      throw new IllegalArgumentException("TALIA_OPENAI_BASE_URL must be an http(s) URL, got: " + baseUrl);
+      throw new IllegalArgumentException(
+          "TALIA_OPENAI_BASE_URL must be an http(s) URL, got: " + baseUrl);
     }
     return new OpenAiSettings(
         apiKey.trim(),
@@ -74,8 +78,9 @@ public record OpenAiSettings(
     return switch (value.trim().toLowerCase(Locale.ROOT)) {
       case "responses" -> ApiStyle.RESPONSES;
       case "chat_completions", "chat-completions", "chat" -> ApiStyle.CHAT_COMPLETIONS;
-      default -> throw new IllegalArgumentException(
-          "TALIA_OPENAI_API_STYLE must be responses or chat_completions, got: " + value);
+      default ->
+          throw new IllegalArgumentException(
+              "TALIA_OPENAI_API_STYLE must be responses or chat_completions, got: " + value);
     };
   }
 
@@ -86,7 +91,8 @@ public record OpenAiSettings(
       try {
         return Double.parseDouble(s.trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Configuration key " + key + " must be a number, got: " + s);
+        throw new IllegalArgumentException(
+            "Configuration key " + key + " must be a number, got: " + s);
       }
     }
     return null;
@@ -94,13 +100,21 @@ public record OpenAiSettings(
 
   private static int positive(TaliaConfig config, String key, int fallback) {
     int v = config.integer(key, fallback);
-    if (v <= 0) throw new IllegalArgumentException("Configuration key " + key + " must be above 0, got: " + v);
+    if (v <= 0)
+      throw new IllegalArgumentException(
+          "Configuration key " + key + " must be above 0, got: " + v);
     return v;
   }
 
   /** Never print the key, even by accident through a record's generated toString. */
   @Override
   public String toString() {
-    return "OpenAiSettings[baseUrl=" + baseUrl + ", apiStyle=" + apiStyle + ", model=" + model + ", apiKey=***]";
+    return "OpenAiSettings[baseUrl="
+        + baseUrl
+        + ", apiStyle="
+        + apiStyle
+        + ", model="
+        + model
+        + ", apiKey=***]";
   }
 }

@@ -2,7 +2,6 @@ package ai.talia.webchat.assistant.openai;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,20 +42,35 @@ final class ResponsesStreamReader implements StreamHandler {
           calls.put(data.getInteger("output_index", calls.size()), call(item));
         }
       }
-      case "response.completed" -> completed(data.getJsonObject("response", new JsonObject()), control);
+      case "response.completed" ->
+          completed(data.getJsonObject("response", new JsonObject()), control);
       case "response.incomplete" -> {
-        JsonObject details = data.getJsonObject("response", new JsonObject()).getJsonObject("incomplete_details");
+        JsonObject details =
+            data.getJsonObject("response", new JsonObject()).getJsonObject("incomplete_details");
         String reason = details == null ? null : details.getString("reason");
-        control.failed(UpstreamError.event(UpstreamError.Kind.INCOMPLETE, reason, "response incomplete: " + reason, null));
+        control.failed(
+            UpstreamError.event(
+                UpstreamError.Kind.INCOMPLETE, reason, "response incomplete: " + reason, null));
       }
       case "response.failed" -> {
-        JsonObject error = data.getJsonObject("response", new JsonObject()).getJsonObject("error", new JsonObject());
-        control.failed(UpstreamError.event(UpstreamError.Kind.RESPONSE_FAILED, error.getString("code"),
-            UpstreamError.redact(error.getString("message")), null));
+        JsonObject error =
+            data.getJsonObject("response", new JsonObject())
+                .getJsonObject("error", new JsonObject());
+        control.failed(
+            UpstreamError.event(
+                UpstreamError.Kind.RESPONSE_FAILED,
+                error.getString("code"),
+                UpstreamError.redact(error.getString("message")),
+                null));
       }
-      case "error" -> control.failed(UpstreamError.event(UpstreamError.Kind.STREAM_ERROR,
-          stringOrNull(data.getValue("code")), UpstreamError.redact(data.getString("message")), null));
-      default -> { } // created, in_progress, content parts, reasoning, annotations…: nothing to do
+      case "error" ->
+          control.failed(
+              UpstreamError.event(
+                  UpstreamError.Kind.STREAM_ERROR,
+                  stringOrNull(data.getValue("code")),
+                  UpstreamError.redact(data.getString("message")),
+                  null));
+      default -> {} // created, in_progress, content parts, reasoning, annotations…: nothing to do
     }
   }
 
@@ -82,7 +96,8 @@ final class ResponsesStreamReader implements StreamHandler {
     }
     if (!sawText && text.length() > 0) out.delta(text.toString());
     JsonObject usage = response.getJsonObject("usage");
-    if (usage != null) out.addUsage(usage.getInteger("input_tokens", 0), usage.getInteger("output_tokens", 0));
+    if (usage != null)
+      out.addUsage(usage.getInteger("input_tokens", 0), usage.getInteger("output_tokens", 0));
     control.completed();
   }
 
@@ -92,7 +107,8 @@ final class ResponsesStreamReader implements StreamHandler {
   }
 
   private static FunctionCall call(JsonObject item) {
-    return new FunctionCall(item.getString("call_id"), item.getString("name"), item.getString("arguments", ""));
+    return new FunctionCall(
+        item.getString("call_id"), item.getString("name"), item.getString("arguments", ""));
   }
 
   private static String stringOrNull(Object v) {

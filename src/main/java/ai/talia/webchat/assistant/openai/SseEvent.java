@@ -1,7 +1,7 @@
 package ai.talia.webchat.assistant.openai;
 
 /**
- * One dispatched server-sent event: its type ({@code event:} line, "message" when absent), its
- * data (the {@code data:} lines joined by "\n") and the last event id seen (or null).
+ * One dispatched server-sent event: its type ({@code event:} line, "message" when absent), its data
+ * (the {@code data:} lines joined by "\n") and the last event id seen (or null).
  */
 public record SseEvent(String type, String data, String id) {}

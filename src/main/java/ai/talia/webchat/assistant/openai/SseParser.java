@@ -1,7 +1,6 @@
 package ai.talia.webchat.assistant.openai;
 
 import io.vertx.core.buffer.Buffer;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -10,8 +9,8 @@ import java.util.function.Consumer;
  * An incremental text/event-stream parser (the WHATWG "event stream interpretation"). Bytes may
  * arrive split anywhere: lines are cut on raw bytes (CR, LF, CRLF, even a CR and LF in different
  * chunks) and only whole lines are decoded, so a UTF-8 character split across chunks survives.
- * Comments ({@code :…}) go to the comment handler; fields other than event, data and id are ignored.
- * Not thread-safe: feed it from one context.
+ * Comments ({@code :…}) go to the comment handler; fields other than event, data and id are
+ * ignored. Not thread-safe: feed it from one context.
  */
 public final class SseParser {
   /** Above this a line is refused, so a broken upstream cannot grow memory without bound. */
@@ -35,7 +34,7 @@ public final class SseParser {
   private String lastEventId;
 
   public SseParser(Consumer<SseEvent> events) {
-    this(events, comment -> { }, DEFAULT_MAX_LINE_BYTES);
+    this(events, comment -> {}, DEFAULT_MAX_LINE_BYTES);
   }
 
   public SseParser(Consumer<SseEvent> events, Consumer<String> comments) {
@@ -86,7 +85,8 @@ public final class SseParser {
     if (lineLength == maxLineBytes) {
       throw new SseParseException("server-sent event line longer than " + maxLineBytes + " bytes");
     }
-    if (lineLength == line.length) line = Arrays.copyOf(line, Math.min(maxLineBytes, line.length * 2));
+    if (lineLength == line.length)
+      line = Arrays.copyOf(line, Math.min(maxLineBytes, line.length * 2));
     line[lineLength++] = b;
   }
 
@@ -123,7 +123,7 @@ public final class SseParser {
       case "id" -> {
         if (value.indexOf('\0') < 0) lastEventId = value;
       }
-      default -> { } // "retry" and unknown fields do not concern us
+      default -> {} // "retry" and unknown fields do not concern us
     }
   }
 
@@ -132,7 +132,11 @@ public final class SseParser {
       resetEvent();
       return;
     }
-    SseEvent event = new SseEvent(eventType == null || eventType.isEmpty() ? "message" : eventType, data.toString(), lastEventId);
+    SseEvent event =
+        new SseEvent(
+            eventType == null || eventType.isEmpty() ? "message" : eventType,
+            data.toString(),
+            lastEventId);
     resetEvent();
     events.accept(event);
   }

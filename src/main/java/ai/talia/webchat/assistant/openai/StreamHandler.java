@@ -5,7 +5,9 @@ interface StreamHandler {
 
   void onEvent(SseEvent event, StreamControl control);
 
-  /** The connection ended; a handler that accepts an end without its terminal event completes here. */
+  /**
+   * The connection ended; a handler that accepts an end without its terminal event completes here.
+   */
   default void onEnd(StreamControl control) {}
 
   /** What a handler may say about the stream it reads. */
@@ -16,7 +18,10 @@ interface StreamHandler {
     /** A terminal event arrived: the call succeeded. */
     void completed();
 
-    /** The stream reported a failure (or made no sense): the call fails and the connection is closed. */
+    /**
+     * The stream reported a failure (or made no sense): the call fails and the connection is
+     * closed.
+     */
     void failed(UpstreamError error);
   }
 }

@@ -28,7 +28,9 @@ final class TurnOutput {
 
   void delta(String piece) {
     if (piece == null || piece.isEmpty()) return;
-    if (!callHasText && text.length() > 0 && !Character.isWhitespace(text.charAt(text.length() - 1))) {
+    if (!callHasText
+        && text.length() > 0
+        && !Character.isWhitespace(text.charAt(text.length() - 1))) {
       emit("\n\n");
     }
     callHasText = true;

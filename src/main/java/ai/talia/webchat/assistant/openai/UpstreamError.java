@@ -4,7 +4,6 @@ import ai.talia.webchat.assistant.AssistantFailure;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -12,10 +11,10 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Why a call to the OpenAI API did not give what we asked for. Its {@link Kind} decides whether
- * it is retried, whether it counts against the circuit breaker and which status the turn fails with.
- * The message never holds the API key or the visitor's text: only the upstream's error type,
- * code and message.
+ * Why a call to the OpenAI API did not give what we asked for. Its {@link Kind} decides whether it
+ * is retried, whether it counts against the circuit breaker and which status the turn fails with.
+ * The message never holds the API key or the visitor's text: only the upstream's error type, code
+ * and message.
  */
 public final class UpstreamError extends RuntimeException {
 
@@ -41,6 +40,7 @@ public final class UpstreamError extends RuntimeException {
 
     final int turnStatus;
     final boolean retryable;
+
     /** Whether it says the upstream is unwell (counts toward opening the breaker). */
     final boolean unhealthy;
 
@@ -55,7 +55,8 @@ public final class UpstreamError extends RuntimeException {
     }
   }
 
-  private static final Pattern API_KEY_LIKE = Pattern.compile("\\b(sk|key|sess)-[A-Za-z0-9_*\\-.]{3,}");
+  private static final Pattern API_KEY_LIKE =
+      Pattern.compile("\\b(sk|key|sess)-[A-Za-z0-9_*\\-.]{3,}");
 
   private final Kind kind;
   private final int status;
@@ -66,8 +67,17 @@ public final class UpstreamError extends RuntimeException {
   private final long retryAfterMs;
   private final Boolean shouldRetry;
 
-  private UpstreamError(Kind kind, String message, int status, String type, String code, String param,
-      String requestId, long retryAfterMs, Boolean shouldRetry, Throwable cause) {
+  private UpstreamError(
+      Kind kind,
+      String message,
+      int status,
+      String type,
+      String code,
+      String param,
+      String requestId,
+      long retryAfterMs,
+      Boolean shouldRetry,
+      Throwable cause) {
     super(message, cause, false, false);
     this.kind = kind;
     this.status = status;
@@ -87,38 +97,72 @@ public final class UpstreamError extends RuntimeException {
     return new UpstreamError(kind, message, 0, null, null, null, null, -1, null, cause);
   }
 
-  /** An error event inside a stream ({@code error}, {@code response.failed}): code and message from the upstream. */
+  /**
+   * An error event inside a stream ({@code error}, {@code response.failed}): code and message from
+   * the upstream.
+   */
   public static UpstreamError event(Kind kind, String code, String message, String requestId) {
-    return new UpstreamError(kind, message == null ? kind.tag() : message, 0, null, code, null, requestId, -1, null, null);
+    return new UpstreamError(
+        kind,
+        message == null ? kind.tag() : message,
+        0,
+        null,
+        code,
+        null,
+        requestId,
+        -1,
+        null,
+        null);
   }
 
-  /** A non-2xx answer, classified from its status and the {@code {"error":{message,type,param,code}}} body. */
+  /**
+   * A non-2xx answer, classified from its status and the {@code
+   * {"error":{message,type,param,code}}} body.
+   */
   public static UpstreamError fromHttp(int status, MultiMap headers, String body) {
     JsonObject error = errorObject(body);
     String type = error.getString("type");
     String code = stringOrNull(error.getValue("code"));
     String param = stringOrNull(error.getValue("param"));
     String message = redact(error.getString("message", "HTTP " + status));
-    Kind kind = switch (status) {
-      case 401, 403 -> Kind.AUTH;
-      case 404 -> Kind.NOT_FOUND;
-      case 408 -> Kind.REQUEST_TIMEOUT;
-      case 409 -> Kind.CONFLICT;
-      case 429 -> "insufficient_quota".equals(code) || "insufficient_quota".equals(type) ? Kind.QUOTA : Kind.RATE_LIMITED;
-      default -> status >= 500 ? Kind.SERVER_ERROR : Kind.REJECTED;
-    };
+    Kind kind =
+        switch (status) {
+          case 401, 403 -> Kind.AUTH;
+          case 404 -> Kind.NOT_FOUND;
+          case 408 -> Kind.REQUEST_TIMEOUT;
+          case 409 -> Kind.CONFLICT;
+          case 429 ->
+              "insufficient_quota".equals(code) || "insufficient_quota".equals(type)
+                  ? Kind.QUOTA
+                  : Kind.RATE_LIMITED;
+          default -> status >= 500 ? Kind.SERVER_ERROR : Kind.REJECTED;
+        };
     String shouldRetryHeader = headers.get("x-should-retry");
-    Boolean shouldRetry = shouldRetryHeader == null ? null : Boolean.parseBoolean(shouldRetryHeader.trim());
-    return new UpstreamError(kind, message, status, type, code, param, headers.get("x-request-id"),
-        retryAfterMs(headers), shouldRetry, null);
+    Boolean shouldRetry =
+        shouldRetryHeader == null ? null : Boolean.parseBoolean(shouldRetryHeader.trim());
+    return new UpstreamError(
+        kind,
+        message,
+        status,
+        type,
+        code,
+        param,
+        headers.get("x-request-id"),
+        retryAfterMs(headers),
+        shouldRetry,
+        null);
   }
 
   public static UpstreamError from(Throwable failure) {
     if (failure instanceof UpstreamError e) return e;
-    return of(Kind.CONNECTION, failure.getClass().getSimpleName() + ": " + failure.getMessage(), failure);
+    return of(
+        Kind.CONNECTION, failure.getClass().getSimpleName() + ": " + failure.getMessage(), failure);
   }
 
-  /** {@code retry-after-ms}, else {@code retry-after} in seconds or as an HTTP date; -1 when absent or unreadable. */
+  /**
+   * {@code retry-after-ms}, else {@code retry-after} in seconds or as an HTTP date; -1 when absent
+   * or unreadable.
+   */
   static long retryAfterMs(MultiMap headers) {
     String ms = headers.get("retry-after-ms");
     if (ms != null) {
@@ -142,7 +186,10 @@ public final class UpstreamError extends RuntimeException {
     }
   }
 
-  /** OpenAI echoes part of a wrong key in its 401 message ("sk-abc***xyz"): no fragment of a key goes further. */
+  /**
+   * OpenAI echoes part of a wrong key in its 401 message ("sk-abc***xyz"): no fragment of a key
+   * goes further.
+   */
   static String redact(String message) {
     return message == null ? null : API_KEY_LIKE.matcher(message).replaceAll("[redacted]");
   }
@@ -165,7 +212,8 @@ public final class UpstreamError extends RuntimeException {
   }
 
   UpstreamError withRequestId(String id) {
-    return new UpstreamError(kind, getMessage(), status, type, code, param, id, retryAfterMs, shouldRetry, getCause());
+    return new UpstreamError(
+        kind, getMessage(), status, type, code, param, id, retryAfterMs, shouldRetry, getCause());
   }
 
   public Kind kind() {
@@ -201,11 +249,14 @@ public final class UpstreamError extends RuntimeException {
     return shouldRetry != null ? shouldRetry && kind != Kind.QUOTA : kind.retryable;
   }
 
-  /** A 404 that names the conversation (the API no longer knows it), as opposed to an unknown model. */
+  /**
+   * A 404 that names the conversation (the API no longer knows it), as opposed to an unknown model.
+   */
   public boolean isLostConversation(String conversationId) {
     if (kind != Kind.NOT_FOUND) return false;
     String message = getMessage() == null ? "" : getMessage();
-    return "conversation".equals(param) || (code != null && code.contains("conversation"))
+    return "conversation".equals(param)
+        || (code != null && code.contains("conversation"))
         || (conversationId != null && message.contains(conversationId))
         || message.toLowerCase(Locale.ROOT).contains("conversation");
   }
@@ -215,7 +266,9 @@ public final class UpstreamError extends RuntimeException {
    * between the two): the conversation cannot go on, but it can be rebuilt.
    */
   public boolean isStuckConversation() {
-    return kind == Kind.REJECTED && status == 400 && getMessage() != null
+    return kind == Kind.REJECTED
+        && status == 400
+        && getMessage() != null
         && getMessage().toLowerCase(Locale.ROOT).contains("no tool output found");
   }
 

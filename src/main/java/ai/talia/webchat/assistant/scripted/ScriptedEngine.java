@@ -14,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -59,14 +58,22 @@ public final class ScriptedEngine implements AssistantEngine {
   public Future<TurnResult> runTurn(Turn turn, DeltaSink deltas) {
     JsonObject words = flow.getJsonObject(turn.locale(), flow.getJsonObject(defaultLocale));
     String text = turn.userMessage().content();
-    boolean firstTurn = turn.history().stream().noneMatch(m -> StoredMessage.ROLE_ASSISTANT.equals(m.role()));
+    boolean firstTurn =
+        turn.history().stream().noneMatch(m -> StoredMessage.ROLE_ASSISTANT.equals(m.role()));
     LeadFields heard = listen(text, words, turn);
-    Future<LeadOutcome> captured = heard.isEmpty() ? Future.succeededFuture(null) : turn.leads().capture(heard);
-    return captured.map(outcome -> reply(words, text, firstTurn, turn.lead(), outcome))
-        .compose(reply -> stream(reply, deltas).map(v -> new TurnResult(reply, turn.conversationId(), 0, 0)));
+    Future<LeadOutcome> captured =
+        heard.isEmpty() ? Future.succeededFuture(null) : turn.leads().capture(heard);
+    return captured
+        .map(outcome -> reply(words, text, firstTurn, turn.lead(), outcome))
+        .compose(
+            reply ->
+                stream(reply, deltas).map(v -> new TurnResult(reply, turn.conversationId(), 0, 0)));
   }
 
-  /** Lead fields in the visitor's words: an email, a phone, a name said as such (or answered when asked). */
+  /**
+   * Lead fields in the visitor's words: an email, a phone, a name said as such (or answered when
+   * asked).
+   */
   private static LeadFields listen(String text, JsonObject words, Turn turn) {
     String email = null;
     Matcher e = EMAIL.matcher(text);
@@ -85,13 +92,23 @@ public final class ScriptedEngine implements AssistantEngine {
     }
     String bare = trimPunctuation(text.trim());
     boolean hasDigits = bare.chars().anyMatch(Character::isDigit);
-    if (name == null && email == null && phone == null && lastAsked(turn, words.getString("ask_name"))
-        && bare.split("\\s+").length <= 4 && !text.contains("?") && !hasDigits
-        && !words.getJsonArray("not_names", new JsonArray()).contains(bare.toLowerCase(Locale.ROOT))) {
+    if (name == null
+        && email == null
+        && phone == null
+        && lastAsked(turn, words.getString("ask_name"))
+        && bare.split("\\s+").length <= 4
+        && !text.contains("?")
+        && !hasDigits
+        && !words
+            .getJsonArray("not_names", new JsonArray())
+            .contains(bare.toLowerCase(Locale.ROOT))) {
       name = bare;
     }
     // Digits that are no phone, answering the phone question: let the lead service say why.
-    if (phone == null && email == null && hasDigits && lastAsked(turn, words.getString("ask_phone"))) phone = bare;
+    if (phone == null
+        && email == null
+        && hasDigits
+        && lastAsked(turn, words.getString("ask_phone"))) phone = bare;
     return new LeadFields(name, email, phone);
   }
 
@@ -107,7 +124,8 @@ public final class ScriptedEngine implements AssistantEngine {
   private static String nameAfter(String rest) {
     String cut = rest.split("[,.;!?\\n]|\\s(y|and|mi|my)\\s", 2)[0].trim();
     String[] parts = cut.split("\\s+");
-    if (cut.isEmpty() || parts.length > 4) return cut.isEmpty() ? null : String.join(" ", java.util.Arrays.copyOf(parts, 4));
+    if (cut.isEmpty() || parts.length > 4)
+      return cut.isEmpty() ? null : String.join(" ", java.util.Arrays.copyOf(parts, 4));
     return cut;
   }
 
@@ -115,7 +133,8 @@ public final class ScriptedEngine implements AssistantEngine {
     return s.replaceAll("^[\\p{Punct}¿¡]+|[\\p{Punct}¿¡]+$", "");
   }
 
-  private static String reply(JsonObject w, String text, boolean firstTurn, LeadRecord before, LeadOutcome outcome) {
+  private static String reply(
+      JsonObject w, String text, boolean firstTurn, LeadRecord before, LeadOutcome outcome) {
     List<String> parts = new ArrayList<>();
     LeadRecord lead = outcome != null && outcome.lead() != null ? outcome.lead() : before;
     if (firstTurn) parts.add(w.getString("greeting"));
@@ -125,14 +144,19 @@ public final class ScriptedEngine implements AssistantEngine {
           parts.add(w.getString("consent_missing"));
           return String.join(" ", parts);
         }
-        case INVALID -> outcome.invalid().keySet().forEach(field -> parts.add(w.getJsonObject("invalid").getString(field)));
-        case STORED -> { }
+        case INVALID ->
+            outcome
+                .invalid()
+                .keySet()
+                .forEach(field -> parts.add(w.getJsonObject("invalid").getString(field)));
+        case STORED -> {}
       }
       if (lead != null && lead.complete() && !outcome.storedFields().isEmpty()) {
         parts.add(fill(w.getString("complete"), lead));
         return String.join(" ", parts);
       }
-      if (outcome.storedFields().contains("name")) parts.add(fill(w.getString("thanks_name"), lead));
+      if (outcome.storedFields().contains("name"))
+        parts.add(fill(w.getString("thanks_name"), lead));
       else if (!outcome.storedFields().isEmpty()) parts.add(w.getString("thanks"));
     } else {
       String faq = faq(w, text);
@@ -162,7 +186,10 @@ public final class ScriptedEngine implements AssistantEngine {
   }
 
   private static String fill(String template, LeadRecord lead) {
-    return template.replace("{name}", nz(lead.name())).replace("{email}", nz(lead.email())).replace("{phone}", nz(lead.phone()));
+    return template
+        .replace("{name}", nz(lead.name()))
+        .replace("{email}", nz(lead.email()))
+        .replace("{phone}", nz(lead.phone()));
   }
 
   private static String nz(String s) {
@@ -182,10 +209,14 @@ public final class ScriptedEngine implements AssistantEngine {
     }
     Future<Void> chain = Future.succeededFuture();
     for (String chunk : chunks) {
-      chain = chain.compose(v -> {
-        deltas.delta(chunk);
-        return chunkDelayMs > 0 ? vertx.timer(chunkDelayMs).mapEmpty() : Future.succeededFuture();
-      });
+      chain =
+          chain.compose(
+              v -> {
+                deltas.delta(chunk);
+                return chunkDelayMs > 0
+                    ? vertx.timer(chunkDelayMs).mapEmpty()
+                    : Future.succeededFuture();
+              });
     }
     return chain;
   }
@@ -195,12 +226,15 @@ public final class ScriptedEngine implements AssistantEngine {
       if (overridePath != null) return new JsonObject(Files.readString(Path.of(overridePath)));
       Path local = Path.of("conf/scripted.json");
       if (Files.isRegularFile(local)) return new JsonObject(Files.readString(local));
-      try (InputStream in = ScriptedEngine.class.getClassLoader().getResourceAsStream("conf/scripted.json")) {
-        if (in == null) throw new IllegalStateException("conf/scripted.json is missing from the classpath");
+      try (InputStream in =
+          ScriptedEngine.class.getClassLoader().getResourceAsStream("conf/scripted.json")) {
+        if (in == null)
+          throw new IllegalStateException("conf/scripted.json is missing from the classpath");
         return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       }
     } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("Cannot load the scripted flow (conf/scripted.json): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot load the scripted flow (conf/scripted.json): " + e.getMessage(), e);
     }
   }
 }

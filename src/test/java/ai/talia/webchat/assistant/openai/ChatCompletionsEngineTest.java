@@ -1,5 +1,11 @@
 package ai.talia.webchat.assistant.openai;
 
+import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.await;
+import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.failure;
+import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.history;
+import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.turn;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.TurnResult;
 import ai.talia.webchat.config.ConfigKeys;
@@ -8,18 +14,14 @@ import ai.talia.webchat.lead.LeadFields;
 import ai.talia.webchat.store.StoredMessage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
-import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.await;
-import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.failure;
-import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.history;
-import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.turn;
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The engine with {@code TALIA_OPENAI_API_STYLE=chat_completions}, against the fake's {@code /v1/chat/completions}. */
+/**
+ * The engine with {@code TALIA_OPENAI_API_STYLE=chat_completions}, against the fake's {@code
+ * /v1/chat/completions}.
+ */
 class ChatCompletionsEngineTest extends EngineTestBase {
 
   @Override
@@ -47,12 +49,16 @@ class ChatCompletionsEngineTest extends EngineTestBase {
     JsonArray messages = call.getJsonArray("messages");
     assertThat(messages).hasSize(6);
     assertThat(messages.getJsonObject(0).getString("role")).isEqualTo("system");
-    assertThat(messages.getJsonObject(0).getString("content")).contains("You are TalIA").contains("locale is es");
+    assertThat(messages.getJsonObject(0).getString("content"))
+        .contains("You are TalIA")
+        .contains("locale is es");
     for (int i = 0; i < 4; i++) {
       assertThat(messages.getJsonObject(i + 1).getString("role")).isEqualTo(history.get(i).role());
-      assertThat(messages.getJsonObject(i + 1).getString("content")).isEqualTo(history.get(i).content());
+      assertThat(messages.getJsonObject(i + 1).getString("content"))
+          .isEqualTo(history.get(i).content());
     }
-    assertThat(messages.getJsonObject(5)).isEqualTo(new JsonObject().put("role", "user").put("content", "¿Cuánto cuesta?"));
+    assertThat(messages.getJsonObject(5))
+        .isEqualTo(new JsonObject().put("role", "user").put("content", "¿Cuánto cuesta?"));
     assertThat(call.getBoolean("stream")).isTrue();
     assertThat(call.getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
     assertThat(call.getInteger("max_completion_tokens")).isEqualTo(1024);
@@ -69,11 +75,16 @@ class ChatCompletionsEngineTest extends EngineTestBase {
   @Test
   void a_tool_call_is_run_and_answered_with_a_tool_message() {
     engine(Map.of());
-    fake.enqueue(FakeReply.captureLead("Ana", "ana@example.com", "+34 612 345 678"), FakeReply.text("¡Gracias, Ana!", 2));
+    fake.enqueue(
+        FakeReply.captureLead("Ana", "ana@example.com", "+34 612 345 678"),
+        FakeReply.text("¡Gracias, Ana!", 2));
 
-    TurnResult result = await(run(turn("s-1", "Soy Ana, ana@example.com, +34 612 345 678", null, List.of(), leads)));
+    TurnResult result =
+        await(
+            run(turn("s-1", "Soy Ana, ana@example.com, +34 612 345 678", null, List.of(), leads)));
 
-    assertThat(leads.captured).containsExactly(new LeadFields("Ana", "ana@example.com", "+34 612 345 678"));
+    assertThat(leads.captured)
+        .containsExactly(new LeadFields("Ana", "ana@example.com", "+34 612 345 678"));
     assertThat(result.text()).isEqualTo("¡Gracias, Ana!");
     List<JsonObject> calls = fake.chatCompletionCalls();
     assertThat(calls).hasSize(2);
@@ -84,9 +95,14 @@ class ChatCompletionsEngineTest extends EngineTestBase {
     JsonObject toolCall = assistant.getJsonArray("tool_calls").getJsonObject(0);
     assertThat(toolCall.getString("type")).isEqualTo("function");
     assertThat(toolCall.getJsonObject("function").getString("name")).isEqualTo("capture_lead");
-    assertThat(new JsonObject(toolCall.getJsonObject("function").getString("arguments")).getString("email")).isEqualTo("ana@example.com");
+    assertThat(
+            new JsonObject(toolCall.getJsonObject("function").getString("arguments"))
+                .getString("email"))
+        .isEqualTo("ana@example.com");
     assertThat(tool.getString("role")).isEqualTo("tool");
-    assertThat(tool.getString("tool_call_id")).isEqualTo(toolCall.getString("id")).startsWith("call_");
+    assertThat(tool.getString("tool_call_id"))
+        .isEqualTo(toolCall.getString("id"))
+        .startsWith("call_");
     JsonObject outcome = new JsonObject(tool.getString("content"));
     assertThat(outcome.getString("status")).isEqualTo("stored");
     assertThat(outcome.getBoolean("lead_complete")).isTrue();
@@ -95,14 +111,18 @@ class ChatCompletionsEngineTest extends EngineTestBase {
   @Test
   void parallel_tool_calls_are_accumulated_by_index_and_each_answered() {
     engine(Map.of());
-    fake.enqueue(FakeReply.text("Anoto.", 1)
+    fake.enqueue(
+        FakeReply.text("Anoto.", 1)
             .thenToolCall("capture_lead", "{\"name\":\"Ana\",\"email\":null,\"phone\":null}")
-            .thenToolCall("capture_lead", "{\"name\":null,\"email\":\"ana@example.com\",\"phone\":null}"),
+            .thenToolCall(
+                "capture_lead", "{\"name\":null,\"email\":\"ana@example.com\",\"phone\":null}"),
         FakeReply.text("Hecho.", 1));
 
     TurnResult result = await(run(turn("s-1", "Ana, ana@example.com", null, List.of(), leads)));
 
-    assertThat(leads.captured).containsExactly(new LeadFields("Ana", null, null), new LeadFields(null, "ana@example.com", null));
+    assertThat(leads.captured)
+        .containsExactly(
+            new LeadFields("Ana", null, null), new LeadFields(null, "ana@example.com", null));
     assertThat(result.text()).isEqualTo("Anoto.\n\nHecho.");
     JsonArray messages = fake.chatCompletionCalls().get(1).getJsonArray("messages");
     JsonObject assistant = messages.getJsonObject(messages.size() - 3);
@@ -117,7 +137,9 @@ class ChatCompletionsEngineTest extends EngineTestBase {
   @Test
   void invalid_arguments_are_answered_with_an_error_result() {
     engine(Map.of());
-    fake.enqueue(FakeReply.toolCall("capture_lead", "{\"name\": [1,2]"), FakeReply.text("¿Me lo repites?", 1));
+    fake.enqueue(
+        FakeReply.toolCall("capture_lead", "{\"name\": [1,2]"),
+        FakeReply.text("¿Me lo repites?", 1));
     await(run(turn("s-1", "hola", null, List.of(), leads)));
     assertThat(leads.captured).isEmpty();
     JsonArray messages = fake.chatCompletionCalls().get(1).getJsonArray("messages");
@@ -131,14 +153,19 @@ class ChatCompletionsEngineTest extends EngineTestBase {
     fake.enqueue(2, () -> FakeReply.captureLead("Ana", null, null));
     TurnResult result = await(run(turn("s-1", "Soy Ana", null, List.of(), leads)));
     assertThat(leads.captured).hasSize(1);
-    assertThat(fake.chatCompletionCalls()).extracting(c -> c.getString("tool_choice")).containsExactly("auto", "none");
+    assertThat(fake.chatCompletionCalls())
+        .extracting(c -> c.getString("tool_choice"))
+        .containsExactly("auto", "none");
     assertThat(result.text()).isEqualTo("De acuerdo.");
   }
 
   @Test
   void retries_before_text_and_fails_on_a_cut_stream() {
     engine(Map.of());
-    fake.enqueue(FakeReply.overloaded(), FakeReply.rateLimited().retryAfterMs(50), FakeReply.text("Hola", 1));
+    fake.enqueue(
+        FakeReply.overloaded(),
+        FakeReply.rateLimited().retryAfterMs(50),
+        FakeReply.text("Hola", 1));
     assertThat(await(run(turn("s-1", "hola", null, List.of(), leads))).text()).isEqualTo("Hola");
     assertThat(fake.chatCompletionCalls()).hasSize(3);
 
@@ -163,8 +190,12 @@ class ChatCompletionsEngineTest extends EngineTestBase {
 
   @Test
   void a_quiet_stream_times_out() {
-    engine(Map.of(ConfigKeys.OPENAI_IDLE_TIMEOUT_MS, 300, ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 300));
-    fake.enqueue(FakeReply.text("uno dos", 2).stallAfter(1), FakeReply.text("tarde", 1).firstTokenDelay(2000));
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_IDLE_TIMEOUT_MS, 300, ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 300));
+    fake.enqueue(
+        FakeReply.text("uno dos", 2).stallAfter(1),
+        FakeReply.text("tarde", 1).firstTokenDelay(2000));
     assertThat(failure(run(turn("s-1", "a", null, List.of(), leads))).httpStatus()).isEqualTo(504);
     assertThat(failure(run(turn("s-1", "b", null, List.of(), leads))).httpStatus()).isEqualTo(504);
   }
@@ -174,8 +205,17 @@ class ChatCompletionsEngineTest extends EngineTestBase {
     engine(Map.of());
     TurnResult greeting = await(run(turn("s-1", "hola", null, List.of(), leads)));
     assertThat(greeting.text()).contains("nombre");
-    TurnResult thanks = await(run(turn("s-1", "Me llamo Ana, ana@example.com, +34 612 345 678", null, List.of(), leads)));
-    assertThat(leads.captured).containsExactly(new LeadFields("Ana", "ana@example.com", "+34 612 345 678"));
+    TurnResult thanks =
+        await(
+            run(
+                turn(
+                    "s-1",
+                    "Me llamo Ana, ana@example.com, +34 612 345 678",
+                    null,
+                    List.of(),
+                    leads)));
+    assertThat(leads.captured)
+        .containsExactly(new LeadFields("Ana", "ana@example.com", "+34 612 345 678"));
     assertThat(thanks.text()).contains("Gracias");
   }
 }

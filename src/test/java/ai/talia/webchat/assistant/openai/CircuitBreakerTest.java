@@ -1,10 +1,9 @@
 package ai.talia.webchat.assistant.openai;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class CircuitBreakerTest {
   private final AtomicLong nanos = new AtomicLong();

@@ -1,21 +1,23 @@
 package ai.talia.webchat.assistant.openai;
 
+import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.await;
+
 import ai.talia.webchat.assistant.Turn;
 import ai.talia.webchat.assistant.TurnResult;
 import ai.talia.webchat.fakeopenai.FakeOpenAiServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 
-import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.await;
-
-/** One engine of an API style against a fresh fake OpenAI per test, with its deltas and lead calls recorded. */
+/**
+ * One engine of an API style against a fresh fake OpenAI per test, with its deltas and lead calls
+ * recorded.
+ */
 abstract class EngineTestBase {
   protected Vertx vertx;
   protected FakeOpenAiServer fake;
@@ -41,7 +43,11 @@ abstract class EngineTestBase {
   }
 
   protected OpenAiEngine engine(Map<String, Object> overrides) {
-    engine = new OpenAiEngine(vertx, OpenAiTestSupport.with(OpenAiTestSupport.config(fake, apiStyle()), overrides), registry);
+    engine =
+        new OpenAiEngine(
+            vertx,
+            OpenAiTestSupport.with(OpenAiTestSupport.config(fake, apiStyle()), overrides),
+            registry);
     return engine;
   }
 

@@ -1,5 +1,12 @@
 package ai.talia.webchat.assistant.openai;
 
+import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.await;
+import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.failure;
+import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.history;
+import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.turn;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.Turn;
 import ai.talia.webchat.assistant.TurnResult;
@@ -19,23 +26,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
-import net.logstash.logback.encoder.LogstashEncoder;
-
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.await;
-import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.failure;
-import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.history;
-import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.turn;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import net.logstash.logback.encoder.LogstashEncoder;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The Responses + Conversations engine against the fake OpenAI server. */
 class OpenAiEngineTest extends EngineTestBase {
@@ -66,7 +65,8 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat(result.inputTokens()).isEqualTo(120);
     assertThat(result.outputTokens()).isEqualTo(9);
     assertThat(result.conversationId()).startsWith("conv_");
-    assertThat(fake.conversation(result.conversationId()).metadata()).isEqualTo(new JsonObject().put("session_id", "session-1"));
+    assertThat(fake.conversation(result.conversationId()).metadata())
+        .isEqualTo(new JsonObject().put("session_id", "session-1"));
 
     JsonObject call = fake.responseCalls().get(0);
     assertThat(call.getString("conversation")).isEqualTo(result.conversationId());
@@ -76,30 +76,45 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat(call.getBoolean("store")).isTrue();
     assertThat(call.getInteger("max_output_tokens")).isEqualTo(1024);
     assertThat(call.getString("truncation")).isEqualTo("auto");
-    assertThat(call.containsKey("temperature")).as("reasoning models refuse temperature: not sent unless set").isFalse();
+    assertThat(call.containsKey("temperature"))
+        .as("reasoning models refuse temperature: not sent unless set")
+        .isFalse();
     assertThat(call.containsKey("previous_response_id")).isFalse();
-    assertThat(call.getString("instructions")).contains("locale is es").contains("https://talia.example/precios?utm=x")
-        .contains(LocalDate.now(ZoneOffset.UTC).toString()).doesNotContain("{{");
+    assertThat(call.getString("instructions"))
+        .contains("locale is es")
+        .contains("https://talia.example/precios?utm=x")
+        .contains(LocalDate.now(ZoneOffset.UTC).toString())
+        .doesNotContain("{{");
     JsonObject tool = call.getJsonArray("tools").getJsonObject(0);
     assertThat(tool.getString("type")).isEqualTo("function");
     assertThat(tool.getString("name")).isEqualTo("capture_lead");
     assertThat(tool.getBoolean("strict")).isTrue();
     assertThat(tool.getJsonObject("parameters").getBoolean("additionalProperties")).isFalse();
-    assertThat(tool.getJsonObject("parameters").getJsonArray("required")).containsExactly("name", "email", "phone");
-    assertThat(call.getString("safety_identifier")).hasSize(64).matches("[0-9a-f]{64}").doesNotContain("session-1")
+    assertThat(tool.getJsonObject("parameters").getJsonArray("required"))
+        .containsExactly("name", "email", "phone");
+    assertThat(call.getString("safety_identifier"))
+        .hasSize(64)
+        .matches("[0-9a-f]{64}")
+        .doesNotContain("session-1")
         .isEqualTo(SafetyIdentifier.of("session-1"));
-    assertThat(fake.requests("POST", "/v1/responses").get(0).header("authorization")).isEqualTo("Bearer " + fake.apiKey());
-    assertThat(fake.requests("POST", "/v1/responses").get(0).header("accept")).isEqualTo("text/event-stream");
+    assertThat(fake.requests("POST", "/v1/responses").get(0).header("authorization"))
+        .isEqualTo("Bearer " + fake.apiKey());
+    assertThat(fake.requests("POST", "/v1/responses").get(0).header("accept"))
+        .isEqualTo("text/event-stream");
   }
 
   @Test
   void a_session_with_history_but_no_conversation_starts_one_holding_that_history() {
     engine(Map.of());
     fake.enqueue(FakeReply.text("Sigo.", 1));
-    TurnResult result = await(run(turn("session-1", "¿y bien?", null, history("session-1", 3), leads)));
+    TurnResult result =
+        await(run(turn("session-1", "¿y bien?", null, history("session-1", 3), leads)));
     List<JsonObject> items = fake.conversation(result.conversationId()).items();
-    assertThat(items).extracting(i -> i.getString("role")).containsExactly("user", "assistant", "user", "user", "assistant");
-    assertThat(items.get(2).getJsonArray("content").getJsonObject(0).getString("text")).isEqualTo("user message 2");
+    assertThat(items)
+        .extracting(i -> i.getString("role"))
+        .containsExactly("user", "assistant", "user", "user", "assistant");
+    assertThat(items.get(2).getJsonArray("content").getJsonObject(0).getString("text"))
+        .isEqualTo("user message 2");
   }
 
   @Test
@@ -111,17 +126,22 @@ class OpenAiEngineTest extends EngineTestBase {
 
     assertThat(second.conversationId()).isEqualTo(first.conversationId());
     assertThat(fake.requests("POST", "/v1/conversations")).hasSize(1);
-    assertThat(fake.responseCalls()).hasSize(2)
+    assertThat(fake.responseCalls())
+        .hasSize(2)
         .allSatisfy(call -> assertThat(call.getString("instructions")).contains("You are TalIA"))
-        .allSatisfy(call -> assertThat(call.getString("conversation")).isEqualTo(first.conversationId()));
-    assertThat(fake.conversation(first.conversationId()).items()).extracting(i -> i.getString("role"))
+        .allSatisfy(
+            call -> assertThat(call.getString("conversation")).isEqualTo(first.conversationId()));
+    assertThat(fake.conversation(first.conversationId()).items())
+        .extracting(i -> i.getString("role"))
         .containsExactly("user", "assistant", "user", "assistant");
   }
 
   @Test
   void capture_lead_round_trip_stores_the_lead_and_streams_the_follow_up() {
     engine(Map.of());
-    fake.enqueue(FakeReply.captureLead("Ana", "ana@example.com", null).usage(100, 20), FakeReply.text("¡Gracias, Ana!", 2).usage(130, 6));
+    fake.enqueue(
+        FakeReply.captureLead("Ana", "ana@example.com", null).usage(100, 20),
+        FakeReply.text("¡Gracias, Ana!", 2).usage(130, 6));
 
     TurnResult result = await(run(firstTurn("Soy Ana, ana@example.com")));
 
@@ -132,8 +152,12 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat(result.outputTokens()).isEqualTo(26);
 
     FakeConversation conversation = fake.conversation(result.conversationId());
-    String callId = conversation.items().stream().filter(i -> "function_call".equals(i.getString("type")))
-        .findFirst().orElseThrow().getString("call_id");
+    String callId =
+        conversation.items().stream()
+            .filter(i -> "function_call".equals(i.getString("type")))
+            .findFirst()
+            .orElseThrow()
+            .getString("call_id");
     List<JsonObject> calls = fake.responseCalls();
     assertThat(calls).hasSize(2);
     JsonObject output = calls.get(1).getJsonArray("input").getJsonObject(0);
@@ -143,7 +167,8 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat(outcome.getString("status")).isEqualTo("stored");
     assertThat(outcome.getJsonArray("stored_fields")).containsExactly("name", "email");
     assertThat(calls.get(1).getString("conversation")).isEqualTo(result.conversationId());
-    assertThat(calls.get(1).getString("instructions")).isEqualTo(calls.get(0).getString("instructions"));
+    assertThat(calls.get(1).getString("instructions"))
+        .isEqualTo(calls.get(0).getString("instructions"));
     assertThat(calls.get(1).getJsonArray("tools")).isEqualTo(calls.get(0).getJsonArray("tools"));
     assertThat(conversation.pendingCallIds()).isEmpty();
   }
@@ -151,7 +176,9 @@ class OpenAiEngineTest extends EngineTestBase {
   @Test
   void text_before_a_tool_call_and_the_follow_up_are_one_reply() {
     engine(Map.of());
-    fake.enqueue(FakeReply.text("Un momento.", 2).thenToolCall("capture_lead", "{\"name\":\"Ana\",\"email\":null,\"phone\":null}"),
+    fake.enqueue(
+        FakeReply.text("Un momento.", 2)
+            .thenToolCall("capture_lead", "{\"name\":\"Ana\",\"email\":null,\"phone\":null}"),
         FakeReply.text("Listo.", 1));
     TurnResult result = await(run(firstTurn("Soy Ana")));
     assertThat(result.text()).isEqualTo("Un momento.\n\nListo.");
@@ -161,9 +188,11 @@ class OpenAiEngineTest extends EngineTestBase {
   @Test
   void invalid_tool_arguments_go_back_to_the_model_as_an_error_output() {
     engine(Map.of());
-    fake.enqueue(FakeReply.toolCall("capture_lead", "{not json"),
+    fake.enqueue(
+        FakeReply.toolCall("capture_lead", "{not json"),
         FakeReply.toolCall("capture_lead", "{\"name\":42,\"email\":null,\"phone\":null}"),
-        FakeReply.toolCall("capture_lead", "[\"a\"]").thenToolCall("capture_lead", "{\"name\":\"Ana\",\"role\":\"admin\"}"),
+        FakeReply.toolCall("capture_lead", "[\"a\"]")
+            .thenToolCall("capture_lead", "{\"name\":\"Ana\",\"role\":\"admin\"}"),
         FakeReply.text("Perdona, ¿me lo repites?", 2));
 
     TurnResult result = await(run(firstTurn("hola")));
@@ -173,8 +202,10 @@ class OpenAiEngineTest extends EngineTestBase {
     List<JsonObject> calls = fake.responseCalls();
     assertThat(calls).hasSize(4);
     String invalid = "{\"status\":\"error\",\"reason\":\"invalid_arguments\"}";
-    assertThat(calls.get(1).getJsonArray("input").getJsonObject(0).getString("output")).isEqualTo(invalid);
-    assertThat(calls.get(2).getJsonArray("input").getJsonObject(0).getString("output")).isEqualTo(invalid);
+    assertThat(calls.get(1).getJsonArray("input").getJsonObject(0).getString("output"))
+        .isEqualTo(invalid);
+    assertThat(calls.get(2).getJsonArray("input").getJsonObject(0).getString("output"))
+        .isEqualTo(invalid);
     JsonArray both = calls.get(3).getJsonArray("input");
     assertThat(both).hasSize(2);
     assertThat(both.getJsonObject(0).getString("output")).isEqualTo(invalid);
@@ -191,7 +222,9 @@ class OpenAiEngineTest extends EngineTestBase {
 
     assertThat(leads.captured).hasSize(2);
     List<JsonObject> calls = fake.responseCalls();
-    assertThat(calls).extracting(c -> c.getString("tool_choice")).containsExactly("auto", "auto", "none");
+    assertThat(calls)
+        .extracting(c -> c.getString("tool_choice"))
+        .containsExactly("auto", "auto", "none");
     assertThat(result.text()).isEqualTo("De acuerdo.");
     assertThat(fake.conversation(result.conversationId()).pendingCallIds()).isEmpty();
   }
@@ -199,8 +232,11 @@ class OpenAiEngineTest extends EngineTestBase {
   @Test
   void calls_made_despite_tools_off_still_get_an_output_without_another_model_call() {
     engine(Map.of(ConfigKeys.OPENAI_MAX_TOOL_ROUNDS, 1));
-    fake.enqueue(FakeReply.captureLead("Ana", null, null),
-        FakeReply.text("Vale.", 1).thenToolCall("capture_lead", "{\"name\":\"Eva\",\"email\":null,\"phone\":null}").ignoreToolChoice());
+    fake.enqueue(
+        FakeReply.captureLead("Ana", null, null),
+        FakeReply.text("Vale.", 1)
+            .thenToolCall("capture_lead", "{\"name\":\"Eva\",\"email\":null,\"phone\":null}")
+            .ignoreToolChoice());
 
     TurnResult result = await(run(firstTurn("Soy Ana")));
 
@@ -209,8 +245,10 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat(fake.responseCalls()).hasSize(2);
     FakeConversation conversation = fake.conversation(result.conversationId());
     assertThat(conversation.pendingCallIds()).isEmpty();
-    assertThat(fake.requests("POST", "/v1/conversations/" + result.conversationId() + "/items")).hasSize(1);
-    assertThat(conversation.items().get(conversation.items().size() - 1).getString("output")).contains("tool_round_limit");
+    assertThat(fake.requests("POST", "/v1/conversations/" + result.conversationId() + "/items"))
+        .hasSize(1);
+    assertThat(conversation.items().get(conversation.items().size() - 1).getString("output"))
+        .contains("tool_round_limit");
   }
 
   @Test
@@ -225,13 +263,17 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(950);
     assertThat(fake.responseCalls()).hasSize(2);
     assertThat(deltas).containsExactly("Hola");
-    assertThat(registry.get("talia_openai_retries").tag("kind", "rate_limited").counter().count()).isEqualTo(1);
+    assertThat(registry.get("talia_openai_retries").tag("kind", "rate_limited").counter().count())
+        .isEqualTo(1);
   }
 
   @Test
   void retries_server_errors_and_dropped_connections_with_backoff() {
     engine(Map.of());
-    fake.enqueue(FakeReply.serverError(), FakeReply.dropConnection().retryAfterMs(0), FakeReply.text("Hola", 1));
+    fake.enqueue(
+        FakeReply.serverError(),
+        FakeReply.dropConnection().retryAfterMs(0),
+        FakeReply.text("Hola", 1));
     TurnResult result = await(run(firstTurn("hola")));
     assertThat(result.text()).isEqualTo("Hola");
     assertThat(fake.responseCalls()).hasSize(3);
@@ -240,7 +282,9 @@ class OpenAiEngineTest extends EngineTestBase {
   @Test
   void a_conflict_is_retried_and_retry_after_ms_is_honoured() {
     engine(Map.of());
-    fake.enqueue(FakeReply.httpError(409, "invalid_request_error", "conversation_locked", "busy").retryAfterMs(200),
+    fake.enqueue(
+        FakeReply.httpError(409, "invalid_request_error", "conversation_locked", "busy")
+            .retryAfterMs(200),
         FakeReply.text("Hola", 1));
     long started = System.nanoTime();
     assertThat(await(run(firstTurn("hola"))).text()).isEqualTo("Hola");
@@ -255,7 +299,13 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat(failure.httpStatus()).isEqualTo(503);
     assertThat(failure.code()).isEqualTo("assistant_unavailable");
     assertThat(fake.responseCalls()).hasSize(3);
-    assertThat(registry.get("talia_openai_upstream_errors").tag("kind", "server_error").counter().count()).isEqualTo(3);
+    assertThat(
+            registry
+                .get("talia_openai_upstream_errors")
+                .tag("kind", "server_error")
+                .counter()
+                .count())
+        .isEqualTo(3);
   }
 
   @Test
@@ -281,8 +331,11 @@ class OpenAiEngineTest extends EngineTestBase {
   @Test
   void nothing_is_retried_once_text_reached_the_visitor() {
     engine(Map.of());
-    fake.enqueue(FakeReply.text("Un momento.", 2).thenToolCall("capture_lead", "{\"name\":\"Ana\",\"email\":null,\"phone\":null}"),
-        FakeReply.serverError(), FakeReply.text("never shown", 1));
+    fake.enqueue(
+        FakeReply.text("Un momento.", 2)
+            .thenToolCall("capture_lead", "{\"name\":\"Ana\",\"email\":null,\"phone\":null}"),
+        FakeReply.serverError(),
+        FakeReply.text("never shown", 1));
 
     AssistantFailure failure = failure(run(firstTurn("Soy Ana")));
 
@@ -313,7 +366,8 @@ class OpenAiEngineTest extends EngineTestBase {
   @Test
   void error_events_failed_and_incomplete_responses_fail_the_turn_with_502() {
     engine(Map.of());
-    fake.enqueue(FakeReply.text("uno dos", 2).errorAfter(1, "server_error", "The server had an error"));
+    fake.enqueue(
+        FakeReply.text("uno dos", 2).errorAfter(1, "server_error", "The server had an error"));
     assertThat(failure(run(firstTurn("a"))).getMessage()).contains("stream_error");
     fake.enqueue(FakeReply.text("uno dos", 2).failed("server_error", "boom"));
     assertThat(failure(run(firstTurn("b"))).getMessage()).contains("response_failed");
@@ -352,8 +406,14 @@ class OpenAiEngineTest extends EngineTestBase {
 
   @Test
   void the_breaker_opens_after_repeated_failures_and_recovers() throws Exception {
-    engine(Map.of(ConfigKeys.OPENAI_MAX_RETRIES, 0, ConfigKeys.OPENAI_BREAKER_FAILURE_THRESHOLD, 2,
-        ConfigKeys.OPENAI_BREAKER_RESET_TIMEOUT_MS, 400));
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_MAX_RETRIES,
+            0,
+            ConfigKeys.OPENAI_BREAKER_FAILURE_THRESHOLD,
+            2,
+            ConfigKeys.OPENAI_BREAKER_RESET_TIMEOUT_MS,
+            400));
     fake.enqueue(2, FakeReply::serverError);
     Turn turn = turnIn(await(createConversation()), "hola");
     assertThat(engine.ready()).isTrue();
@@ -386,32 +446,46 @@ class OpenAiEngineTest extends EngineTestBase {
 
     assertThat(result.text()).isEqualTo("Sigo aquí.");
     assertThat(result.conversationId()).startsWith("conv_").isNotEqualTo("conv_forgotten");
-    List<JsonObject> creations = fake.requests("POST", "/v1/conversations").stream().map(r -> r.body()).toList();
+    List<JsonObject> creations =
+        fake.requests("POST", "/v1/conversations").stream().map(r -> r.body()).toList();
     assertThat(creations).hasSize(1);
     assertThat(creations.get(0).getJsonArray("items")).hasSize(20);
-    assertThat(creations.get(0).getJsonObject("metadata").getString("session_id")).isEqualTo("session-1");
-    assertThat(fake.requests("POST", "/v1/conversations/" + result.conversationId() + "/items")).hasSize(1);
-    assertThat(fake.requests("POST", "/v1/conversations/" + result.conversationId() + "/items").get(0).body()
-        .getJsonArray("items")).hasSize(5);
+    assertThat(creations.get(0).getJsonObject("metadata").getString("session_id"))
+        .isEqualTo("session-1");
+    assertThat(fake.requests("POST", "/v1/conversations/" + result.conversationId() + "/items"))
+        .hasSize(1);
+    assertThat(
+            fake.requests("POST", "/v1/conversations/" + result.conversationId() + "/items")
+                .get(0)
+                .body()
+                .getJsonArray("items"))
+        .hasSize(5);
     List<JsonObject> items = fake.conversation(result.conversationId()).items();
     assertThat(items).hasSize(27);
     for (int i = 0; i < 25; i++) {
       assertThat(items.get(i).getString("role")).isEqualTo(history.get(i).role());
-      assertThat(items.get(i).getJsonArray("content").getJsonObject(0).getString("text")).isEqualTo(history.get(i).content());
+      assertThat(items.get(i).getJsonArray("content").getJsonObject(0).getString("text"))
+          .isEqualTo(history.get(i).content());
     }
-    assertThat(fake.responseCalls()).extracting(c -> c.getString("conversation"))
+    assertThat(fake.responseCalls())
+        .extracting(c -> c.getString("conversation"))
         .containsExactly("conv_forgotten", result.conversationId());
   }
 
   @Test
   void a_conversation_left_with_an_unanswered_call_is_rebuilt() {
     engine(Map.of());
-    JsonObject dangling = new JsonObject().put("type", "function_call").put("call_id", "call_lost").put("name", "capture_lead")
-        .put("arguments", "{}");
+    JsonObject dangling =
+        new JsonObject()
+            .put("type", "function_call")
+            .put("call_id", "call_lost")
+            .put("name", "capture_lead")
+            .put("arguments", "{}");
     String stuck = await(engine == null ? null : createConversation(new JsonArray().add(dangling)));
     fake.enqueue(FakeReply.text("Hola de nuevo.", 1));
 
-    TurnResult result = await(run(turn("session-1", "hola", stuck, history("session-1", 2), leads)));
+    TurnResult result =
+        await(run(turn("session-1", "hola", stuck, history("session-1", 2), leads)));
 
     assertThat(result.conversationId()).isNotEqualTo(stuck);
     assertThat(result.text()).isEqualTo("Hola de nuevo.");
@@ -420,8 +494,12 @@ class OpenAiEngineTest extends EngineTestBase {
   @Test
   void an_unknown_model_is_not_mistaken_for_a_lost_conversation() {
     engine(Map.of());
-    fake.enqueue(FakeReply.httpError(404, "invalid_request_error", "model_not_found",
-        "The model `gpt-nope` does not exist or you do not have access to it."));
+    fake.enqueue(
+        FakeReply.httpError(
+            404,
+            "invalid_request_error",
+            "model_not_found",
+            "The model `gpt-nope` does not exist or you do not have access to it."));
     AssistantFailure failure = failure(run(turnIn(await(createConversation()), "hola")));
     assertThat(failure.httpStatus()).isEqualTo(502);
     assertThat(fake.requests("POST", "/v1/conversations")).hasSize(1);
@@ -429,7 +507,9 @@ class OpenAiEngineTest extends EngineTestBase {
 
   @Test
   void a_wrong_key_is_a_503_without_retries() {
-    TaliaConfig config = OpenAiTestSupport.config(fake, "responses").with(ConfigKeys.OPENAI_API_KEY, "sk-wrong-0000000000000000000000");
+    TaliaConfig config =
+        OpenAiTestSupport.config(fake, "responses")
+            .with(ConfigKeys.OPENAI_API_KEY, "sk-wrong-0000000000000000000000");
     engine = new OpenAiEngine(vertx, config, registry);
     AssistantFailure failure = failure(run(firstTurn("hola")));
     assertThat(failure.httpStatus()).isEqualTo(503);
@@ -443,7 +523,13 @@ class OpenAiEngineTest extends EngineTestBase {
     engine = new OpenAiEngine(vertx, config, registry);
     AssistantFailure failure = failure(run(firstTurn("hola")));
     assertThat(failure.httpStatus()).isEqualTo(503);
-    assertThat(registry.get("talia_openai_upstream_errors").tag("kind", "connection").counter().count()).isEqualTo(3);
+    assertThat(
+            registry
+                .get("talia_openai_upstream_errors")
+                .tag("kind", "connection")
+                .counter()
+                .count())
+        .isEqualTo(3);
     fake = await(FakeOpenAiServer.start(vertx));
   }
 
@@ -452,21 +538,33 @@ class OpenAiEngineTest extends EngineTestBase {
     engine(Map.of());
     fake.enqueue(FakeReply.text("Hola", 1).usage(50, 5));
     await(run(firstTurn("hola")));
-    assertThat(registry.get("talia_openai_tokens").tag("type", "input").counter().count()).isEqualTo(50);
-    assertThat(registry.get("talia_openai_tokens").tag("type", "output").counter().count()).isEqualTo(5);
+    assertThat(registry.get("talia_openai_tokens").tag("type", "input").counter().count())
+        .isEqualTo(50);
+    assertThat(registry.get("talia_openai_tokens").tag("type", "output").counter().count())
+        .isEqualTo(5);
     assertThat(registry.get("talia_openai_first_token").timer().count()).isEqualTo(1);
-    assertThat(registry.get("talia_openai_turn_duration").tag("outcome", "completed").timer().count()).isEqualTo(1);
+    assertThat(
+            registry.get("talia_openai_turn_duration").tag("outcome", "completed").timer().count())
+        .isEqualTo(1);
   }
 
   @Test
   void configuration_is_checked_at_start() {
-    TaliaConfig noKey = new TaliaConfig(new JsonObject().put("openai", new JsonObject().put("baseUrl", fake.baseUrl())));
-    assertThatThrownBy(() -> new OpenAiEngine(vertx, noKey, registry)).hasMessageContaining("TALIA_OPENAI_API_KEY");
+    TaliaConfig noKey =
+        new TaliaConfig(
+            new JsonObject().put("openai", new JsonObject().put("baseUrl", fake.baseUrl())));
+    assertThatThrownBy(() -> new OpenAiEngine(vertx, noKey, registry))
+        .hasMessageContaining("TALIA_OPENAI_API_KEY");
     TaliaConfig badStyle = OpenAiTestSupport.config(fake, "assistants");
-    assertThatThrownBy(() -> new OpenAiEngine(vertx, badStyle, registry)).hasMessageContaining("TALIA_OPENAI_API_STYLE");
-    assertThatThrownBy(() -> new AssistantProfile("x", new JsonArray().add(new JsonObject().put("type", "web_search"))))
+    assertThatThrownBy(() -> new OpenAiEngine(vertx, badStyle, registry))
+        .hasMessageContaining("TALIA_OPENAI_API_STYLE");
+    assertThatThrownBy(
+            () ->
+                new AssistantProfile(
+                    "x", new JsonArray().add(new JsonObject().put("type", "web_search"))))
         .hasMessageContaining("capture_lead");
-    assertThat(OpenAiSettings.from(OpenAiTestSupport.config(fake, "responses")).toString()).doesNotContain(fake.apiKey());
+    assertThat(OpenAiSettings.from(OpenAiTestSupport.config(fake, "responses")).toString())
+        .doesNotContain(fake.apiKey());
   }
 
   @Test
@@ -483,13 +581,19 @@ class OpenAiEngineTest extends EngineTestBase {
     String wrongKey = "sk-proj-WRONGwrongWRONG0000111122223333";
     try {
       engine(Map.of());
-      fake.enqueue(FakeReply.serverError(), FakeReply.captureLead("Ana", "ana.secreta@example.com", "+34 612 345 678"),
-          FakeReply.text("Gracias", 1), FakeReply.text("corte a medias", 3).endAfter(1));
+      fake.enqueue(
+          FakeReply.serverError(),
+          FakeReply.captureLead("Ana", "ana.secreta@example.com", "+34 612 345 678"),
+          FakeReply.text("Gracias", 1),
+          FakeReply.text("corte a medias", 3).endAfter(1));
       await(run(firstTurn("soy Ana, ana.secreta@example.com, +34 612 345 678")));
       failure(run(firstTurn("otra")));
-      OpenAiEngine wrong = new OpenAiEngine(vertx, OpenAiTestSupport.config(fake, "responses")
-          .with(ConfigKeys.OPENAI_API_KEY, wrongKey), new SimpleMeterRegistry());
-      failure(wrong.runTurn(firstTurn("hola"), d -> { }));
+      OpenAiEngine wrong =
+          new OpenAiEngine(
+              vertx,
+              OpenAiTestSupport.config(fake, "responses").with(ConfigKeys.OPENAI_API_KEY, wrongKey),
+              new SimpleMeterRegistry());
+      failure(wrong.runTurn(firstTurn("hola"), d -> {}));
       await(wrong.close());
     } finally {
       root.detachAppender(appender);
@@ -498,12 +602,21 @@ class OpenAiEngineTest extends EngineTestBase {
     LogstashEncoder encoder = new LogstashEncoder();
     encoder.setContext(context);
     encoder.start();
-    String logs = appender.list.stream().map(e -> new String(encoder.encode(e), StandardCharsets.UTF_8))
-        .collect(Collectors.joining());
-    assertThat(logs).doesNotContain(fake.apiKey()).doesNotContain(wrongKey).doesNotContain("WRONG")
-        .doesNotContain("sk-proj").doesNotContain("Bearer");
+    String logs =
+        appender.list.stream()
+            .map(e -> new String(encoder.encode(e), StandardCharsets.UTF_8))
+            .collect(Collectors.joining());
+    assertThat(logs)
+        .doesNotContain(fake.apiKey())
+        .doesNotContain(wrongKey)
+        .doesNotContain("WRONG")
+        .doesNotContain("sk-proj")
+        .doesNotContain("Bearer");
     assertThat(logs).doesNotContain("ana.secreta").doesNotContain("612 345");
-    assertThat(logs).contains("\"request_id\":\"req_").contains("\"status\":500").contains("\"status\":401")
+    assertThat(logs)
+        .contains("\"request_id\":\"req_")
+        .contains("\"status\":500")
+        .contains("\"status\":401")
         .contains("invalid_api_key");
   }
 
@@ -512,8 +625,10 @@ class OpenAiEngineTest extends EngineTestBase {
   }
 
   private Future<String> createConversation(JsonArray items) {
-    return io.vertx.ext.web.client.WebClient.create(vertx).postAbs(fake.baseUrl() + "/conversations")
-        .bearerTokenAuthentication(fake.apiKey()).sendJsonObject(new JsonObject().put("items", items))
+    return io.vertx.ext.web.client.WebClient.create(vertx)
+        .postAbs(fake.baseUrl() + "/conversations")
+        .bearerTokenAuthentication(fake.apiKey())
+        .sendJsonObject(new JsonObject().put("items", items))
         .map(r -> r.bodyAsJsonObject().getString("id"));
   }
 }

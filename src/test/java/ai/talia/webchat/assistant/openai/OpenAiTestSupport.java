@@ -11,7 +11,6 @@ import ai.talia.webchat.store.LeadRecord;
 import ai.talia.webchat.store.StoredMessage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,43 +20,80 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** Builds engine configs pointing at the fake, turns, and a lead capture that records what it was given. */
+/**
+ * Builds engine configs pointing at the fake, turns, and a lead capture that records what it was
+ * given.
+ */
 final class OpenAiTestSupport {
   private OpenAiTestSupport() {}
 
-  /** Fast settings for tests: short backoff, a breaker that stays closed unless a test lowers it. */
+  /**
+   * Fast settings for tests: short backoff, a breaker that stays closed unless a test lowers it.
+   */
   static TaliaConfig config(FakeOpenAiServer fake, String apiStyle) {
-    JsonObject openai = new JsonObject()
-        .put("apiKey", fake.apiKey())
-        .put("baseUrl", fake.baseUrl())
-        .put("apiStyle", apiStyle)
-        .put("model", "gpt-5-mini")
-        .put("maxOutputTokens", 1024)
-        .put("connectTimeoutMs", 2000)
-        .put("requestTimeoutMs", 5000)
-        .put("firstTokenTimeoutMs", 5000)
-        .put("idleTimeoutMs", 5000)
-        .put("maxToolRounds", 3)
-        .put("retry", new JsonObject().put("maxRetries", 2).put("baseDelayMs", 20).put("maxDelayMs", 3000))
-        .put("breaker", new JsonObject().put("failureThreshold", 100).put("resetTimeoutMs", 30000));
+    JsonObject openai =
+        new JsonObject()
+            .put("apiKey", fake.apiKey())
+            .put("baseUrl", fake.baseUrl())
+            .put("apiStyle", apiStyle)
+            .put("model", "gpt-5-mini")
+            .put("maxOutputTokens", 1024)
+            .put("connectTimeoutMs", 2000)
+            .put("requestTimeoutMs", 5000)
+            .put("firstTokenTimeoutMs", 5000)
+            .put("idleTimeoutMs", 5000)
+            .put("maxToolRounds", 3)
+            .put(
+                "retry",
+                new JsonObject()
+                    .put("maxRetries", 2)
+                    .put("baseDelayMs", 20)
+                    .put("maxDelayMs", 3000))
+            .put(
+                "breaker",
+                new JsonObject().put("failureThreshold", 100).put("resetTimeoutMs", 30000));
     return new TaliaConfig(new JsonObject().put("openai", openai));
   }
 
   static TaliaConfig with(TaliaConfig config, Map<String, Object> overrides) {
     TaliaConfig out = config;
-    for (Map.Entry<String, Object> e : overrides.entrySet()) out = out.with(e.getKey(), e.getValue());
+    for (Map.Entry<String, Object> e : overrides.entrySet())
+      out = out.with(e.getKey(), e.getValue());
     return out;
   }
 
-  static Turn turn(String sessionId, String text, String conversationId, List<StoredMessage> history, LeadCapture leads) {
-    return new Turn(sessionId, "es", message(sessionId, StoredMessage.ROLE_USER, text, history.size() + 1), conversationId,
-        history, null, new JsonObject().put("page_url", "https://talia.example/precios?utm=x"), leads,
+  static Turn turn(
+      String sessionId,
+      String text,
+      String conversationId,
+      List<StoredMessage> history,
+      LeadCapture leads) {
+    return new Turn(
+        sessionId,
+        "es",
+        message(sessionId, StoredMessage.ROLE_USER, text, history.size() + 1),
+        conversationId,
+        history,
+        null,
+        new JsonObject().put("page_url", "https://talia.example/precios?utm=x"),
+        leads,
         id -> io.vertx.core.Future.succeededFuture());
   }
 
   static StoredMessage message(String sessionId, String role, String text, long seq) {
-    return new StoredMessage(UUID.randomUUID().toString(), sessionId, seq, role, text, Instant.now(), null,
-        StoredMessage.COMPLETED, null, null, 0, 0);
+    return new StoredMessage(
+        UUID.randomUUID().toString(),
+        sessionId,
+        seq,
+        role,
+        text,
+        Instant.now(),
+        null,
+        StoredMessage.COMPLETED,
+        null,
+        null,
+        0,
+        0);
   }
 
   static List<StoredMessage> history(String sessionId, int count) {
@@ -92,7 +128,10 @@ final class OpenAiTestSupport {
     }
   }
 
-  /** A lead capture that records every call and answers "stored" (complete once all three fields were seen). */
+  /**
+   * A lead capture that records every call and answers "stored" (complete once all three fields
+   * were seen).
+   */
   static final class RecordingLeads implements LeadCapture {
     final List<LeadFields> captured = new CopyOnWriteArrayList<>();
     private String name;
@@ -115,8 +154,19 @@ final class OpenAiTestSupport {
         phone = fields.phone();
         stored.add("phone");
       }
-      LeadRecord lead = new LeadRecord("lead-1", "s", name, email, phone, "webchat", "consent-1", Instant.now(), Instant.now());
-      return Future.succeededFuture(new LeadOutcome(LeadOutcome.Status.STORED, lead, stored, Map.of()));
+      LeadRecord lead =
+          new LeadRecord(
+              "lead-1",
+              "s",
+              name,
+              email,
+              phone,
+              "webchat",
+              "consent-1",
+              Instant.now(),
+              Instant.now());
+      return Future.succeededFuture(
+          new LeadOutcome(LeadOutcome.Status.STORED, lead, stored, Map.of()));
     }
   }
 }

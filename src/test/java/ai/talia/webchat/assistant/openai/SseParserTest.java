@@ -1,42 +1,48 @@
 package ai.talia.webchat.assistant.openai;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class SseParserTest {
 
-  /** Several events with every kind of line ending, comments, multi-line data and multi-byte characters. */
-  private static final String STREAM = "\uFEFF: opening comment\r\n"
-      + "event: response.created\r\n"
-      + "data: {\"type\":\"response.created\",\"sequence_number\":0}\r\n"
-      + "\r\n"
-      + ": keep-alive\n\n"
-      + "event: response.output_text.delta\n"
-      + "data: {\"delta\":\"¡Hola, señor! 👋 ñandú 日本\"}\n"
-      + "\n"
-      + "retry: 1000\r"
-      + "id: 42\r"
-      + "data: first line\r"
-      + "data:second line without space\r"
-      + "data:  two spaces\r"
-      + "\r"
-      + "unknown-field: ignored\n"
-      + "event: response.completed\n"
-      + "data: {\"text\":\"€ and 😀\"}\n\n";
+  /**
+   * Several events with every kind of line ending, comments, multi-line data and multi-byte
+   * characters.
+   */
+  private static final String STREAM =
+      "\uFEFF: opening comment\r\n"
+          + "event: response.created\r\n"
+          + "data: {\"type\":\"response.created\",\"sequence_number\":0}\r\n"
+          + "\r\n"
+          + ": keep-alive\n\n"
+          + "event: response.output_text.delta\n"
+          + "data: {\"delta\":\"¡Hola, señor! 👋 ñandú 日本\"}\n"
+          + "\n"
+          + "retry: 1000\r"
+          + "id: 42\r"
+          + "data: first line\r"
+          + "data:second line without space\r"
+          + "data:  two spaces\r"
+          + "\r"
+          + "unknown-field: ignored\n"
+          + "event: response.completed\n"
+          + "data: {\"text\":\"€ and 😀\"}\n\n";
 
-  private static final List<SseEvent> EXPECTED = List.of(
-      new SseEvent("response.created", "{\"type\":\"response.created\",\"sequence_number\":0}", null),
-      new SseEvent("response.output_text.delta", "{\"delta\":\"¡Hola, señor! 👋 ñandú 日本\"}", null),
-      new SseEvent("message", "first line\nsecond line without space\n two spaces", "42"),
-      new SseEvent("response.completed", "{\"text\":\"€ and 😀\"}", "42"));
+  private static final List<SseEvent> EXPECTED =
+      List.of(
+          new SseEvent(
+              "response.created", "{\"type\":\"response.created\",\"sequence_number\":0}", null),
+          new SseEvent(
+              "response.output_text.delta", "{\"delta\":\"¡Hola, señor! 👋 ñandú 日本\"}", null),
+          new SseEvent("message", "first line\nsecond line without space\n two spaces", "42"),
+          new SseEvent("response.completed", "{\"text\":\"€ and 😀\"}", "42"));
 
   @Test
   void parses_a_whole_stream_in_one_chunk() {
@@ -55,7 +61,9 @@ class SseParserTest {
       r.parser.feed(Arrays.copyOfRange(all, 0, cut));
       r.parser.feed(Arrays.copyOfRange(all, cut, all.length));
       assertThat(r.events).as("split at byte %d", cut).containsExactlyElementsOf(EXPECTED);
-      assertThat(r.comments).as("split at byte %d", cut).containsExactly(" opening comment", " keep-alive");
+      assertThat(r.comments)
+          .as("split at byte %d", cut)
+          .containsExactly(" opening comment", " keep-alive");
     }
   }
 
@@ -163,7 +171,7 @@ class SseParserTest {
 
   @Test
   void refuses_a_line_longer_than_the_limit() {
-    SseParser parser = new SseParser(e -> { }, c -> { }, 16);
+    SseParser parser = new SseParser(e -> {}, c -> {}, 16);
     assertThatThrownBy(() -> parser.feed(bytes("data: 0123456789abcdef\n")))
         .isInstanceOf(SseParser.SseParseException.class);
   }

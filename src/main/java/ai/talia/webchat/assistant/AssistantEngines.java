@@ -6,6 +6,7 @@ import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ public final class AssistantEngines {
 
   public static String chosen(TaliaConfig config) {
     String name = config.string(ConfigKeys.ENGINE_NAME);
-    if (name != null) return name.trim().toLowerCase();
+    if (name != null) return name.trim().toLowerCase(Locale.ROOT);
     return config.string(ConfigKeys.OPENAI_API_KEY) != null ? "openai" : "scripted";
   }
 

@@ -8,6 +8,8 @@ package ai.talia.webchat.assistant;
  * the session's and the day's allowance like a reply's.
  */
 public final class AssistantFailure extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
   public static final String UNAVAILABLE = "assistant_unavailable";
 
   private final int httpStatus;

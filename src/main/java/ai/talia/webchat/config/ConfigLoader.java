@@ -81,7 +81,7 @@ public final class ConfigLoader {
       if (value == null) continue;
       if (ConfigKeys.LIST_KEYS.contains(e.getValue())) {
         JsonArray arr = new JsonArray();
-        for (String part : value.split(",")) if (!part.isBlank()) arr.add(part.trim());
+        for (String part : value.split(",", -1)) if (!part.isBlank()) arr.add(part.trim());
         put(out, e.getValue(), arr);
       } else {
         put(out, e.getValue(), value);
@@ -93,14 +93,14 @@ public final class ConfigLoader {
   private static String stripQuotes(String v) {
     String s = v.trim();
     if (s.length() >= 2
-        && (s.startsWith("\"") && s.endsWith("\"") || s.startsWith("'") && s.endsWith("'"))) {
+        && ((s.startsWith("\"") && s.endsWith("\"")) || (s.startsWith("'") && s.endsWith("'")))) {
       return s.substring(1, s.length() - 1);
     }
     return s;
   }
 
   static void put(JsonObject root, String dottedKey, Object value) {
-    String[] parts = dottedKey.split("\\.");
+    String[] parts = dottedKey.split("\\.", -1);
     JsonObject node = root;
     for (int i = 0; i < parts.length - 1; i++) {
       JsonObject next = node.getJsonObject(parts[i]);

@@ -18,7 +18,7 @@ public final class TaliaConfig {
 
   public Object value(String key) {
     Object node = root;
-    for (String part : key.split("\\.")) {
+    for (String part : key.split("\\.", -1)) {
       if (!(node instanceof JsonObject obj)) return null;
       node = obj.getValue(part);
     }

@@ -22,7 +22,7 @@ public final class ClientAddress {
     if (!trustedProxies.contains(peer)) return peer;
     String forwarded = request.getHeader("X-Forwarded-For");
     if (forwarded == null || forwarded.isBlank()) return peer;
-    String[] hops = forwarded.split(",");
+    String[] hops = forwarded.split(",", -1);
     for (int i = hops.length - 1; i >= 0; i--) {
       String hop = hops[i].trim();
       if (!hop.isEmpty() && !trustedProxies.contains(hop)) return hop;

@@ -3,6 +3,7 @@ package ai.talia.webchat.http;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 
 /** The configured locales: "es-ES" is "es"; an unsupported one is a field error. */
 final class Locales {
@@ -32,6 +33,6 @@ final class Locales {
 
   private static String language(String requested) {
     if (requested == null || requested.isBlank()) return null;
-    return requested.trim().toLowerCase().split("[-_]")[0];
+    return requested.trim().toLowerCase(Locale.ROOT).split("[-_]", -1)[0];
   }
 }

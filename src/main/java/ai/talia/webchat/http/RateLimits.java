@@ -21,9 +21,7 @@ public final class RateLimits {
     this.refillPerMinute = refillPerMinute;
   }
 
-  /**
-   * @return 0 when the request may go, else the seconds to wait before retrying
-   */
+  /** Takes a token for {@code key}: 0 when the request may go, else the seconds to wait. */
   public long tryTake(String key) {
     if (capacity <= 0) return 0;
     Bucket bucket =

@@ -180,7 +180,7 @@ public final class RouterVerticle extends VerticleBase {
 
   private void checkWidgetToken(RoutingContext ctx, String expected) {
     if (expected == null
-        || ctx.request().method() == HttpMethod.OPTIONS
+        || HttpMethod.OPTIONS.equals(ctx.request().method())
         || STREAM_PATH.equals(ctx.request().path())) {
       ctx.next();
       return;

@@ -232,7 +232,7 @@ final class WebchatApi {
 
   private static boolean preferAsync(RoutingContext ctx) {
     for (String prefer : ctx.request().headers().getAll("Prefer")) {
-      for (String part : prefer.split(","))
+      for (String part : prefer.split(",", -1))
         if (part.trim().equalsIgnoreCase("respond-async")) return true;
     }
     return false;

@@ -4,6 +4,7 @@ import ai.talia.webchat.store.LeadRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,7 +26,7 @@ public record LeadOutcome(
   public JsonObject toJson() {
     JsonObject json =
         new JsonObject()
-            .put("status", status.name().toLowerCase())
+            .put("status", status.name().toLowerCase(Locale.ROOT))
             .put("stored_fields", new JsonArray(List.copyOf(storedFields)));
     if (!invalid.isEmpty())
       json.put(

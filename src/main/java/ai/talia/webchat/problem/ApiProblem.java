@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonObject;
  * status, detail, code}} plus optional extension members.
  */
 public final class ApiProblem extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
   private final int status;
   private final String code;
   private final String title;

@@ -1,5 +1,7 @@
 package ai.talia.webchat.problem;
 
+import java.util.Locale;
+
 /**
  * The stable machine codes of problem+json answers (SPEC §4), each with its HTTP status and title.
  */
@@ -30,7 +32,7 @@ public enum ProblemCode {
   }
 
   public String code() {
-    return name().toLowerCase();
+    return name().toLowerCase(Locale.ROOT);
   }
 
   public static ProblemCode fromCode(String code) {

@@ -58,8 +58,8 @@ public final class SessionGateway {
   private static boolean needsActivation(Throwable failure) {
     return failure instanceof ReplyException re
         && (re.failureType() == ReplyFailure.NO_HANDLERS
-            || re.failureType() == ReplyFailure.RECIPIENT_FAILURE
-                && re.failureCode() == SessionCommands.RETRY_ELSEWHERE);
+            || (re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+                && re.failureCode() == SessionCommands.RETRY_ELSEWHERE));
   }
 
   static ApiProblem toProblem(Throwable failure) {

@@ -11,6 +11,7 @@ import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Locale;
 import org.approvaltests.Approvals;
 import org.approvaltests.core.Options;
 import org.approvaltests.reporters.QuietReporter;
@@ -97,7 +98,8 @@ abstract class BaseConversationSnapshotContract {
           new Options()
               .withReporter(new QuietReporter())
               .forFile()
-              .withBaseName("base-conversation-" + locale + "." + kind().name().toLowerCase()));
+              .withBaseName(
+                  "base-conversation-" + locale + "." + kind().name().toLowerCase(Locale.ROOT)));
     }
   }
 

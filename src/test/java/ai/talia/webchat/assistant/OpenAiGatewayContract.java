@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.approvaltests.Approvals;
@@ -242,7 +243,7 @@ abstract class OpenAiGatewayContract {
         new Options()
             .withReporter(new QuietReporter())
             .forFile()
-            .withBaseName("base-conversation-openai-es." + kind().name().toLowerCase()));
+            .withBaseName("base-conversation-openai-es." + kind().name().toLowerCase(Locale.ROOT)));
   }
 
   @Test

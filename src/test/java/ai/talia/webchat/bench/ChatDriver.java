@@ -14,14 +14,12 @@ import java.util.UUID;
 
 /** Drives visitors against a gateway without blocking: sessions over REST, chats over WebSocket. */
 final class ChatDriver {
-  private final Vertx vertx;
   private final WebClient http;
   private final WebSocketClient sockets;
   private final int port;
   private final String policyVersion;
 
   ChatDriver(Vertx vertx, int port, String policyVersion) {
-    this.vertx = vertx;
     this.port = port;
     this.policyVersion = policyVersion;
     this.http =

@@ -46,7 +46,7 @@ final class GatewayProbe {
   String meanMs(String timer, String labelPart) {
     String body = api.get("/metrics").body();
     double sum = 0, count = 0;
-    for (String line : body.split("\n")) {
+    for (String line : body.split("\n", -1)) {
       if (line.startsWith("#") || !line.contains(labelPart)) continue;
       if (line.startsWith(timer + "_sum"))
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
@@ -90,7 +90,7 @@ final class GatewayProbe {
 
   /** utime + stime of a /proc/<pid>/stat line, in clock ticks (100 per second here). */
   private static long ticks(String stat) {
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 

@@ -31,7 +31,7 @@ public final class LoadBenchmark {
     LoadBenchmark bench = new LoadBenchmark();
     String phases = System.getProperty("bench.phases", "latency,throughput,idle,actors");
     try {
-      for (String phase : phases.split(",")) {
+      for (String phase : phases.split(",", -1)) {
         switch (phase.trim()) {
           case "latency" ->
               bench.latency(

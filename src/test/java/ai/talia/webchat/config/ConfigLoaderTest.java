@@ -42,7 +42,8 @@ class ConfigLoaderTest {
     for (String key : ConfigKeys.ENV.values()) {
       String parent = key.substring(0, key.lastIndexOf('.'));
       assertThat(config.value(parent)).as("conf/talia.json has a block for " + key).isNotNull();
-      assertThat(config.json().getJsonObject(key.split("\\.")[0]).fieldNames().isEmpty()).isFalse();
+      assertThat(config.json().getJsonObject(key.split("\\.", -1)[0]).fieldNames().isEmpty())
+          .isFalse();
     }
   }
 

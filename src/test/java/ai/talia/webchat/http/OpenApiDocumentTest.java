@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,7 +36,8 @@ class OpenApiDocumentTest {
     Map<String, Map<String, Object>> paths =
         (Map<String, Map<String, Object>>) document().get("paths");
     paths.forEach(
-        (path, methods) -> methods.keySet().forEach(m -> ops.add(m.toUpperCase() + " " + path)));
+        (path, methods) ->
+            methods.keySet().forEach(m -> ops.add(m.toUpperCase(Locale.ROOT) + " " + path)));
     return ops;
   }
 
@@ -61,7 +63,8 @@ class OpenApiDocumentTest {
         Pattern.compile("router\\.(get|post|put|delete)\\(\"([^\"*]+)\"\\)").matcher(source);
     Set<String> routes = new TreeSet<>();
     while (m.find())
-      routes.add(m.group(1).toUpperCase() + " " + m.group(2).replaceAll(":([a-z_]+)", "{$1}"));
+      routes.add(
+          m.group(1).toUpperCase(Locale.ROOT) + " " + m.group(2).replaceAll(":([a-z_]+)", "{$1}"));
     assertThat(routes).isNotEmpty();
     assertThat(documentedOperations()).containsAll(routes);
   }

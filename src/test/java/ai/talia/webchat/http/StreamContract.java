@@ -180,10 +180,8 @@ abstract class StreamContract {
       again.hello(s.id(), s.token(), lastSeq);
       JsonObject ready = again.next();
       assertThat(ready.getLong("last_seq")).isGreaterThanOrEqualTo(4);
-      List<JsonObject> frames = new ArrayList<>();
       while (received.size() < 4) {
         JsonObject frame = again.next();
-        frames.add(frame);
         for (Long seq : seqs(List.of(frame))) {
           assertThat(received.add(seq)).as("seq %d sent twice", seq).isTrue();
           order.add(seq);

@@ -11,6 +11,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.LongStream;
@@ -115,11 +116,11 @@ class StreamSlowReaderTest {
     throw new AssertionError("the queued turns did not finish");
   }
 
-  private static void collectSeqs(List<JsonObject> frames, TreeSet<Long> into) {
+  private static void collectSeqs(List<JsonObject> frames, Set<Long> into) {
     frames.forEach(f -> collectSeq(f, into));
   }
 
-  private static void collectSeq(JsonObject frame, TreeSet<Long> into) {
+  private static void collectSeq(JsonObject frame, Set<Long> into) {
     JsonObject message = frame.getJsonObject("message");
     if (message != null
         && ("message".equals(frame.getString("type"))

@@ -19,15 +19,13 @@ import java.util.function.Predicate;
  */
 public final class StreamClient implements AutoCloseable {
   private final Vertx vertx;
-  private final WebSocketClient client;
   private final WebSocket socket;
   private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   private final List<JsonObject> seen = new ArrayList<>();
   private volatile Short closeCode;
 
-  private StreamClient(Vertx vertx, WebSocketClient client, WebSocket socket) {
+  private StreamClient(Vertx vertx, WebSocket socket) {
     this.vertx = vertx;
-    this.client = client;
     this.socket = socket;
     socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
     socket.closeHandler(
@@ -52,7 +50,7 @@ public final class StreamClient implements AutoCloseable {
     if (origin != null) connect.addHeader("Origin", origin);
     try {
       WebSocket ws = RunningGateway.await(client.connect(connect));
-      return new StreamClient(vertx, client, ws);
+      return new StreamClient(vertx, ws);
     } catch (RuntimeException e) {
       vertx.close();
       throw e;

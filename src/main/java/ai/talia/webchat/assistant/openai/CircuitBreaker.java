@@ -40,17 +40,16 @@ public final class CircuitBreaker {
   public synchronized boolean tryAcquire() {
     long now = nanoClock.getAsLong();
     advance(now);
-    switch (state) {
-      case CLOSED:
-        return true;
-      case HALF_OPEN:
-        if (trialInFlight && now - trialStartedAt < resetTimeoutNanos) return false;
+    return switch (state) {
+      case CLOSED -> true;
+      case HALF_OPEN -> {
+        if (trialInFlight && now - trialStartedAt < resetTimeoutNanos) yield false;
         trialInFlight = true;
         trialStartedAt = now;
-        return true;
-      default:
-        return false;
-    }
+        yield true;
+      }
+      default -> false;
+    };
   }
 
   public synchronized void onSuccess() {

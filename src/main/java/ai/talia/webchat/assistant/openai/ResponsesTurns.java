@@ -88,7 +88,7 @@ final class ResponsesTurns implements ApiTurns {
                   reader.functionCalls().stream().filter(c -> c.callId() != null).toList();
               if (calls.isEmpty()) return Future.succeededFuture(conversationId);
               if (!toolsAllowed)
-                return answerUnrunCalls(turn, conversationId, calls, out).map(conversationId);
+                return answerUnrunCalls(turn, conversationId, calls).map(conversationId);
               return runTools(turn, calls)
                   .compose(
                       outputs ->
@@ -147,7 +147,7 @@ final class ResponsesTurns implements ApiTurns {
    * model call, so the conversation can go on next turn.
    */
   private Future<Void> answerUnrunCalls(
-      Turn turn, String conversationId, List<FunctionCall> calls, TurnOutput out) {
+      Turn turn, String conversationId, List<FunctionCall> calls) {
     log.warn(
         "tool round bound reached; leaving calls unrun",
         kv("session_id", turn.sessionId()),

@@ -149,6 +149,8 @@ public final class SseParser {
 
   /** The upstream sent something that cannot be a sane event stream. */
   public static final class SseParseException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     public SseParseException(String message) {
       super(message);
     }

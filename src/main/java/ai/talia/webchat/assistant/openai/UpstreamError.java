@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  * and message.
  */
 public final class UpstreamError extends RuntimeException {
+  private static final long serialVersionUID = 1L;
 
   public enum Kind {
     CONNECTION(503, true, true),

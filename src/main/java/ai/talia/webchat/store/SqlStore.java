@@ -42,6 +42,20 @@ public final class SqlStore implements Store {
   private static final String LEAD_COLUMNS =
       "id, session_id, name, email, phone, source, consent_id, created_at, updated_at";
 
+  /**
+   * Locks the session's row until commit. Consent and lead writes take it first, so they serialize
+   * per session; under READ COMMITTED a statement that follows sees every consent committed before
+   * the lock was granted (a bare {@code WHERE EXISTS} could read the consent just before a
+   * withdrawal commits).
+   */
+  private static final String LOCK_SESSION =
+      "SELECT session_id FROM webchat_sessions WHERE session_id = #{session_id} FOR UPDATE";
+
+  private static final String LATEST_CONSENT =
+      "SELECT "
+          + CONSENT_COLUMNS
+          + " FROM consents WHERE session_id = #{id} ORDER BY created_at DESC, id DESC LIMIT 1";
+
   private final Pool pool;
   private final boolean pipelined;
   private final Consumer<DomainEvent> committedEvents;
@@ -248,6 +262,7 @@ public final class SqlStore implements Store {
     return write(
             List.of(event),
             List.of(
+                new Statement(LOCK_SESSION, params("session_id", c.sessionId())),
                 new Statement(
                     "INSERT INTO consents ("
                         + CONSENT_COLUMNS
@@ -273,13 +288,7 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<ConsentRecord> latestConsent(String sessionId) {
-    return query(
-            pool,
-            "SELECT "
-                + CONSENT_COLUMNS
-                + " FROM consents WHERE session_id = #{id} "
-                + "ORDER BY created_at DESC, id DESC LIMIT 1",
-            params("id", sessionId))
+    return query(pool, LATEST_CONSENT, params("id", sessionId))
         .map(rows -> first(rows, SqlStore::consent));
   }
 
@@ -294,56 +303,88 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<LeadRecord> saveLead(LeadRecord l, List<String> changedFields) {
-    DomainEvent captured =
-        DomainEvent.of(
-            DomainEvent.LEAD_CAPTURED,
-            l.sessionId(),
-            l.updatedAt(),
-            new JsonObject()
-                .put("lead_id", l.id())
-                .put("fields", new JsonArray(new ArrayList<>(changedFields)))
-                .put("complete", l.complete())
-                .put("consent_id", l.consentId()));
-    Map<String, Object> p =
-        params(
-            "id",
-            l.id(),
-            "session_id",
-            l.sessionId(),
-            "name",
-            l.name(),
-            "email",
-            l.email(),
-            "phone",
-            l.phone(),
-            "source",
-            l.source(),
-            "consent_id",
-            l.consentId(),
-            "created_at",
-            ts(l.createdAt()),
-            "updated_at",
-            ts(l.updatedAt()));
+    // Its event names the consent found in force below; inTransaction writes it once work is done.
+    List<DomainEvent> events = new ArrayList<>(1);
     return inTransaction(
-        List.of(captured),
+        events,
         tx ->
-            update(
-                    tx,
-                    "UPDATE leads SET name = #{name}, email = #{email}, phone = #{phone}, consent_id = #{consent_id}, "
-                        + "updated_at = #{updated_at} WHERE session_id = #{session_id}",
-                    p)
+            update(tx, LOCK_SESSION, params("session_id", l.sessionId()))
+                .compose(locked -> query(tx, LATEST_CONSENT, params("id", l.sessionId())))
                 .compose(
-                    updated ->
-                        updated > 0
-                            ? Future.succeededFuture(updated)
-                            : update(
-                                tx,
-                                "INSERT INTO leads ("
-                                    + LEAD_COLUMNS
-                                    + ") VALUES (#{id}, #{session_id}, #{name}, #{email}, #{phone}, "
-                                    + "#{source}, #{consent_id}, #{created_at}, #{updated_at})",
-                                p))
-                .map(n -> l));
+                    rows -> {
+                      ConsentRecord inForce = first(rows, SqlStore::consent);
+                      if (inForce == null || !inForce.granted())
+                        return Future.failedFuture(new ConsentNotGrantedException(l.sessionId()));
+                      LeadRecord lead = withConsent(l, inForce.id());
+                      events.clear(); // a retried transaction runs this again
+                      events.add(leadCaptured(lead, changedFields));
+                      Map<String, Object> p = leadParams(lead);
+                      return update(
+                              tx,
+                              "UPDATE leads SET name = #{name}, email = #{email}, phone = #{phone}, consent_id = #{consent_id}, "
+                                  + "updated_at = #{updated_at} WHERE session_id = #{session_id}",
+                              p)
+                          .compose(
+                              updated ->
+                                  updated > 0
+                                      ? Future.succeededFuture(updated)
+                                      : update(
+                                          tx,
+                                          "INSERT INTO leads ("
+                                              + LEAD_COLUMNS
+                                              + ") VALUES (#{id}, #{session_id}, #{name}, #{email}, #{phone}, "
+                                              + "#{source}, #{consent_id}, #{created_at}, #{updated_at})",
+                                          p))
+                          .map(n -> lead);
+                    }));
+  }
+
+  private static LeadRecord withConsent(LeadRecord l, String consentId) {
+    if (consentId.equals(l.consentId())) return l;
+    return new LeadRecord(
+        l.id(),
+        l.sessionId(),
+        l.name(),
+        l.email(),
+        l.phone(),
+        l.source(),
+        consentId,
+        l.createdAt(),
+        l.updatedAt());
+  }
+
+  private static DomainEvent leadCaptured(LeadRecord l, List<String> changedFields) {
+    return DomainEvent.of(
+        DomainEvent.LEAD_CAPTURED,
+        l.sessionId(),
+        l.updatedAt(),
+        new JsonObject()
+            .put("lead_id", l.id())
+            .put("fields", new JsonArray(new ArrayList<>(changedFields)))
+            .put("complete", l.complete())
+            .put("consent_id", l.consentId()));
+  }
+
+  private static Map<String, Object> leadParams(LeadRecord l) {
+    return params(
+        "id",
+        l.id(),
+        "session_id",
+        l.sessionId(),
+        "name",
+        l.name(),
+        "email",
+        l.email(),
+        "phone",
+        l.phone(),
+        "source",
+        l.source(),
+        "consent_id",
+        l.consentId(),
+        "created_at",
+        ts(l.createdAt()),
+        "updated_at",
+        ts(l.updatedAt()));
   }
 
   @Override

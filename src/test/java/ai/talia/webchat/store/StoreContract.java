@@ -273,6 +273,59 @@ abstract class StoreContract {
   }
 
   @Test
+  void a_lead_write_after_a_withdrawal_committed_is_refused_and_writes_nothing() throws Exception {
+    session("s-withdrawn");
+    ConsentRecord granted = consent("s-withdrawn", true);
+    Instant at = now();
+    LeadRecord name =
+        new LeadRecord(
+            UUID.randomUUID().toString(),
+            "s-withdrawn",
+            "Ana Pérez",
+            null,
+            null,
+            "webchat",
+            granted.id(),
+            at,
+            at);
+    await(store.saveLead(name, List.of("name")));
+    Thread.sleep(5);
+    consent("s-withdrawn", false);
+
+    // The caller checked the consent before the withdrawal and writes after it: the write itself
+    // reads the consent in force and refuses, whatever consent id the caller brings.
+    LeadRecord email =
+        new LeadRecord(
+            name.id(),
+            "s-withdrawn",
+            "Ana Pérez",
+            "ana@example.com",
+            null,
+            "webchat",
+            granted.id(),
+            at,
+            now());
+    assertThatThrownBy(() -> await(store.saveLead(email, List.of("email"))))
+        .isInstanceOf(ConsentNotGrantedException.class);
+    assertThat(await(store.findLead("s-withdrawn"))).isEqualTo(name);
+    assertThat(await(store.events("s-withdrawn")))
+        .extracting(DomainEvent::type)
+        .containsExactly(
+            DomainEvent.WEBCHAT_STARTED,
+            DomainEvent.CONSENT_GRANTED,
+            DomainEvent.LEAD_CAPTURED,
+            DomainEvent.CONSENT_WITHDRAWN);
+
+    // Granted again, the lead is written, under the new grant.
+    Thread.sleep(5);
+    ConsentRecord again = consent("s-withdrawn", true);
+    LeadRecord saved = await(store.saveLead(email, List.of("email")));
+    assertThat(saved.consentId()).isEqualTo(again.id());
+    assertThat(await(store.findLead("s-withdrawn")).email()).isEqualTo("ana@example.com");
+    assertThat(await(store.findLead("s-withdrawn")).consentId()).isEqualTo(again.id());
+  }
+
+  @Test
   void every_change_writes_its_event_in_the_same_transaction_and_publishes_it_after_commit()
       throws Exception {
     session("s-events");

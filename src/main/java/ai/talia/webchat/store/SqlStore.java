@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -253,37 +254,63 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<ConsentRecord> recordConsent(ConsentRecord c) {
-    DomainEvent event =
-        DomainEvent.of(
-            c.granted() ? DomainEvent.CONSENT_GRANTED : DomainEvent.CONSENT_WITHDRAWN,
-            c.sessionId(),
-            c.createdAt(),
-            new JsonObject().put("consent_id", c.id()).put("policy_version", c.policyVersion()));
-    return write(
-            List.of(event),
-            List.of(
-                new Statement(LOCK_SESSION, params("session_id", c.sessionId())),
-                new Statement(
-                    "INSERT INTO consents ("
-                        + CONSENT_COLUMNS
-                        + ") VALUES (#{id}, #{session_id}, #{policy_version}, #{granted}, "
-                        + "#{created_at}, #{ip_hash}, #{user_agent})",
-                    params(
-                        "id",
-                        c.id(),
-                        "session_id",
-                        c.sessionId(),
-                        "policy_version",
-                        c.policyVersion(),
-                        "granted",
-                        c.granted(),
-                        "created_at",
-                        ts(c.createdAt()),
-                        "ip_hash",
-                        c.ipHash(),
-                        "user_agent",
-                        c.userAgent()))))
-        .map(v -> c);
+    List<DomainEvent> events = new ArrayList<>(1);
+    return inTransaction(
+        events,
+        tx ->
+            update(tx, LOCK_SESSION, params("session_id", c.sessionId()))
+                .compose(locked -> query(tx, LATEST_CONSENT, params("id", c.sessionId())))
+                .compose(
+                    rows -> {
+                      ConsentRecord stored = after(c, first(rows, SqlStore::consent));
+                      events.clear(); // a retried transaction runs this again
+                      events.add(
+                          DomainEvent.of(
+                              stored.granted()
+                                  ? DomainEvent.CONSENT_GRANTED
+                                  : DomainEvent.CONSENT_WITHDRAWN,
+                              stored.sessionId(),
+                              stored.createdAt(),
+                              new JsonObject()
+                                  .put("consent_id", stored.id())
+                                  .put("policy_version", stored.policyVersion())));
+                      return update(
+                              tx,
+                              "INSERT INTO consents ("
+                                  + CONSENT_COLUMNS
+                                  + ") VALUES (#{id}, #{session_id}, #{policy_version}, #{granted}, "
+                                  + "#{created_at}, #{ip_hash}, #{user_agent})",
+                              params(
+                                  "id",
+                                  stored.id(),
+                                  "session_id",
+                                  stored.sessionId(),
+                                  "policy_version",
+                                  stored.policyVersion(),
+                                  "granted",
+                                  stored.granted(),
+                                  "created_at",
+                                  ts(stored.createdAt()),
+                                  "ip_hash",
+                                  stored.ipHash(),
+                                  "user_agent",
+                                  stored.userAgent()))
+                          .map(n -> stored);
+                    }));
+  }
+
+  /**
+   * The consent as stored: at the databases' microsecond precision, and later than the one in
+   * force, so the last recorded is the latest even if the clock stepped back or two fell in one
+   * microsecond.
+   */
+  private static ConsentRecord after(ConsentRecord c, ConsentRecord inForce) {
+    Instant at = c.createdAt().truncatedTo(ChronoUnit.MICROS);
+    if (inForce != null && !at.isAfter(inForce.createdAt()))
+      at = inForce.createdAt().plus(1, ChronoUnit.MICROS);
+    if (at.equals(c.createdAt())) return c;
+    return new ConsentRecord(
+        c.id(), c.sessionId(), c.policyVersion(), c.granted(), at, c.ipHash(), c.userAgent());
   }
 
   @Override

@@ -57,7 +57,9 @@ public interface Store {
 
   /**
    * Inserts a consent row and its {@code consent_granted} / {@code consent_withdrawn} event,
-   * serialized with the session's lead writes (see {@link #saveLead}).
+   * serialized with the session's lead writes (see {@link #saveLead}). The row recorded last is the
+   * one in force: its {@code created_at} (returned) is moved past the previous one's when the clock
+   * says otherwise.
    */
   Future<ConsentRecord> recordConsent(ConsentRecord consent);
 

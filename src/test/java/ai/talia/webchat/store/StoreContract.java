@@ -219,6 +219,40 @@ abstract class StoreContract {
   }
 
   @Test
+  void the_consent_recorded_last_is_in_force_even_if_the_clock_stepped_back() {
+    session("s-clock");
+    Instant at = now();
+    ConsentRecord granted =
+        await(
+            store.recordConsent(
+                new ConsentRecord(
+                    UUID.randomUUID().toString(), "s-clock", "2026-11", true, at, null, null)));
+    // The withdrawal's clock reads a second earlier (an NTP step), then one reads the same instant.
+    ConsentRecord withdrawn =
+        await(
+            store.recordConsent(
+                new ConsentRecord(
+                    UUID.randomUUID().toString(),
+                    "s-clock",
+                    "2026-11",
+                    false,
+                    at.minusSeconds(1),
+                    null,
+                    null)));
+    assertThat(withdrawn.createdAt()).isAfter(granted.createdAt());
+    assertThat(await(store.latestConsent("s-clock"))).isEqualTo(withdrawn);
+    ConsentRecord again =
+        await(
+            store.recordConsent(
+                new ConsentRecord(
+                    UUID.randomUUID().toString(), "s-clock", "2026-11", true, at, null, null)));
+    assertThat(await(store.latestConsent("s-clock"))).isEqualTo(again);
+    assertThat(await(store.events("s-clock")))
+        .extracting(e -> e.data().getString("consent_id"))
+        .containsExactly(null, granted.id(), withdrawn.id(), again.id());
+  }
+
+  @Test
   void one_lead_per_session_updated_as_fields_arrive_and_never_without_a_consent() {
     session("s-lead");
     ConsentRecord granted = consent("s-lead", true);

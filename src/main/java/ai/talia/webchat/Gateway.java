@@ -7,6 +7,7 @@ import ai.talia.webchat.assistant.AssistantEngines;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.http.ClientAddress;
+import ai.talia.webchat.http.ConnectionLimits;
 import ai.talia.webchat.http.HttpServices;
 import ai.talia.webchat.http.RateLimits;
 import ai.talia.webchat.http.RouterVerticle;
@@ -84,13 +85,15 @@ public final class Gateway {
         new RateLimits(
             config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 120),
             config.integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 600));
+    ClientAddress clientAddress = new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES));
     HttpServices httpServices =
         new HttpServices(
             config,
             store,
             sessionLimits,
             ipLimits,
-            new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES)),
+            clientAddress,
+            new ConnectionLimits(config, clientAddress, registry),
             ipHashSalt(config),
             registry,
             () ->

@@ -17,6 +17,9 @@ public final class ConfigKeys {
   public static final String HTTP_TRUSTED_PROXIES = "http.trustedProxies";
   public static final String HTTP_ROUTER_INSTANCES = "http.routerInstances";
   public static final String HTTP_REPLY_TIMEOUT_SECONDS = "http.replyTimeoutSeconds";
+  public static final String HTTP_HEADER_TIMEOUT_SECONDS = "http.headerTimeoutSeconds";
+  public static final String HTTP_BODY_TIMEOUT_SECONDS = "http.bodyTimeoutSeconds";
+  public static final String HTTP_MAX_CONNECTIONS_PER_ADDRESS = "http.maxConnectionsPerAddress";
 
   public static final String WEBCHAT_PUBLIC_TOKEN = "webchat.publicToken";
   public static final String WEBCHAT_ALLOWED_ORIGINS = "webchat.allowedOrigins";
@@ -51,6 +54,7 @@ public final class ConfigKeys {
   public static final String STREAM_READ_IDLE_SECONDS = "stream.readIdleSeconds";
   public static final String STREAM_MAX_MESSAGE_BYTES = "stream.maxMessageBytes";
   public static final String STREAM_WRITE_QUEUE_MAX_BYTES = "stream.writeQueueMaxBytes";
+  public static final String STREAM_MAX_SOCKETS_PER_ADDRESS = "stream.maxSocketsPerAddress";
 
   public static final String DB_URL = "db.url";
   public static final String DB_DATA_DIR = "db.dataDir";
@@ -98,6 +102,8 @@ public final class ConfigKeys {
     ENV.put("TALIA_HTTP_PORT", HTTP_PORT);
     ENV.put("TALIA_TRUSTED_PROXIES", HTTP_TRUSTED_PROXIES);
     ENV.put("TALIA_ROUTER_INSTANCES", HTTP_ROUTER_INSTANCES);
+    ENV.put("TALIA_HTTP_MAX_CONNECTIONS_PER_ADDRESS", HTTP_MAX_CONNECTIONS_PER_ADDRESS);
+    ENV.put("TALIA_STREAM_MAX_SOCKETS_PER_ADDRESS", STREAM_MAX_SOCKETS_PER_ADDRESS);
     ENV.put("TALIA_WEBCHAT_PUBLIC_TOKEN", WEBCHAT_PUBLIC_TOKEN);
     ENV.put("TALIA_WEBCHAT_ALLOWED_ORIGINS", WEBCHAT_ALLOWED_ORIGINS);
     ENV.put("TALIA_CONSENT_REQUIRED", CONSENT_REQUIRED);

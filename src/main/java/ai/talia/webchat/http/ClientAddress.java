@@ -16,6 +16,10 @@ public final class ClientAddress {
     this.trustedProxies = Set.copyOf(trustedProxies);
   }
 
+  public boolean isTrustedProxy(String address) {
+    return trustedProxies.contains(address);
+  }
+
   public String of(HttpServerRequest request) {
     String peer =
         request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();

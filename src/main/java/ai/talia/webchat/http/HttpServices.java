@@ -13,6 +13,7 @@ public record HttpServices(
     RateLimits sessionLimits,
     RateLimits ipLimits,
     ClientAddress clientAddress,
+    ConnectionLimits connectionLimits,
     String ipHashSalt,
     PrometheusMeterRegistry metrics,
     Supplier<Future<io.vertx.core.json.JsonObject>> readiness) {}

@@ -66,9 +66,13 @@ public final class RouterVerticle extends VerticleBase {
             // Deflate keeps ~100 KiB of state per socket; thousands of idle chats matter more than
             // bytes.
             .setPerMessageWebSocketCompressionSupported(false)
-            .setPerFrameWebSocketCompressionSupported(false);
+            .setPerFrameWebSocketCompressionSupported(false)
+            // Browsers never speak cleartext HTTP/2; off, every connection is HTTP/1.x from its
+            // first byte, where ConnectionLimits counts and times it.
+            .setHttp2ClearTextEnabled(false);
     return vertx
         .createHttpServer(options)
+        .connectionHandler(services.connectionLimits()::onConnection)
         .requestHandler(router)
         .listen()
         .onSuccess(s -> server = s);
@@ -154,9 +158,18 @@ public final class RouterVerticle extends VerticleBase {
     ctx.request()
         .toWebSocket()
         .onSuccess(
-            ws ->
-                new StreamConnection(vertx, ws, services, access, sessions, intake, clientIp)
-                    .start())
+            ws -> {
+              if (!services.connectionLimits().admitSocket(ctx.request().connection(), clientIp)) {
+                StreamConnection.refuse(
+                    ws,
+                    services,
+                    StreamCloseCodes.TOO_MANY_SOCKETS,
+                    ProblemCode.RATE_LIMITED.code(),
+                    "Too many open sockets from this address");
+                return;
+              }
+              new StreamConnection(vertx, ws, services, access, sessions, intake, clientIp).start();
+            })
         .onFailure(
             err -> {
               if (!ctx.response().ended())

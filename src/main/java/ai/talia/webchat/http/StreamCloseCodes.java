@@ -24,4 +24,10 @@ public final class StreamCloseCodes {
 
   /** The client read too slowly and its buffer filled; reconnect with resume_after_seq. */
   public static final short SLOW_CONSUMER = 4429;
+
+  /**
+   * The client's address already holds {@code stream.maxSocketsPerAddress} sockets: sent before
+   * hello, with an {@code error} frame {@code rate_limited}.
+   */
+  public static final short TOO_MANY_SOCKETS = 4429;
 }

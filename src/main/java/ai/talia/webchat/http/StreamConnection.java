@@ -322,13 +322,30 @@ final class StreamConnection {
   void close(short code, String reason) {
     if (closed) return;
     closed = true;
+    countClose(services, code);
+    ws.close(code, reason);
+    cleanUp();
+  }
+
+  /** A socket turned away before it started: one error frame, then the close code. */
+  static void refuse(
+      ServerWebSocket ws, HttpServices services, short code, String errorCode, String detail) {
+    countClose(services, code);
+    ws.writeTextMessage(
+        new JsonObject()
+            .put("type", "error")
+            .put("code", errorCode)
+            .put("detail", detail)
+            .encode());
+    ws.close(code, errorCode);
+  }
+
+  private static void countClose(HttpServices services, short code) {
     io.micrometer.core.instrument.Counter.builder("talia_stream_closed_by_gateway_total")
         .description("Sockets the gateway closed, by close code")
         .tag("code", String.valueOf(code))
         .register(services.metrics())
         .increment();
-    ws.close(code, reason);
-    cleanUp();
   }
 
   private void cleanUp() {

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.store.ConsentNotGrantedException;
 import ai.talia.webchat.store.LeadRecord;
 import ai.talia.webchat.store.Store;
 import io.vertx.core.Future;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one path to the {@code leads} table, for every engine: no granted consent, nothing stored;
  * each field validated (email syntax, phone to E.164); valid fields merged into the session's one
- * lead.
+ * lead. The consent is checked here for a quick answer and again by the store inside the write, so
+ * a withdrawal that commits in between also ends in {@code consent_missing}.
  */
 public final class LeadService {
   private static final Logger log = LoggerFactory.getLogger(LeadService.class);
@@ -38,8 +40,7 @@ public final class LeadService {
         .compose(
             consent -> {
               if (consent == null || !consent.granted()) {
-                return Future.succeededFuture(
-                    new LeadOutcome(LeadOutcome.Status.CONSENT_MISSING, null, List.of(), Map.of()));
+                return Future.succeededFuture(consentMissing());
               }
               Map<String, String> invalid = new LinkedHashMap<>();
               String name = null;
@@ -114,9 +115,23 @@ public final class LeadService {
                                       kv("phone", Masking.phone(saved.phone())),
                                       kv("complete", saved.complete()));
                                   return new LeadOutcome(status, saved, changed, invalid);
+                                })
+                            .recover(
+                                failure -> {
+                                  if (!(failure instanceof ConsentNotGrantedException))
+                                    return Future.failedFuture(failure);
+                                  // Withdrawn since the check above: the store refused the write.
+                                  log.info(
+                                      "lead not stored: consent withdrawn meanwhile",
+                                      kv("session_id", sessionId));
+                                  return Future.succeededFuture(consentMissing());
                                 });
                       });
             });
+  }
+
+  private static LeadOutcome consentMissing() {
+    return new LeadOutcome(LeadOutcome.Status.CONSENT_MISSING, null, List.of(), Map.of());
   }
 
   private static String pick(String current, String given, String field, List<String> changed) {

@@ -329,9 +329,30 @@ public final class SessionVerticle extends VerticleBase {
     return refused;
   }
 
+  private boolean consentMissing() {
+    return services.config().bool(ConfigKeys.CONSENT_REQUIRED, true)
+        && (consent == null || !consent.granted());
+  }
+
+  /**
+   * A turn accepted under consent whose consent was withdrawn while it waited: its text does not go
+   * to the assistant. It stays stored, failed, and a resend after a new grant runs it.
+   */
+  private Future<StoredMessage> refuseWithdrawn(StoredMessage userMessage) {
+    ApiProblem problem =
+        ApiProblem.of(
+            ProblemCode.CONSENT_REQUIRED,
+            "Consent was withdrawn before this message's turn; grant it and resend");
+    services.metrics().refused(problem.code());
+    return store
+        .markFailed(sessionId, userMessage.id(), problem.code(), 0)
+        .onSuccess(
+            v -> replaceRemembered(userMessage.withStatus(StoredMessage.FAILED, problem.code())))
+        .transform(ignored -> Future.failedFuture(problem));
+  }
+
   private ApiProblem refusalReason() {
-    if (services.config().bool(ConfigKeys.CONSENT_REQUIRED, true)
-        && (consent == null || !consent.granted())) {
+    if (consentMissing()) {
       return ApiProblem.of(
           ProblemCode.CONSENT_REQUIRED, "Grant consent with POST /api/webchat/consent first");
     }
@@ -430,6 +451,7 @@ public final class SessionVerticle extends VerticleBase {
 
   private Future<StoredMessage> runTurn(PendingTurn pending) {
     StoredMessage userMessage = pending.userMessage();
+    if (consentMissing()) return refuseWithdrawn(userMessage);
     String replyId = UUID.randomUUID().toString();
     runningReplyId = replyId;
     runningReplyText.setLength(0);

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -41,6 +42,20 @@ public final class SqlStore implements Store {
       "id, session_id, policy_version, granted, created_at, ip_hash, user_agent";
   private static final String LEAD_COLUMNS =
       "id, session_id, name, email, phone, source, consent_id, created_at, updated_at";
+
+  /**
+   * Locks the session's row until commit. Consent and lead writes take it first, so they serialize
+   * per session; under READ COMMITTED a statement that follows sees every consent committed before
+   * the lock was granted (a bare {@code WHERE EXISTS} could read the consent just before a
+   * withdrawal commits).
+   */
+  private static final String LOCK_SESSION =
+      "SELECT session_id FROM webchat_sessions WHERE session_id = #{session_id} FOR UPDATE";
+
+  private static final String LATEST_CONSENT =
+      "SELECT "
+          + CONSENT_COLUMNS
+          + " FROM consents WHERE session_id = #{id} ORDER BY created_at DESC, id DESC LIMIT 1";
 
   private final Pool pool;
   private final boolean pipelined;
@@ -239,47 +254,68 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<ConsentRecord> recordConsent(ConsentRecord c) {
-    DomainEvent event =
-        DomainEvent.of(
-            c.granted() ? DomainEvent.CONSENT_GRANTED : DomainEvent.CONSENT_WITHDRAWN,
-            c.sessionId(),
-            c.createdAt(),
-            new JsonObject().put("consent_id", c.id()).put("policy_version", c.policyVersion()));
-    return write(
-            List.of(event),
-            List.of(
-                new Statement(
-                    "INSERT INTO consents ("
-                        + CONSENT_COLUMNS
-                        + ") VALUES (#{id}, #{session_id}, #{policy_version}, #{granted}, "
-                        + "#{created_at}, #{ip_hash}, #{user_agent})",
-                    params(
-                        "id",
-                        c.id(),
-                        "session_id",
-                        c.sessionId(),
-                        "policy_version",
-                        c.policyVersion(),
-                        "granted",
-                        c.granted(),
-                        "created_at",
-                        ts(c.createdAt()),
-                        "ip_hash",
-                        c.ipHash(),
-                        "user_agent",
-                        c.userAgent()))))
-        .map(v -> c);
+    List<DomainEvent> events = new ArrayList<>(1);
+    return inTransaction(
+        events,
+        tx ->
+            update(tx, LOCK_SESSION, params("session_id", c.sessionId()))
+                .compose(locked -> query(tx, LATEST_CONSENT, params("id", c.sessionId())))
+                .compose(
+                    rows -> {
+                      ConsentRecord stored = after(c, first(rows, SqlStore::consent));
+                      events.clear(); // a retried transaction runs this again
+                      events.add(
+                          DomainEvent.of(
+                              stored.granted()
+                                  ? DomainEvent.CONSENT_GRANTED
+                                  : DomainEvent.CONSENT_WITHDRAWN,
+                              stored.sessionId(),
+                              stored.createdAt(),
+                              new JsonObject()
+                                  .put("consent_id", stored.id())
+                                  .put("policy_version", stored.policyVersion())));
+                      return update(
+                              tx,
+                              "INSERT INTO consents ("
+                                  + CONSENT_COLUMNS
+                                  + ") VALUES (#{id}, #{session_id}, #{policy_version}, #{granted}, "
+                                  + "#{created_at}, #{ip_hash}, #{user_agent})",
+                              params(
+                                  "id",
+                                  stored.id(),
+                                  "session_id",
+                                  stored.sessionId(),
+                                  "policy_version",
+                                  stored.policyVersion(),
+                                  "granted",
+                                  stored.granted(),
+                                  "created_at",
+                                  ts(stored.createdAt()),
+                                  "ip_hash",
+                                  stored.ipHash(),
+                                  "user_agent",
+                                  stored.userAgent()))
+                          .map(n -> stored);
+                    }));
+  }
+
+  /**
+   * The consent as stored: at the databases' microsecond precision, and later than the one in
+   * force, so the last recorded is the latest even if the clock stepped back or two fell in one
+   * microsecond.
+   */
+  private static ConsentRecord after(ConsentRecord c, ConsentRecord inForce) {
+    Instant at = c.createdAt().truncatedTo(ChronoUnit.MICROS);
+    if (inForce != null && !at.isAfter(inForce.createdAt()))
+      at = inForce.createdAt().plus(1, ChronoUnit.MICROS);
+    if (at.equals(c.createdAt())) return c;
+    return new ConsentRecord(
+        c.id(), c.sessionId(), c.policyVersion(), c.granted(), at, c.ipHash(), c.userAgent());
   }
 
   @Override
   public Future<ConsentRecord> latestConsent(String sessionId) {
-    return query(
-            pool,
-            "SELECT "
-                + CONSENT_COLUMNS
-                + " FROM consents WHERE session_id = #{id} "
-                + "ORDER BY created_at DESC, id DESC LIMIT 1",
-            params("id", sessionId))
+    return query(pool, LATEST_CONSENT, params("id", sessionId))
         .map(rows -> first(rows, SqlStore::consent));
   }
 
@@ -294,56 +330,88 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<LeadRecord> saveLead(LeadRecord l, List<String> changedFields) {
-    DomainEvent captured =
-        DomainEvent.of(
-            DomainEvent.LEAD_CAPTURED,
-            l.sessionId(),
-            l.updatedAt(),
-            new JsonObject()
-                .put("lead_id", l.id())
-                .put("fields", new JsonArray(new ArrayList<>(changedFields)))
-                .put("complete", l.complete())
-                .put("consent_id", l.consentId()));
-    Map<String, Object> p =
-        params(
-            "id",
-            l.id(),
-            "session_id",
-            l.sessionId(),
-            "name",
-            l.name(),
-            "email",
-            l.email(),
-            "phone",
-            l.phone(),
-            "source",
-            l.source(),
-            "consent_id",
-            l.consentId(),
-            "created_at",
-            ts(l.createdAt()),
-            "updated_at",
-            ts(l.updatedAt()));
+    // Its event names the consent found in force below; inTransaction writes it once work is done.
+    List<DomainEvent> events = new ArrayList<>(1);
     return inTransaction(
-        List.of(captured),
+        events,
         tx ->
-            update(
-                    tx,
-                    "UPDATE leads SET name = #{name}, email = #{email}, phone = #{phone}, consent_id = #{consent_id}, "
-                        + "updated_at = #{updated_at} WHERE session_id = #{session_id}",
-                    p)
+            update(tx, LOCK_SESSION, params("session_id", l.sessionId()))
+                .compose(locked -> query(tx, LATEST_CONSENT, params("id", l.sessionId())))
                 .compose(
-                    updated ->
-                        updated > 0
-                            ? Future.succeededFuture(updated)
-                            : update(
-                                tx,
-                                "INSERT INTO leads ("
-                                    + LEAD_COLUMNS
-                                    + ") VALUES (#{id}, #{session_id}, #{name}, #{email}, #{phone}, "
-                                    + "#{source}, #{consent_id}, #{created_at}, #{updated_at})",
-                                p))
-                .map(n -> l));
+                    rows -> {
+                      ConsentRecord inForce = first(rows, SqlStore::consent);
+                      if (inForce == null || !inForce.granted())
+                        return Future.failedFuture(new ConsentNotGrantedException(l.sessionId()));
+                      LeadRecord lead = withConsent(l, inForce.id());
+                      events.clear(); // a retried transaction runs this again
+                      events.add(leadCaptured(lead, changedFields));
+                      Map<String, Object> p = leadParams(lead);
+                      return update(
+                              tx,
+                              "UPDATE leads SET name = #{name}, email = #{email}, phone = #{phone}, consent_id = #{consent_id}, "
+                                  + "updated_at = #{updated_at} WHERE session_id = #{session_id}",
+                              p)
+                          .compose(
+                              updated ->
+                                  updated > 0
+                                      ? Future.succeededFuture(updated)
+                                      : update(
+                                          tx,
+                                          "INSERT INTO leads ("
+                                              + LEAD_COLUMNS
+                                              + ") VALUES (#{id}, #{session_id}, #{name}, #{email}, #{phone}, "
+                                              + "#{source}, #{consent_id}, #{created_at}, #{updated_at})",
+                                          p))
+                          .map(n -> lead);
+                    }));
+  }
+
+  private static LeadRecord withConsent(LeadRecord l, String consentId) {
+    if (consentId.equals(l.consentId())) return l;
+    return new LeadRecord(
+        l.id(),
+        l.sessionId(),
+        l.name(),
+        l.email(),
+        l.phone(),
+        l.source(),
+        consentId,
+        l.createdAt(),
+        l.updatedAt());
+  }
+
+  private static DomainEvent leadCaptured(LeadRecord l, List<String> changedFields) {
+    return DomainEvent.of(
+        DomainEvent.LEAD_CAPTURED,
+        l.sessionId(),
+        l.updatedAt(),
+        new JsonObject()
+            .put("lead_id", l.id())
+            .put("fields", new JsonArray(new ArrayList<>(changedFields)))
+            .put("complete", l.complete())
+            .put("consent_id", l.consentId()));
+  }
+
+  private static Map<String, Object> leadParams(LeadRecord l) {
+    return params(
+        "id",
+        l.id(),
+        "session_id",
+        l.sessionId(),
+        "name",
+        l.name(),
+        "email",
+        l.email(),
+        "phone",
+        l.phone(),
+        "source",
+        l.source(),
+        "consent_id",
+        l.consentId(),
+        "created_at",
+        ts(l.createdAt()),
+        "updated_at",
+        ts(l.updatedAt()));
   }
 
   @Override

@@ -55,7 +55,12 @@ public interface Store {
   /** The last {@code limit} messages, in order. */
   Future<List<StoredMessage>> recentHistory(String sessionId, int limit);
 
-  /** Inserts a consent row and its {@code consent_granted} / {@code consent_withdrawn} event. */
+  /**
+   * Inserts a consent row and its {@code consent_granted} / {@code consent_withdrawn} event,
+   * serialized with the session's lead writes (see {@link #saveLead}). The row recorded last is the
+   * one in force: its {@code created_at} (returned) is moved past the previous one's when the clock
+   * says otherwise.
+   */
   Future<ConsentRecord> recordConsent(ConsentRecord consent);
 
   Future<ConsentRecord> latestConsent(String sessionId);
@@ -64,7 +69,10 @@ public interface Store {
 
   /**
    * Inserts or updates the session's one lead and writes {@code lead_captured} naming the changed
-   * fields.
+   * fields, only if the session's latest consent is a grant, read inside this write's transaction
+   * under the session's lock (so a withdrawal commits either before it, and refuses it, or after
+   * it). The lead points to that grant. Refused, it writes nothing and fails with {@link
+   * ConsentNotGrantedException}.
    */
   Future<LeadRecord> saveLead(LeadRecord lead, List<String> changedFields);
 

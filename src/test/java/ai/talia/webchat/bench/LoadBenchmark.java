@@ -85,7 +85,10 @@ public final class LoadBenchmark {
                             .put("capacity", 100_000_000)
                             .put("refillPerMinute", 100_000_000)))
             .put("session", new JsonObject().put("idleSeconds", 3600))
-            .put("stream", new JsonObject().put("helloTimeoutSeconds", 120))
+            .put("http", new JsonObject().put("maxConnectionsPerAddress", 0))
+            .put(
+                "stream",
+                new JsonObject().put("helloTimeoutSeconds", 120).put("maxSocketsPerAddress", 0))
             .put("db", new JsonObject().put("poolSize", 16))
             .mergeIn(extra, true);
     Files.writeString(dir.resolve("conf/talia.json"), conf.encodePrettily());

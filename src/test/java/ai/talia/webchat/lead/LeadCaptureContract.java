@@ -7,14 +7,20 @@ import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.ConsentRecord;
 import ai.talia.webchat.store.DomainEvent;
+import ai.talia.webchat.store.LeadRecord;
 import ai.talia.webchat.store.PersistenceVerticle;
 import ai.talia.webchat.store.SessionRecord;
 import ai.talia.webchat.store.Store;
 import ai.talia.webchat.store.StoreClient;
 import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,6 +112,66 @@ abstract class LeadCaptureContract {
                 .filter(e -> e.type().equals(DomainEvent.LEAD_CAPTURED))
                 .count())
         .isEqualTo(2);
+  }
+
+  /**
+   * A capture and a withdrawal of the same session, started together many times with a varying head
+   * start. After the withdrawal's commit is acknowledged the lead is read; if the capture later
+   * changes it, the lead was written after the withdrawal committed: that must never happen.
+   * Whatever wins, the capture answers stored or consent_missing, never a failure.
+   */
+  @Test
+  void a_lead_is_never_written_after_a_withdrawal_that_races_it() {
+    int rounds = 120;
+    int written = 0;
+    int refused = 0;
+    int violations = 0;
+    List<String> examples = new ArrayList<>();
+    Random random = new Random(42);
+    for (int i = 0; i < rounds; i++) {
+      String id = session(true);
+      if (i % 2 == 1) await(leads.capture(id, new LeadFields("Ana Pérez", null, null)));
+      Future<LeadOutcome> capture =
+          leads.capture(id, new LeadFields(null, "ana" + i + "@example.com", "+34 612 345 678"));
+      spin(random.nextInt(4_000_000));
+      Future<ConsentRecord> withdrawal =
+          store.recordConsent(
+              new ConsentRecord(
+                  UUID.randomUUID().toString(),
+                  id,
+                  "2026-11",
+                  false,
+                  Instant.now().plusMillis(1),
+                  null,
+                  null));
+      await(withdrawal);
+      LeadRecord afterWithdrawal = await(store.findLead(id));
+      LeadOutcome outcome = await(capture);
+      LeadRecord atEnd = await(store.findLead(id));
+      if (!Objects.equals(afterWithdrawal, atEnd)) {
+        violations++;
+        if (examples.size() < 3) examples.add(afterWithdrawal + " -> " + atEnd);
+      }
+      assertThat(outcome.status())
+          .isIn(LeadOutcome.Status.STORED, LeadOutcome.Status.CONSENT_MISSING);
+      if (outcome.status() == LeadOutcome.Status.STORED) written++;
+      else refused++;
+      if (outcome.status() == LeadOutcome.Status.CONSENT_MISSING) {
+        assertThat(outcome.storedFields()).isEmpty();
+        assertThat(atEnd == null ? null : atEnd.email()).isNull();
+      }
+    }
+    assertThat(violations)
+        .as("leads written after the withdrawal committed, e.g. %s", examples)
+        .isZero();
+    // Both orders happened, so the race was really run.
+    assertThat(written).as("captures that won").isPositive();
+    assertThat(refused).as("captures that lost").isPositive();
+  }
+
+  private static void spin(long nanos) {
+    long until = System.nanoTime() + nanos;
+    while (System.nanoTime() < until) Thread.onSpinWait();
   }
 
   @Test

@@ -200,6 +200,85 @@ abstract class SessionActorContract {
     }
   }
 
+  /**
+   * Messages accepted under consent wait behind a slow turn; the visitor withdraws. The turn
+   * already running finishes, but the waiting ones do not go to the assistant after the withdrawal:
+   * they stay stored, failed with consent_required, and run once consent is granted again and they
+   * are resent.
+   */
+  @Test
+  void turns_still_queued_when_consent_is_withdrawn_do_not_run() throws Exception {
+    try (RunningGateway gateway = start(c -> c.with(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS, 100))) {
+      Api api = new Api(gateway.baseUrl());
+      Api.Session s = api.consentedSession("es");
+      List<String> cmids = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        String cmid = UUID.randomUUID().toString();
+        cmids.add(cmid);
+        Api.Reply queued =
+            api.request("POST", "/api/webchat/messages")
+                .bearer(s.token())
+                .header("Prefer", "respond-async")
+                .json(
+                    new JsonObject()
+                        .put("session_id", s.id())
+                        .put("author", "user")
+                        .put("content", i == 0 ? "Hola" : "Me llamo Ana Pérez " + i)
+                        .put("client_message_id", cmid))
+                .send();
+        assertThat(queued.status()).isEqualTo(202);
+      }
+      Api.Reply withdrawn =
+          api.request("POST", "/api/webchat/consent")
+              .bearer(s.token())
+              .json(
+                  new JsonObject()
+                      .put("session_id", s.id())
+                      .put("policy_version", "2026-11")
+                      .put("granted", false))
+              .send();
+      assertThat(withdrawn.status()).isEqualTo(201);
+
+      JsonArray messages = null;
+      for (int i = 0; i < 100; i++) {
+        messages = api.history(s).json().getJsonArray("messages");
+        boolean settled =
+            messages.stream()
+                .map(JsonObject.class::cast)
+                .noneMatch(m -> "pending".equals(m.getString("status")));
+        if (settled) break;
+        Thread.sleep(100);
+      }
+      List<JsonObject> all = messages.stream().map(JsonObject.class::cast).toList();
+      for (String cmid : cmids.subList(1, 3)) {
+        JsonObject user =
+            all.stream()
+                .filter(m -> cmid.equals(m.getString("client_message_id")))
+                .findFirst()
+                .get();
+        assertThat(user.getString("status")).as(user.encode()).isEqualTo("failed");
+        assertThat(user.getString("error_code")).isEqualTo("consent_required");
+        assertThat(all)
+            .as("no reply to a turn queued before the withdrawal")
+            .noneMatch(m -> user.getString("id").equals(m.getString("reply_to")));
+      }
+
+      // Granted again, a resend of a refused one runs it.
+      api.request("POST", "/api/webchat/consent")
+          .bearer(s.token())
+          .json(
+              new JsonObject()
+                  .put("session_id", s.id())
+                  .put("policy_version", "2026-11")
+                  .put("granted", true))
+          .send();
+      Api.Reply resent = api.say(s, "Me llamo Ana Pérez 1", cmids.get(1));
+      assertThat(resent.status()).as(resent.body()).isEqualTo(200);
+      assertThat(resent.json().getJsonObject("reply").getString("reply_to"))
+          .isEqualTo(resent.json().getJsonObject("message").getString("id"));
+    }
+  }
+
   private static int liveActors(Api api) {
     Matcher m =
         Pattern.compile("(?m)^talia_session_actors_live(?:\\{[^}]*\\})? ([0-9.]+)")

@@ -219,6 +219,40 @@ abstract class StoreContract {
   }
 
   @Test
+  void the_consent_recorded_last_is_in_force_even_if_the_clock_stepped_back() {
+    session("s-clock");
+    Instant at = now();
+    ConsentRecord granted =
+        await(
+            store.recordConsent(
+                new ConsentRecord(
+                    UUID.randomUUID().toString(), "s-clock", "2026-11", true, at, null, null)));
+    // The withdrawal's clock reads a second earlier (an NTP step), then one reads the same instant.
+    ConsentRecord withdrawn =
+        await(
+            store.recordConsent(
+                new ConsentRecord(
+                    UUID.randomUUID().toString(),
+                    "s-clock",
+                    "2026-11",
+                    false,
+                    at.minusSeconds(1),
+                    null,
+                    null)));
+    assertThat(withdrawn.createdAt()).isAfter(granted.createdAt());
+    assertThat(await(store.latestConsent("s-clock"))).isEqualTo(withdrawn);
+    ConsentRecord again =
+        await(
+            store.recordConsent(
+                new ConsentRecord(
+                    UUID.randomUUID().toString(), "s-clock", "2026-11", true, at, null, null)));
+    assertThat(await(store.latestConsent("s-clock"))).isEqualTo(again);
+    assertThat(await(store.events("s-clock")))
+        .extracting(e -> e.data().getString("consent_id"))
+        .containsExactly(null, granted.id(), withdrawn.id(), again.id());
+  }
+
+  @Test
   void one_lead_per_session_updated_as_fields_arrive_and_never_without_a_consent() {
     session("s-lead");
     ConsentRecord granted = consent("s-lead", true);
@@ -270,6 +304,59 @@ abstract class StoreContract {
     assertThat(await(store.events("s-no-consent")))
         .extracting(DomainEvent::type)
         .containsExactly(DomainEvent.WEBCHAT_STARTED);
+  }
+
+  @Test
+  void a_lead_write_after_a_withdrawal_committed_is_refused_and_writes_nothing() throws Exception {
+    session("s-withdrawn");
+    ConsentRecord granted = consent("s-withdrawn", true);
+    Instant at = now();
+    LeadRecord name =
+        new LeadRecord(
+            UUID.randomUUID().toString(),
+            "s-withdrawn",
+            "Ana Pérez",
+            null,
+            null,
+            "webchat",
+            granted.id(),
+            at,
+            at);
+    await(store.saveLead(name, List.of("name")));
+    Thread.sleep(5);
+    consent("s-withdrawn", false);
+
+    // The caller checked the consent before the withdrawal and writes after it: the write itself
+    // reads the consent in force and refuses, whatever consent id the caller brings.
+    LeadRecord email =
+        new LeadRecord(
+            name.id(),
+            "s-withdrawn",
+            "Ana Pérez",
+            "ana@example.com",
+            null,
+            "webchat",
+            granted.id(),
+            at,
+            now());
+    assertThatThrownBy(() -> await(store.saveLead(email, List.of("email"))))
+        .isInstanceOf(ConsentNotGrantedException.class);
+    assertThat(await(store.findLead("s-withdrawn"))).isEqualTo(name);
+    assertThat(await(store.events("s-withdrawn")))
+        .extracting(DomainEvent::type)
+        .containsExactly(
+            DomainEvent.WEBCHAT_STARTED,
+            DomainEvent.CONSENT_GRANTED,
+            DomainEvent.LEAD_CAPTURED,
+            DomainEvent.CONSENT_WITHDRAWN);
+
+    // Granted again, the lead is written, under the new grant.
+    Thread.sleep(5);
+    ConsentRecord again = consent("s-withdrawn", true);
+    LeadRecord saved = await(store.saveLead(email, List.of("email")));
+    assertThat(saved.consentId()).isEqualTo(again.id());
+    assertThat(await(store.findLead("s-withdrawn")).email()).isEqualTo("ana@example.com");
+    assertThat(await(store.findLead("s-withdrawn")).consentId()).isEqualTo(again.id());
   }
 
   @Test

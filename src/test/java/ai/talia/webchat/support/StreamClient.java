@@ -37,6 +37,15 @@ public final class StreamClient implements AutoCloseable {
   }
 
   public static StreamClient connect(int port, String origin, WebSocketClientOptions options) {
+    return connect(port, origin, options, java.util.Map.of());
+  }
+
+  /** With extra upgrade-request headers (say, X-Forwarded-For as a proxy would add it). */
+  public static StreamClient connect(
+      int port,
+      String origin,
+      WebSocketClientOptions options,
+      java.util.Map<String, String> headers) {
     Vertx vertx = Vertx.vertx();
     WebSocketClient client =
         vertx.createWebSocketClient(
@@ -48,9 +57,11 @@ public final class StreamClient implements AutoCloseable {
             .setURI("/api/webchat/stream")
             .setTimeout(5000);
     if (origin != null) connect.addHeader("Origin", origin);
+    headers.forEach(connect::addHeader);
     try {
-      WebSocket ws = RunningGateway.await(client.connect(connect));
-      return new StreamClient(vertx, ws);
+      // Handlers go on as the connect completes, on its event loop: a frame the server sends
+      // right after the upgrade is not lost.
+      return RunningGateway.await(client.connect(connect).map(ws -> new StreamClient(vertx, ws)));
     } catch (RuntimeException e) {
       vertx.close();
       throw e;

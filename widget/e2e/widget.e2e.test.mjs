@@ -10,8 +10,16 @@ import { Gateway } from "./gateway.mjs";
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 const SHOTS = "test-results";
 mkdirSync(SHOTS, { recursive: true });
 
@@ -39,9 +47,12 @@ async function visit(contextOptions = {}) {
   await page.addInitScript(() => {
     window.__csp = [];
     window.__events = [];
-    document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__csp.push(e.violatedDirective + " " + e.blockedURI),
+    );
     document.addEventListener("talia:ready", () => {
-      for (const name of ["lead", "message", "open", "close"]) window.TaliaWebchat.on(name, (d) => window.__events.push({ name, d }));
+      for (const name of ["lead", "message", "open", "close"])
+        window.TaliaWebchat.on(name, (d) => window.__events.push({ name, d }));
     });
   });
   await page.goto(gateway.url + "/");
@@ -66,7 +77,10 @@ async function say(page, text) {
 
 /** Waits until the assistant's last bubble stops changing and contains {@code text}. */
 async function waitForReply(page, text) {
-  await page.locator("talia-webchat .msg.assistant", { hasText: text }).last().waitFor({ timeout: 15_000 });
+  await page
+    .locator("talia-webchat .msg.assistant", { hasText: text })
+    .last()
+    .waitFor({ timeout: 15_000 });
 }
 
 async function session(page) {
@@ -83,8 +97,10 @@ test("consent, a streamed chat to a captured lead, and a reload that keeps the c
   await consent.waitFor();
   assert.match(await consent.innerText(), /Para chatear con TalIA/);
   assert.match(await consent.innerText(), /2026-11/);
-  assert.equal(await consent.getByRole("link", { name: "Política de privacidad" }).getAttribute("href"),
-    gateway.url + "/privacidad.html");
+  assert.equal(
+    await consent.getByRole("link", { name: "Política de privacidad" }).getAttribute("href"),
+    gateway.url + "/privacidad.html",
+  );
   assert.equal(await textbox(page).count(), 0, "no message box before consent");
   await page.getByRole("button", { name: "Aceptar y chatear" }).click();
   await textbox(page).waitFor();
@@ -93,11 +109,15 @@ test("consent, a streamed chat to a captured lead, and a reload that keeps the c
   await page.evaluate(() => {
     window.__growth = 0;
     const root = document.querySelector("talia-webchat").shadowRoot;
-    new MutationObserver(() => window.__growth++).observe(root.querySelector(".log"), { childList: true, subtree: true, characterData: true });
+    new MutationObserver(() => window.__growth++).observe(root.querySelector(".log"), {
+      childList: true,
+      subtree: true,
+      characterData: true,
+    });
   });
   await say(page, "Hola");
   await waitForReply(page, "¿Cómo te llamas?");
-  assert.ok(await page.evaluate(() => window.__growth) > 4, "the reply streamed in pieces");
+  assert.ok((await page.evaluate(() => window.__growth)) > 4, "the reply streamed in pieces");
 
   await say(page, "Me llamo Ana Pérez");
   await waitForReply(page, "Ana Pérez");
@@ -115,42 +135,73 @@ test("consent, a streamed chat to a captured lead, and a reload that keeps the c
   const { id, token } = await session(page);
   const stored = await gateway.history(id, token);
   assert.equal(stored.length, 8);
-  assert.deepEqual(stored.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(
+    stored.map((m) => m.seq),
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
 
   await page.reload();
   await page.waitForFunction(() => window.TaliaWebchat !== undefined);
   await launcher(page).click();
   await waitForReply(page, "+34612345678");
   assert.match(await log(page).innerText(), /Me llamo Ana Pérez/);
-  assert.equal(await page.locator("talia-webchat .consent").isVisible(), false, "consent is not asked again");
+  assert.equal(
+    await page.locator("talia-webchat .consent").isVisible(),
+    false,
+    "consent is not asked again",
+  );
   assert.equal(await page.locator("talia-webchat .msg").count(), 8);
-  assert.deepEqual(await page.evaluate(() => window.__csp), [], "no Content-Security-Policy violation");
+  assert.deepEqual(
+    await page.evaluate(() => window.__csp),
+    [],
+    "no Content-Security-Policy violation",
+  );
   await context.close();
 });
 
 test("the keyboard alone opens, sends, closes with Esc and returns focus to the launcher; axe finds nothing serious", async () => {
   const { context, page } = await visit();
   await page.keyboard.press("Tab");
-  for (let i = 0; i < 20 && !(await launcher(page).evaluate((b) => b.matches(":focus"))); i++) await page.keyboard.press("Tab");
-  assert.ok(await launcher(page).evaluate((b) => b.matches(":focus")), "the launcher is reachable by Tab");
+  for (let i = 0; i < 20 && !(await launcher(page).evaluate((b) => b.matches(":focus"))); i++)
+    await page.keyboard.press("Tab");
+  assert.ok(
+    await launcher(page).evaluate((b) => b.matches(":focus")),
+    "the launcher is reachable by Tab",
+  );
   await page.keyboard.press("Enter");
   await page.getByRole("button", { name: "Aceptar y chatear" }).waitFor();
-  assert.ok(await page.getByRole("button", { name: "Aceptar y chatear" }).evaluate((b) => b.matches(":focus")));
+  assert.ok(
+    await page
+      .getByRole("button", { name: "Aceptar y chatear" })
+      .evaluate((b) => b.matches(":focus")),
+  );
   await page.keyboard.press("Enter");
   await textbox(page).waitFor();
-  await page.waitForFunction(() => document.querySelector("talia-webchat").shadowRoot.activeElement?.tagName === "TEXTAREA");
+  await page.waitForFunction(
+    () => document.querySelector("talia-webchat").shadowRoot.activeElement?.tagName === "TEXTAREA",
+  );
   await page.keyboard.type("¿Qué precio tiene?");
   await page.keyboard.press("Enter");
   await waitForReply(page, "49 €");
 
   await page.evaluate(AXE);
-  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), []);
+  const results = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ["violations"] }),
+  );
+  const serious = results.violations.filter(
+    (v) => v.impact === "serious" || v.impact === "critical",
+  );
+  assert.deepEqual(
+    serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    [],
+  );
 
   await page.keyboard.press("Escape");
   await page.locator("talia-webchat .panel").waitFor({ state: "hidden" });
-  assert.ok(await launcher(page).evaluate((b) => b.matches(":focus")), "focus is back on the launcher");
+  assert.ok(
+    await launcher(page).evaluate((b) => b.matches(":focus")),
+    "focus is back on the launcher",
+  );
   assert.ok((await page.evaluate(() => window.__events)).some((e) => e.name === "close"));
   await context.close();
 });
@@ -174,7 +225,10 @@ test("the page API opens and closes the chat, and widget.js is served cacheable 
 test("visitor text with markup renders inert; only http(s) links become links", async () => {
   const { context, page } = await visit();
   await openAndConsent(page);
-  await say(page, '<img src=x onerror="window.__xss=1"> [clic](javascript:window.__xss=2) **negrita** https://example.com/a?b=1');
+  await say(
+    page,
+    '<img src=x onerror="window.__xss=1"> [clic](javascript:window.__xss=2) **negrita** https://example.com/a?b=1',
+  );
   await waitForReply(page, "TalIA");
   const user = page.locator("talia-webchat .msg.user").last();
   assert.match(await user.innerText(), /<img src=x onerror="window.__xss=1">/);
@@ -202,7 +256,11 @@ test("visitor text with markup renders inert; only http(s) links become links", 
   assert.equal(await page.locator("talia-webchat a[href^='javascript']").count(), 0);
   assert.equal(await page.evaluate(() => window.__xss), undefined);
   assert.equal(page.dialogs ?? 0, 0, "no alert() ran");
-  assert.deepEqual(await page.evaluate(() => window.__csp), [], "no Content-Security-Policy violation");
+  assert.deepEqual(
+    await page.evaluate(() => window.__csp),
+    [],
+    "no Content-Security-Policy violation",
+  );
   await context.close();
 });
 
@@ -214,11 +272,16 @@ test("hostile markup in the assistant's streamed reply renders inert; its link a
   await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
   await page.waitForTimeout(300);
   const reply = page.locator("talia-webchat .msg.assistant").last();
-  assert.match(await reply.innerText(), /<img src=x onerror=alert\(1\)> \[x\]\(javascript:alert\(1\)\) <script>alert\(2\)<\/script>/);
+  assert.match(
+    await reply.innerText(),
+    /<img src=x onerror=alert\(1\)> \[x\]\(javascript:alert\(1\)\) <script>alert\(2\)<\/script>/,
+  );
   assert.equal(await reply.locator("strong").innerText(), "guía");
   assert.equal(await reply.locator("br").count(), 1);
-  assert.deepEqual(await reply.locator("a").evaluateAll((as) => as.map((a) => [a.href, a.rel, a.target])),
-    [["https://talia.example/docs", "noopener noreferrer", "_blank"]]);
+  assert.deepEqual(
+    await reply.locator("a").evaluateAll((as) => as.map((a) => [a.href, a.rel, a.target])),
+    [["https://talia.example/docs", "noopener noreferrer", "_blank"]],
+  );
   assert.equal(await page.locator("talia-webchat img, talia-webchat script").count(), 0);
   assert.equal(page.dialogs ?? 0, 0, "no alert() ran");
   await page.screenshot({ path: `${SHOTS}/hostile-reply.png` });
@@ -232,9 +295,16 @@ test("in a dark colour scheme the open chat, links included, has no serious axe 
   await waitForReply(page, "alert(2)");
   await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
   await page.evaluate(AXE);
-  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), []);
+  const results = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ["violations"] }),
+  );
+  const serious = results.violations.filter(
+    (v) => v.impact === "serious" || v.impact === "critical",
+  );
+  assert.deepEqual(
+    serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    [],
+  );
   await page.screenshot({ path: `${SHOTS}/dark-chat.png` });
   await context.close();
 });
@@ -251,14 +321,25 @@ test("a visitor whose network goes away keeps what they type, and it is sent onc
   await say(page, "Me llamo Ana Pérez");
   await page.waitForTimeout(500);
   const { id, token } = await session(page);
-  assert.equal((await gateway.history(id, token)).length, 2, "nothing reached the gateway while offline");
+  assert.equal(
+    (await gateway.history(id, token)).length,
+    2,
+    "nothing reached the gateway while offline",
+  );
   await context.setOffline(false);
   await waitForReply(page, "Encantada, Ana Pérez");
   await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
   assert.equal(await page.locator("talia-webchat .status").innerText(), "");
   const stored = await gateway.history(id, token);
-  assert.deepEqual(stored.filter((m) => m.role === "user").map((m) => m.content), ["Hola", "Me llamo Ana Pérez"]);
-  assert.equal(await page.locator("talia-webchat .msg").count(), 5, "welcome + four stored messages, none twice");
+  assert.deepEqual(
+    stored.filter((m) => m.role === "user").map((m) => m.content),
+    ["Hola", "Me llamo Ana Pérez"],
+  );
+  assert.equal(
+    await page.locator("talia-webchat .msg").count(),
+    5,
+    "welcome + four stored messages, none twice",
+  );
   await context.close();
 });
 
@@ -278,9 +359,19 @@ test("a connection dropped mid-chat is restored without losing or repeating a me
 
   const { id, token } = await session(page);
   const stored = await gateway.history(id, token);
-  assert.deepEqual(stored.map((m) => m.seq), [1, 2, 3, 4]);
-  assert.deepEqual(stored.filter((m) => m.role === "user").map((m) => m.content), ["Hola", "Me llamo Ana Pérez"]);
-  assert.equal(await page.locator("talia-webchat .msg").count(), 5, "welcome + four stored messages, none twice");
+  assert.deepEqual(
+    stored.map((m) => m.seq),
+    [1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    stored.filter((m) => m.role === "user").map((m) => m.content),
+    ["Hola", "Me llamo Ana Pérez"],
+  );
+  assert.equal(
+    await page.locator("talia-webchat .msg").count(),
+    5,
+    "welcome + four stored messages, none twice",
+  );
   await context.close();
 });
 
@@ -296,7 +387,12 @@ test("with WebSockets blocked the widget chats over REST", async () => {
 });
 
 test("on a phone the open chat fills the screen", async () => {
-  const { context, page } = await visit({ viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const { context, page } = await visit({
+    viewport: { width: 375, height: 667 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
   await openAndConsent(page);
   await say(page, "Hola");
   await waitForReply(page, "¿Cómo te llamas?");

@@ -21,24 +21,41 @@ export interface Session {
 }
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfter?: number) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfter?: number,
+  ) {
     super(message);
   }
 }
 
 export class Api {
-  constructor(readonly endpoint: string, private readonly widgetToken?: string) {}
+  constructor(
+    readonly endpoint: string,
+    private readonly widgetToken?: string,
+  ) {}
 
   private async call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers["Authorization"] = "Bearer " + token;
     if (this.widgetToken) headers["X-Talia-Widget-Token"] = this.widgetToken;
-    const res = await fetch(this.endpoint + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(this.endpoint + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const json = await res.json().catch(() => ({}));
     if (!res.ok) {
       const retry = Number(res.headers.get("Retry-After")) || undefined;
-      throw new HttpError(res.status, json.code ?? "http_" + res.status, json.detail ?? res.statusText, retry);
+      throw new HttpError(
+        res.status,
+        json.code ?? "http_" + res.status,
+        json.detail ?? res.statusText,
+        retry,
+      );
     }
     return json as T;
   }
@@ -48,25 +65,46 @@ export class Api {
   }
 
   async createSession(locale: string): Promise<Session> {
-    const r = await this.call<{ session_id: string; session_token: string }>("POST", "/api/webchat/sessions",
-      { locale, page_url: location.href.slice(0, 2000) });
+    const r = await this.call<{ session_id: string; session_token: string }>(
+      "POST",
+      "/api/webchat/sessions",
+      { locale, page_url: location.href.slice(0, 2000) },
+    );
     return { id: r.session_id, token: r.session_token };
   }
 
   consent(s: Session, policyVersion: string, granted = true): Promise<unknown> {
-    return this.call("POST", "/api/webchat/consent", { session_id: s.id, policy_version: policyVersion, granted }, s.token);
+    return this.call(
+      "POST",
+      "/api/webchat/consent",
+      { session_id: s.id, policy_version: policyVersion, granted },
+      s.token,
+    );
   }
 
   async history(s: Session): Promise<Message[]> {
-    const r = await this.call<{ messages: Message[] }>("GET", "/api/webchat/history/" + encodeURIComponent(s.id) + "?limit=200",
-      undefined, s.token);
+    const r = await this.call<{ messages: Message[] }>(
+      "GET",
+      "/api/webchat/history/" + encodeURIComponent(s.id) + "?limit=200",
+      undefined,
+      s.token,
+    );
     return r.messages;
   }
 
   /** The REST path, for when sockets are blocked: answers with the stored message and the reply. */
-  send(s: Session, content: string, clientMessageId: string, locale: string): Promise<{ message: Message; reply: Message }> {
-    return this.call("POST", "/api/webchat/messages",
-      { session_id: s.id, author: "user", content, client_message_id: clientMessageId, locale }, s.token);
+  send(
+    s: Session,
+    content: string,
+    clientMessageId: string,
+    locale: string,
+  ): Promise<{ message: Message; reply: Message }> {
+    return this.call(
+      "POST",
+      "/api/webchat/messages",
+      { session_id: s.id, author: "user", content, client_message_id: clientMessageId, locale },
+      s.token,
+    );
   }
 
   socketUrl(): string {

@@ -58,9 +58,19 @@ export class TaliaWebchatElement extends HTMLElement {
   private restOnly = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private ui!: {
-    launcher: HTMLButtonElement; panel: HTMLElement; title: HTMLElement; log: HTMLElement; typing: HTMLElement;
-    status: HTMLElement; consent: HTMLElement; consentText: HTMLElement; consentLink: HTMLAnchorElement;
-    consentButton: HTMLButtonElement; composer: HTMLFormElement; input: HTMLTextAreaElement; withdraw: HTMLButtonElement;
+    launcher: HTMLButtonElement;
+    panel: HTMLElement;
+    title: HTMLElement;
+    log: HTMLElement;
+    typing: HTMLElement;
+    status: HTMLElement;
+    consent: HTMLElement;
+    consentText: HTMLElement;
+    consentLink: HTMLAnchorElement;
+    consentButton: HTMLButtonElement;
+    composer: HTMLFormElement;
+    input: HTMLTextAreaElement;
+    withdraw: HTMLButtonElement;
   };
 
   /** The network is back: reconnect now rather than when the backoff timer says. */
@@ -94,7 +104,11 @@ export class TaliaWebchatElement extends HTMLElement {
     this.dataset.theme = o.theme ?? "auto";
     if (o.color) this.style.setProperty("--talia-brand", o.color);
     const root = this.attachShadow({ mode: "open" });
-    if ("adoptedStyleSheets" in root && typeof CSSStyleSheet !== "undefined" && "replaceSync" in CSSStyleSheet.prototype) {
+    if (
+      "adoptedStyleSheets" in root &&
+      typeof CSSStyleSheet !== "undefined" &&
+      "replaceSync" in CSSStyleSheet.prototype
+    ) {
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(CSS);
       root.adoptedStyleSheets = [sheet];
@@ -135,7 +149,11 @@ export class TaliaWebchatElement extends HTMLElement {
 
   // --- DOM --------------------------------------------------------------------------------------
 
-  private el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  private el<K extends keyof HTMLElementTagNameMap>(
+    tag: K,
+    cls?: string,
+    text?: string,
+  ): HTMLElementTagNameMap[K] {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
     if (text !== undefined) e.textContent = text;
@@ -152,7 +170,10 @@ export class TaliaWebchatElement extends HTMLElement {
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
     const path = document.createElementNS(SVG, "path");
-    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+    path.setAttribute(
+      "d",
+      "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
+    );
     svg.appendChild(path);
     launcher.appendChild(svg);
 
@@ -207,7 +228,21 @@ export class TaliaWebchatElement extends HTMLElement {
 
     panel.append(header, log, typing, status, consent, composer, withdraw);
     root.append(launcher, panel);
-    this.ui = { launcher, panel, title, log, typing, status, consent, consentText, consentLink, consentButton, composer, input, withdraw };
+    this.ui = {
+      launcher,
+      panel,
+      title,
+      log,
+      typing,
+      status,
+      consent,
+      consentText,
+      consentLink,
+      consentButton,
+      composer,
+      input,
+      withdraw,
+    };
 
     launcher.addEventListener("click", () => this.open());
     close.addEventListener("click", () => this.close());
@@ -281,15 +316,18 @@ export class TaliaWebchatElement extends HTMLElement {
           history = await this.api.history(saved.session);
           this.session = saved.session;
         } catch (e) {
-          if (e instanceof HttpError && (e.status === 401 || e.status === 404)) localStorage.removeItem(this.storageKey);
+          if (e instanceof HttpError && (e.status === 401 || e.status === 404))
+            localStorage.removeItem(this.storageKey);
           else throw e;
         }
       }
       if (history.length === 0 && this.config.welcome) this.addWelcome(this.config.welcome);
       history.forEach((m) => this.upsert(m));
       const withdrawn = saved?.consentVersion === WITHDRAWN;
-      const consented = !this.config.consent.required || (history.length > 0 && !withdrawn)
-        || (saved?.consentVersion === this.config.consent.policy_version && this.session !== null);
+      const consented =
+        !this.config.consent.required ||
+        (history.length > 0 && !withdrawn) ||
+        (saved?.consentVersion === this.config.consent.policy_version && this.session !== null);
       if (consented && this.session) {
         this.showComposer();
         this.connect();
@@ -309,7 +347,8 @@ export class TaliaWebchatElement extends HTMLElement {
       const raw = localStorage.getItem(this.storageKey);
       const v = raw ? JSON.parse(raw) : null;
       return v && typeof v.id === "string" && typeof v.token === "string"
-        ? { session: { id: v.id, token: v.token }, consentVersion: v.consent } : null;
+        ? { session: { id: v.id, token: v.token }, consentVersion: v.consent }
+        : null;
     } catch {
       return null;
     }
@@ -416,7 +455,12 @@ export class TaliaWebchatElement extends HTMLElement {
     render(document, m.content, node);
     this.scrollToEnd();
     // A message whose turn failed before this page saw it (e.g. restored from history): offer the retry.
-    if (m.role === "user" && m.status === "failed" && m.client_message_id && !node.classList.contains("failed")) {
+    if (
+      m.role === "user" &&
+      m.status === "failed" &&
+      m.client_message_id &&
+      !node.classList.contains("failed")
+    ) {
       const p: Pending = { cmid: m.client_message_id, content: m.content, node, failed: false };
       this.pending.set(p.cmid, p);
       this.nodes.delete(m.id);
@@ -440,7 +484,14 @@ export class TaliaWebchatElement extends HTMLElement {
 
   private async deliver(p: Pending): Promise<void> {
     if (this.wsReady && this.ws) {
-      this.ws.send(JSON.stringify({ type: "message", content: p.content, client_message_id: p.cmid, locale: this.options.locale ?? "es" }));
+      this.ws.send(
+        JSON.stringify({
+          type: "message",
+          content: p.content,
+          client_message_id: p.cmid,
+          locale: this.options.locale ?? "es",
+        }),
+      );
       return;
     }
     if (!this.restOnly) {
@@ -504,7 +555,12 @@ export class TaliaWebchatElement extends HTMLElement {
     this.ws = ws;
     const s = this.session;
     ws.onopen = () => {
-      const hello: Record<string, unknown> = { type: "hello", session_id: s.id, session_token: s.token, resume_after_seq: this.lastSeq };
+      const hello: Record<string, unknown> = {
+        type: "hello",
+        session_id: s.id,
+        session_token: s.token,
+        resume_after_seq: this.lastSeq,
+      };
       if (this.options.token) hello.widget_token = this.options.token;
       ws.send(JSON.stringify(hello));
     };
@@ -533,7 +589,9 @@ export class TaliaWebchatElement extends HTMLElement {
       return;
     }
     this.setStatus(this.t.offline);
-    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(this.failures - 1, 5)) * (0.75 + Math.random() / 2);
+    const delay =
+      Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(this.failures - 1, 5)) *
+      (0.75 + Math.random() / 2);
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 

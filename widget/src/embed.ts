@@ -19,7 +19,11 @@ const script = document.currentScript as HTMLScriptElement | null;
 function start(): void {
   if (window.TaliaWebchat) return;
   const el: TaliaWebchatElement = mount(script ? optionsFromScript(script) : {});
-  window.TaliaWebchat = { open: () => el.open(), close: () => el.close(), on: (event, fn) => el.on(event, fn) };
+  window.TaliaWebchat = {
+    open: () => el.open(),
+    close: () => el.close(),
+    on: (event, fn) => el.on(event, fn),
+  };
   document.dispatchEvent(new CustomEvent("talia:ready"));
 }
 

@@ -2,7 +2,8 @@
  * Minimal, safe formatting for chat text: line breaks, **bold** and http(s) links — built from
  * DOM nodes only. Text never becomes markup: every character ends up in a text node.
  */
-const TOKEN = /\*\*([^*\n]+)\*\*|\[([^\]\n]+)\]\((\S+?)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
+const TOKEN =
+  /\*\*([^*\n]+)\*\*|\[([^\]\n]+)\]\((\S+?)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
 
 /** The URL when it is an absolute http(s) URL, else null (javascript:, data:, relative… are refused). */
 export function safeUrl(raw: string): string | null {

@@ -20,6 +20,12 @@ export interface Session {
   token: string;
 }
 
+/** An application/problem+json body, as far as the widget reads it. */
+interface Problem {
+  code?: unknown;
+  detail?: unknown;
+}
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -40,20 +46,21 @@ export class Api {
   private async call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (token) headers["Authorization"] = "Bearer " + token;
+    if (token) headers.Authorization = "Bearer " + token;
     if (this.widgetToken) headers["X-Talia-Widget-Token"] = this.widgetToken;
     const res = await fetch(this.endpoint + path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const json = await res.json().catch(() => ({}));
+    const json: unknown = await res.json().catch(() => ({}));
     if (!res.ok) {
       const retry = Number(res.headers.get("Retry-After")) || undefined;
+      const problem = (typeof json === "object" && json !== null ? json : {}) as Problem;
       throw new HttpError(
         res.status,
-        json.code ?? "http_" + res.status,
-        json.detail ?? res.statusText,
+        typeof problem.code === "string" ? problem.code : "http_" + String(res.status),
+        typeof problem.detail === "string" ? problem.detail : res.statusText,
         retry,
       );
     }

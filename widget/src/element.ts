@@ -90,20 +90,29 @@ export class TaliaWebchatElement extends HTMLElement {
     this.socketLost();
   };
 
+  private readonly root: ShadowRoot;
+  private built = false;
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: "open" });
+  }
+
   connectedCallback(): void {
     addEventListener("online", this.onOnline);
     addEventListener("offline", this.onOffline);
-    if (this.shadowRoot) {
+    if (this.built) {
       this.connect(); // moved in the page: pick the conversation up again
       return;
     }
+    this.built = true;
     const o = this.options;
     this.t = texts(o.locale ?? "es");
     this.api = new Api((o.endpoint ?? location.origin).replace(/\/+$/, ""), o.token);
     this.dataset.position = o.position === "left" ? "left" : "right";
     this.dataset.theme = o.theme ?? "auto";
     if (o.color) this.style.setProperty("--talia-brand", o.color);
-    const root = this.attachShadow({ mode: "open" });
+    const root = this.root;
     if (
       "adoptedStyleSheets" in root &&
       typeof CSSStyleSheet !== "undefined" &&
@@ -131,9 +140,10 @@ export class TaliaWebchatElement extends HTMLElement {
   }
 
   on(event: WidgetEvent, fn: (detail: unknown) => void): () => void {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(fn);
-    return () => this.listeners.get(event)?.delete(fn);
+    let fns = this.listeners.get(event);
+    if (!fns) this.listeners.set(event, (fns = new Set()));
+    fns.add(fn);
+    return () => fns.delete(fn);
   }
 
   private emit(event: WidgetEvent, detail: unknown): void {
@@ -274,9 +284,9 @@ export class TaliaWebchatElement extends HTMLElement {
     panel.hidden = false;
     launcher.hidden = true;
     launcher.setAttribute("aria-expanded", "true");
-    this.classList.add("open");
+    this.toggleAttribute("open", true);
     this.emit("open", {});
-    (this.started ??= this.start()).then(() => this.focusInside());
+    void (this.started ??= this.start()).then(() => this.focusInside());
     this.focusInside();
   }
 
@@ -286,7 +296,7 @@ export class TaliaWebchatElement extends HTMLElement {
     panel.hidden = true;
     launcher.hidden = false;
     launcher.setAttribute("aria-expanded", "false");
-    this.classList.remove("open");
+    this.toggleAttribute("open", false);
     launcher.focus();
     this.emit("close", {});
   }
@@ -345,9 +355,12 @@ export class TaliaWebchatElement extends HTMLElement {
   private loadSaved(): { session: Session; consentVersion?: string } | null {
     try {
       const raw = localStorage.getItem(this.storageKey);
-      const v = raw ? JSON.parse(raw) : null;
+      const v = (raw ? JSON.parse(raw) : null) as Partial<Record<string, unknown>> | null;
       return v && typeof v.id === "string" && typeof v.token === "string"
-        ? { session: { id: v.id, token: v.token }, consentVersion: v.consent }
+        ? {
+            session: { id: v.id, token: v.token },
+            consentVersion: typeof v.consent === "string" ? v.consent : undefined,
+          }
         : null;
     } catch {
       return null;
@@ -362,15 +375,16 @@ export class TaliaWebchatElement extends HTMLElement {
   }
 
   private async ensureSession(): Promise<Session> {
-    if (!this.session) {
-      this.session = await this.api.createSession(this.options.locale ?? "es");
-      this.save();
-    }
-    return this.session;
+    if (this.session) return this.session;
+    const created = await this.api.createSession(this.options.locale ?? "es");
+    this.session = created;
+    this.save();
+    return created;
   }
 
   private showConsent(): void {
-    const c = this.config!.consent;
+    if (!this.config) return;
+    const c = this.config.consent;
     const { consent, consentText, consentLink, composer } = this.ui;
     consentText.textContent = c.text + " (" + this.t.version + " " + c.policy_version + ")";
     consentLink.hidden = !c.policy_url;
@@ -400,7 +414,8 @@ export class TaliaWebchatElement extends HTMLElement {
   }
 
   private async acceptConsent(): Promise<void> {
-    const version = this.config!.consent.policy_version;
+    if (!this.config) return;
+    const version = this.config.consent.policy_version;
     this.ui.consentButton.disabled = true;
     try {
       const s = await this.ensureSession();
@@ -450,7 +465,7 @@ export class TaliaWebchatElement extends HTMLElement {
     const draft = this.streaming.get(m.id);
     if (!node && draft) node = draft.node;
     this.streaming.delete(m.id);
-    if (!node) node = this.bubble(m.role);
+    node ??= this.bubble(m.role);
     this.nodes.set(m.id, node);
     render(document, m.content, node);
     this.scrollToEnd();
@@ -685,13 +700,13 @@ export class TaliaWebchatElement extends HTMLElement {
   private failLastUnanswered(): void {
     const bubbles = [...this.ui.log.querySelectorAll(".msg")];
     const last = bubbles[bubbles.length - 1];
-    if (!last || !last.classList.contains("user")) return;
+    if (!last?.classList.contains("user")) return;
     for (const [id, node] of this.nodes) {
       if (node === last) {
-        const content = node.textContent ?? "";
+        const content = node.textContent;
         const cmid = this.cmidOf(id);
         if (!cmid) return;
-        const p: Pending = { cmid, content, node: node as HTMLElement, failed: false };
+        const p: Pending = { cmid, content, node, failed: false };
         this.pending.set(cmid, p);
         this.nodes.delete(id);
         this.fail(p);

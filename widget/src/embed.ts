@@ -27,5 +27,6 @@ function start(): void {
   document.dispatchEvent(new CustomEvent("talia:ready"));
 }
 
-if (document.body) start();
+// A script in <head> runs before there is a body (DOM's types say it is never null).
+if ((document.body as HTMLElement | null) !== null) start();
 else document.addEventListener("DOMContentLoaded", start, { once: true });

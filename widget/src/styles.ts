@@ -34,5 +34,5 @@ header button:focus-visible{outline-color:var(--talia-on-brand)}
 .withdraw{align-self:flex-start;margin:0 10px 8px;border:0;background:none;color:var(--muted);font-size:13px;text-decoration:underline;padding:2px}
 .composer{display:flex;gap:8px;padding:10px;border-top:1px solid var(--line)}
 .composer textarea{flex:1;resize:none;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:8px;height:42px}
-@media (max-width:480px){:host(.open){inset:0}.panel{position:fixed;inset:0;width:100vw;height:100%;border-radius:0;border:0}}
+@media (max-width:480px){:host([open]){inset:0}.panel{position:fixed;inset:0;width:100vw;height:100%;border-radius:0;border:0}}
 `;

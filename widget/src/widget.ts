@@ -4,13 +4,19 @@ export { TaliaWebchatElement, type WidgetEvent, type WidgetOptions };
 
 export const TAG = "talia-webchat";
 
+declare global {
+  interface HTMLElementTagNameMap {
+    [TAG]: TaliaWebchatElement;
+  }
+}
+
 /** Defines the custom element (once) and mounts a widget on the page. */
 export function mount(
   options: WidgetOptions = {},
   parent: Element = document.body,
 ): TaliaWebchatElement {
   if (!customElements.get(TAG)) customElements.define(TAG, TaliaWebchatElement);
-  const el = document.createElement(TAG) as TaliaWebchatElement;
+  const el = document.createElement(TAG);
   el.options = options;
   parent.appendChild(el);
   return el;

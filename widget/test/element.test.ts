@@ -4,7 +4,7 @@ import { mount, type TaliaWebchatElement } from "../src/widget";
 /** A stand-in for the browser's WebSocket: the test plays the gateway's frames. */
 class FakeSocket {
   static last: FakeSocket | null = null;
-  sent: any[] = [];
+  sent: Record<string, unknown>[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((e: { data: string }) => void) | null = null;
   onclose: (() => void) | null = null;
@@ -13,7 +13,7 @@ class FakeSocket {
     queueMicrotask(() => this.onopen?.());
   }
   send(data: string) {
-    this.sent.push(JSON.parse(data));
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
   }
   closed = false;
   close() {
@@ -83,12 +83,12 @@ beforeEach(() => {
   // Snapshots hold client_message_ids: make them deterministic.
   uuids = 0;
   vi.spyOn(crypto, "randomUUID").mockImplementation(
-    () => `00000000-0000-4000-8000-${String(++uuids).padStart(12, "0")}` as any,
+    () => `00000000-0000-4000-8000-${String(++uuids).padStart(12, "0")}` as const,
   );
-  (globalThis as any).WebSocket = FakeSocket;
+  vi.stubGlobal("WebSocket", FakeSocket);
   vi.stubGlobal(
     "fetch",
-    vi.fn((url: string, init?: RequestInit) => {
+    vi.fn((url: string) => {
       const path = new URL(url).pathname;
       if (path === "/api/webchat/config") return json(CONFIG);
       if (path === "/api/webchat/sessions")
@@ -292,10 +292,10 @@ describe("<talia-webchat>", () => {
     expect(withdraw.textContent).toBe("Retirar mi consentimiento");
     withdraw.click();
     await settle();
-    const calls = (fetch as any).mock.calls.filter((c: any[]) =>
-      String(c[0]).endsWith("/api/webchat/consent"),
-    );
-    expect(JSON.parse(calls[calls.length - 1][1].body)).toMatchObject({
+    const calls = vi
+      .mocked(fetch)
+      .mock.calls.filter((c) => String(c[0]).endsWith("/api/webchat/consent"));
+    expect(JSON.parse(String(calls[calls.length - 1][1]?.body))).toMatchObject({
       session_id: "s-1",
       granted: false,
     });

@@ -1,12 +1,7 @@
 /** The gateway's REST API (see openapi.yaml) as the widget uses it. */
-export interface Message {
-  id: string;
-  seq: number;
-  role: "user" | "assistant";
-  content: string;
-  status?: string;
-  client_message_id?: string;
-}
+import { isMessage, type Message } from "./protocol";
+
+export type { Message };
 
 export interface WidgetConfig {
   consent: { required: boolean; policy_version: string; text: string; policy_url?: string };
@@ -90,28 +85,32 @@ export class Api {
   }
 
   async history(s: Session): Promise<Message[]> {
-    const r = await this.call<{ messages: Message[] }>(
+    const r = await this.call<{ messages?: unknown }>(
       "GET",
       "/api/webchat/history/" + encodeURIComponent(s.id) + "?limit=200",
       undefined,
       s.token,
     );
-    return r.messages;
+    if (!Array.isArray(r.messages)) throw new Error("A history without messages");
+    return r.messages.filter(isMessage);
   }
 
   /** The REST path, for when sockets are blocked: answers with the stored message and the reply. */
-  send(
+  async send(
     s: Session,
     content: string,
     clientMessageId: string,
     locale: string,
   ): Promise<{ message: Message; reply: Message }> {
-    return this.call(
+    const r = await this.call<{ message?: unknown; reply?: unknown }>(
       "POST",
       "/api/webchat/messages",
       { session_id: s.id, author: "user", content, client_message_id: clientMessageId, locale },
       s.token,
     );
+    if (!isMessage(r.message) || !isMessage(r.reply))
+      throw new Error("An answer without its messages");
+    return { message: r.message, reply: r.reply };
   }
 
   socketUrl(): string {

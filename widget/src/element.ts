@@ -1,4 +1,5 @@
 import { Api, HttpError, type Message, type Session, type WidgetConfig } from "./api";
+import { parseServerFrame, type ClientFrame, type HelloFrame, type ServerFrame } from "./protocol";
 import { render } from "./format";
 import { CSS } from "./styles";
 import { texts, type Texts } from "./texts";
@@ -21,6 +22,16 @@ export type WidgetEvent = "open" | "close" | "message" | "lead";
 const SVG = "http://www.w3.org/2000/svg";
 const MAX_BACKOFF_MS = 15_000;
 const WITHDRAWN = "withdrawn";
+
+/** Sends one frame of SPEC §4. */
+function send(ws: WebSocket, frame: ClientFrame): void {
+  ws.send(JSON.stringify(frame));
+}
+
+/** tsc fails here when a frame type of ServerFrame has no case in the switch. */
+function unhandled(frame: never): void {
+  console.error("Unhandled frame", frame);
+}
 
 interface Pending {
   cmid: string;
@@ -499,14 +510,12 @@ export class TaliaWebchatElement extends HTMLElement {
 
   private async deliver(p: Pending): Promise<void> {
     if (this.wsReady && this.ws) {
-      this.ws.send(
-        JSON.stringify({
-          type: "message",
-          content: p.content,
-          client_message_id: p.cmid,
-          locale: this.options.locale ?? "es",
-        }),
-      );
+      send(this.ws, {
+        type: "message",
+        content: p.content,
+        client_message_id: p.cmid,
+        locale: this.options.locale ?? "es",
+      });
       return;
     }
     if (!this.restOnly) {
@@ -570,18 +579,20 @@ export class TaliaWebchatElement extends HTMLElement {
     this.ws = ws;
     const s = this.session;
     ws.onopen = () => {
-      const hello: Record<string, unknown> = {
+      const hello: HelloFrame = {
         type: "hello",
         session_id: s.id,
         session_token: s.token,
         resume_after_seq: this.lastSeq,
       };
       if (this.options.token) hello.widget_token = this.options.token;
-      ws.send(JSON.stringify(hello));
+      send(ws, hello);
     };
     ws.onmessage = (e) => {
+      const frame = parseServerFrame(e.data);
+      if (!frame) return; // not a frame of SPEC §4 (a newer gateway's, say): nothing to do
       try {
-        this.onFrame(JSON.parse(String(e.data)));
+        this.onFrame(frame);
       } catch (err) {
         console.error(err);
       }
@@ -610,7 +621,7 @@ export class TaliaWebchatElement extends HTMLElement {
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
-  private onFrame(f: Record<string, any>): void {
+  private onFrame(f: ServerFrame): void {
     switch (f.type) {
       case "ready":
         this.streaming.forEach((draft, id) => {
@@ -624,7 +635,7 @@ export class TaliaWebchatElement extends HTMLElement {
           this.streaming.delete(id);
           this.endedAway.add(id);
         });
-        this.resumeUntil = typeof f.last_seq === "number" ? f.last_seq : 0;
+        this.resumeUntil = f.last_seq;
         this.settleEndedAway();
         this.wsReady = true;
         this.everOpened = true;
@@ -682,9 +693,10 @@ export class TaliaWebchatElement extends HTMLElement {
         if (p) this.fail(p);
         break;
       }
-      case "ping":
-        this.ws?.send(JSON.stringify({ type: "pong" }));
-        break;
+      case "pong":
+        break; // the answer to a ping, which this widget does not send: the server pings itself
+      default:
+        unhandled(f);
     }
   }
 

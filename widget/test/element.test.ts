@@ -393,6 +393,23 @@ describe("<talia-webchat>", () => {
     ]);
   });
 
+  it("ignores a frame it does not know or that lacks its fields, and chats on", async () => {
+    await openConsented();
+    const socket = FakeSocket.last!;
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    socket.onmessage?.({ data: "not json" });
+    socket.frame({ type: "ping" });
+    socket.frame({ type: "reply.started", reply_id: "r0" });
+    socket.frame({ type: "reply.delta", reply_id: "r0" });
+    socket.frame({ type: "message", message: { id: "m0", seq: "1", role: "user", content: "x" } });
+    expect(socket.sent.map((f) => f.type)).toEqual(["hello"]); // a server ping gets no pong
+    socket.frame({ type: "reply.delta", reply_id: "r1", delta: "Hola" });
+    expect([...shadow().querySelectorAll(".msg.assistant")].map((n) => n.textContent)).toEqual([
+      "¡Hola! Soy TalIA.",
+      "Hola",
+    ]);
+  });
+
   it("closes with Escape and gives focus back to the launcher", async () => {
     el.open();
     await settle();

@@ -104,6 +104,12 @@ test("consent, a streamed chat to a captured lead, and a reload that keeps the c
   assert.equal(await textbox(page).count(), 0, "no message box before consent");
   await page.getByRole("button", { name: "Aceptar y chatear" }).click();
   await textbox(page).waitFor();
+  const { limits } = await (await fetch(gateway.url + "/api/webchat/config")).json();
+  assert.equal(
+    await textbox(page).getAttribute("maxlength"),
+    String(limits.content_max_chars),
+    "the message box takes the gateway's limit",
+  );
 
   // Count how the reply bubble grows: streamed text changes it many times before it completes.
   await page.evaluate(() => {

@@ -8,6 +8,7 @@ export interface WidgetConfig {
   welcome?: string;
   title?: string;
   theme?: string;
+  limits?: { content_max_chars?: number };
 }
 
 export interface Session {

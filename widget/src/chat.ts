@@ -122,6 +122,8 @@ export class Chat {
       this.config = config;
       if (!this.options.title && config.title) this.view.setTitle(config.title);
       if (!this.options.theme && config.theme) this.host.reflectTheme(config.theme);
+      const max = config.limits?.content_max_chars;
+      if (typeof max === "number" && max > 0) this.view.setLimit(max);
       const saved = recall(this.storageKey);
       let history: Message[] = [];
       if (saved) {

@@ -112,7 +112,7 @@ export class View {
     const input = el("textarea");
     input.setAttribute("aria-label", t.input);
     input.placeholder = t.input;
-    input.maxLength = 4000;
+    input.setAttribute("maxlength", ""); // none until the gateway's settings say (setLimit)
     input.rows = 1;
     const send = el("button", undefined, t.send);
     send.type = "submit";
@@ -204,6 +204,11 @@ export class View {
 
   setTitle(text: string): void {
     this.title.textContent = text;
+  }
+
+  /** The longest message the gateway takes, in characters. */
+  setLimit(chars: number): void {
+    this.input.maxLength = chars;
   }
 
   setStatus(text: string): void {

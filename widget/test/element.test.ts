@@ -34,6 +34,7 @@ const CONFIG = {
   welcome: "¡Hola! Soy TalIA.",
   title: "TalIA",
   theme: "auto",
+  limits: { content_max_chars: 4000 },
 };
 
 function json(body: unknown, status = 200) {
@@ -258,6 +259,16 @@ describe("<talia-webchat>", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("takes the longest message from the gateway's settings, not a number of its own", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => json({ ...CONFIG, limits: { content_max_chars: 1200 } })),
+    );
+    el.open();
+    await settle();
+    expect(shadow().querySelector("textarea")!.maxLength).toBe(1200);
   });
 
   it("speaks English, takes the theme, position and brand colour it is given", () => {

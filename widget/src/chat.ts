@@ -41,6 +41,7 @@ export class Chat {
   private session: Session | null = null;
   private config: WidgetConfig | null = null;
   private started: Promise<void> | null = null;
+  private creating: Promise<Session> | null = null;
   /** Stored messages shown, by id. */
   private readonly nodes = new Map<string, Bubble>();
   /** The visitor's messages not answered yet, by client_message_id. */
@@ -161,12 +162,20 @@ export class Chat {
     if (this.session) remember(this.storageKey, this.session, consentVersion);
   }
 
-  private async ensureSession(): Promise<Session> {
-    if (this.session) return this.session;
-    const created = await this.api.createSession(this.locale);
-    this.setSession(created);
-    this.save();
-    return created;
+  /** The session, created once however many sends and clicks ask for it meanwhile. */
+  private ensureSession(): Promise<Session> {
+    if (this.session) return Promise.resolve(this.session);
+    return (this.creating ??= this.api.createSession(this.locale).then(
+      (created) => {
+        this.setSession(created);
+        this.save();
+        return created;
+      },
+      (e: unknown) => {
+        this.creating = null;
+        throw e;
+      },
+    ));
   }
 
   private showConsent(): void {
@@ -258,7 +267,19 @@ export class Chat {
   }
 
   private deliver(p: Pending): void {
-    this.conn.send(p.content, p.cmid);
+    if (this.session) {
+      this.conn.send(p.content, p.cmid);
+      return;
+    }
+    // A gateway that asks no consent: the first message is what starts the session.
+    this.ensureSession().then(
+      () => {
+        this.conn.send(p.content, p.cmid);
+      },
+      () => {
+        this.fail(p);
+      },
+    );
   }
 
   private fail(p: Pending): void {

@@ -421,6 +421,40 @@ describe("<talia-webchat>", () => {
     ]);
   });
 
+  it("with no consent asked, the first message starts the session and goes on its socket", async () => {
+    const noConsent = { ...CONFIG, consent: { ...CONFIG.consent, required: false } };
+    const fetches = vi.mocked(fetch).getMockImplementation()!;
+    vi.mocked(fetch).mockImplementation((url, init) =>
+      new URL(String(url)).pathname === "/api/webchat/config"
+        ? json(noConsent)
+        : fetches(url, init),
+    );
+    const before = FakeSocket.last;
+    el.open();
+    await settle();
+    expect((shadow().querySelector(".consent") as HTMLElement).hidden).toBe(true);
+    const input = shadow().querySelector("textarea")!;
+    input.value = "Hola";
+    shadow()
+      .querySelector("form")!
+      .dispatchEvent(new Event("submit", { cancelable: true }));
+    input.value = "¿Sigues ahí?";
+    shadow()
+      .querySelector("form")!
+      .dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    const created = vi.mocked(fetch).mock.calls.filter((c) => String(c[0]).endsWith("/sessions"));
+    expect(created).toHaveLength(1);
+    const socket = FakeSocket.last!;
+    expect(socket).not.toBe(before);
+    expect(socket.sent[0]).toMatchObject({ type: "hello", session_id: "s-1" });
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    expect(socket.sent.filter((f) => f.type === "message").map((f) => f.content)).toEqual([
+      "Hola",
+      "¿Sigues ahí?",
+    ]);
+  });
+
   it("closes with Escape and gives focus back to the launcher", async () => {
     el.open();
     await settle();

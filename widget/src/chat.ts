@@ -340,11 +340,7 @@ export class Chat {
       case "reply.completed": {
         this.view.setTyping(false);
         this.upsert(f.message);
-        // A retried stored message is answered now: nothing of it is pending any more.
-        const stored = new Set(this.nodes.values());
-        this.pending.forEach((p, cmid) => {
-          if (!p.failed && stored.has(p.bubble)) this.pending.delete(cmid);
-        });
+        this.answered(f.message);
         this.host.emit("message", f.message);
         break;
       }
@@ -372,6 +368,20 @@ export class Chat {
       default:
         unhandled(f);
     }
+  }
+
+  /**
+   * A retried stored message is answered now: nothing of it is pending any more (its resend
+   * brings no message frame again, so upsert never saw it). Found by the reply's reply_to.
+   */
+  private answered(reply: Message): void {
+    const question = reply.reply_to;
+    if (question === undefined) return;
+    const cmid = this.cmids.get(question);
+    const p = cmid === undefined ? undefined : this.pending.get(cmid);
+    if (!p || p.failed) return;
+    this.pending.delete(p.cmid);
+    this.nodes.set(question, p.bubble);
   }
 
   /** Once the replay is over, a reply that ended away and did not come back failed: offer the retry. */

@@ -201,6 +201,35 @@ describe("<talia-webchat>", () => {
     expect(shadow().querySelector(".failure")).toBeNull();
   });
 
+  it("once a retried message is answered, a reconnect does not send it again", async () => {
+    await openConsented();
+    const socket = FakeSocket.last!;
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    shadow().querySelector("textarea")!.value = "Hola";
+    shadow()
+      .querySelector("form")!
+      .dispatchEvent(new Event("submit", { cancelable: true }));
+    const cmid = socket.sent.find((f) => f.type === "message")!.client_message_id;
+    socket.frame({
+      type: "message",
+      message: { id: "m1", seq: 1, role: "user", content: "Hola", client_message_id: cmid },
+    });
+    socket.frame({ type: "reply.failed", reply_id: "r1", code: "assistant_unavailable" });
+    (shadow().querySelector(".failure button") as HTMLButtonElement).click();
+    // The resend of a stored message brings no message frame again: only its reply.
+    socket.frame({ type: "reply.delta", reply_id: "r2", delta: "¡Hola!" });
+    socket.frame({
+      type: "reply.completed",
+      message: { id: "r2", seq: 2, role: "assistant", content: "¡Hola!", reply_to: "m1" },
+    });
+    dispatchEvent(new Event("offline"));
+    dispatchEvent(new Event("online"));
+    const back = FakeSocket.last!;
+    await settle();
+    back.frame({ type: "ready", session_id: "s-1", last_seq: 2 });
+    expect(back.sent.filter((f) => f.type === "message")).toEqual([]);
+  });
+
   it("drops the socket when the network goes, and resumes after the last seq as soon as it is back", async () => {
     await openConsented();
     const first = FakeSocket.last!;

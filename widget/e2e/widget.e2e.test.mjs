@@ -37,9 +37,10 @@ after(async () => {
 });
 
 /** A fresh visitor (own localStorage) on the landing, with CSP violations and page events recorded. */
-async function visit(contextOptions = {}) {
+async function visit(contextOptions = {}, prepare = async () => {}) {
   const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
+  await prepare(page);
   page.on("dialog", (d) => {
     page.dialogs = (page.dialogs ?? 0) + 1;
     d.dismiss();
@@ -81,6 +82,79 @@ async function waitForReply(page, text) {
     .locator("talia-webchat .msg.assistant", { hasText: text })
     .last()
     .waitFor({ timeout: 15_000 });
+}
+
+/** Serves a stylesheet at a path of the gateway's origin, so that the page's CSP lets it in. */
+async function serveCss(page, path, css) {
+  await page.route(gateway.url + path, (route) =>
+    route.fulfill({ contentType: "text/css", body: css }),
+  );
+}
+
+/** A site's worst stylesheet: everything it can set on every element, !important. */
+const HOSTILE_CSS = `*, *::before, *::after {
+  font: italic small-caps 900 31px/3 "Comic Sans MS", cursive !important;
+  font-feature-settings: "smcp" !important; font-kerning: none !important;
+  letter-spacing: 4px !important; word-spacing: 9px !important; text-transform: uppercase !important;
+  text-align: right !important; text-indent: 20px !important; text-shadow: 2px 2px red !important;
+  text-decoration: line-through !important; white-space: pre !important; word-break: break-all !important;
+  color: #f0f !important; -webkit-text-fill-color: #0ff !important; caret-color: red !important;
+  accent-color: red !important; color-scheme: dark !important; background: #0f0 !important;
+  direction: rtl !important; unicode-bidi: bidi-override !important; writing-mode: vertical-rl !important;
+  visibility: hidden !important; opacity: 0.5 !important; display: inline !important;
+  position: static !important; inset: auto !important; float: left !important; z-index: -1 !important;
+  width: 10px !important; height: 10px !important; max-height: 5px !important;
+  margin: 40px !important; padding: 40px !important; box-sizing: content-box !important;
+  border: 5px solid red !important; border-radius: 0 !important; outline: 3px solid blue !important;
+  box-shadow: 0 0 9px red !important; overflow: hidden !important; cursor: wait !important;
+  pointer-events: none !important; user-select: none !important; list-style: square inside !important;
+  content: "X" !important;
+  --bg: red !important; --fg: red !important; --muted: red !important; --bubble: red !important;
+  --line: red !important; --link: red !important;
+}
+*::selection { background: red !important; color: lime !important; }
+*::placeholder { color: red !important; font-size: 40px !important; }`;
+
+/**
+ * Every computed property (and the chat's own custom properties) of the host and of each element
+ * in its shadow root, pseudo-elements included: what the visitor's chat looks like, as numbers.
+ */
+function chatStyles() {
+  const custom = ["--bg", "--fg", "--muted", "--bubble", "--line", "--link", "--talia-brand"];
+  const read = (el, pseudo) => {
+    const cs = getComputedStyle(el, pseudo);
+    const out = {};
+    for (const p of cs) out[p] = cs.getPropertyValue(p);
+    for (const p of custom) out[p] = cs.getPropertyValue(p);
+    return out;
+  };
+  const host = document.querySelector("talia-webchat");
+  const styles = {};
+  // (The host's own ::selection is left out: it has no text of its own to select.)
+  styles.host = read(host, null);
+  // A ::before or ::after whose content is none is not drawn: whether it is drawn is what counts.
+  for (const pseudo of ["::before", "::after"]) {
+    styles["host" + pseudo] = { content: getComputedStyle(host, pseudo).content };
+  }
+  host.shadowRoot.querySelectorAll("*").forEach((el, i) => {
+    const name = `${i} ${el.localName}.${el.getAttribute("class") ?? ""}`;
+    styles[name] = read(el, null);
+    styles[name + "::selection"] = read(el, "::selection");
+    if (el.localName === "textarea") styles[name + "::placeholder"] = read(el, "::placeholder");
+  });
+  return styles;
+}
+
+/** What differs between two chatStyles() readings, one line each. */
+function differences(before, after) {
+  const out = [];
+  for (const el of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    for (const p of new Set([...Object.keys(before[el] ?? {}), ...Object.keys(after[el] ?? {})])) {
+      if (before[el]?.[p] !== after[el]?.[p])
+        out.push(`${el} ${p}: ${before[el]?.[p]} -> ${after[el]?.[p]}`);
+    }
+  }
+  return out;
 }
 
 async function session(page) {
@@ -390,6 +464,82 @@ test("with WebSockets blocked the widget chats over REST", async () => {
   const { id, token } = await session(page);
   assert.equal((await gateway.history(id, token)).length, 2);
   await context.close();
+});
+
+test("a hostile host stylesheet (every property, !important, on *) changes nothing in the chat", async () => {
+  const { context, page } = await visit({}, (p) => serveCss(p, "/hostile.css", HOSTILE_CSS));
+  await openAndConsent(page);
+  await say(page, "¿Tienes un enlace de prueba?");
+  await waitForReply(page, "alert(2)");
+  await page.locator("talia-webchat .typing").waitFor({ state: "hidden" });
+  const open = await page.evaluate(chatStyles);
+  await page.addStyleTag({ url: "/hostile.css" });
+  assert.match(
+    await page.evaluate(() => getComputedStyle(document.body).fontFamily),
+    /Comic Sans/,
+    "the hostile sheet applies to the page",
+  );
+  assert.equal(
+    await page.evaluate(() => getComputedStyle(document.body).color),
+    "rgb(255, 0, 255)",
+  );
+  assert.deepEqual(differences(open, await page.evaluate(chatStyles)), [], "open chat");
+  // The shot still shows the body's opacity on everything in the page, the chat included: a
+  // group effect of an ancestor (like its filter or transform), which nothing inside can undo.
+  await page.screenshot({ path: `${SHOTS}/hostile-host.png` });
+
+  await page.evaluate(() => window.TaliaWebchat.close());
+  const closedHostile = await page.evaluate(chatStyles);
+  await page.evaluate(() => document.querySelector('link[href="/hostile.css"]').remove());
+  assert.doesNotMatch(
+    await page.evaluate(() => getComputedStyle(document.body).fontFamily),
+    /Comic/,
+  );
+  assert.deepEqual(differences(await page.evaluate(chatStyles), closedHostile), [], "launcher");
+  assert.deepEqual(
+    await page.evaluate(() => window.__csp),
+    [],
+    "no Content-Security-Policy violation",
+  );
+  await context.close();
+});
+
+test("the chat has its own font on a serif page, and the page's with data-font=inherit", async () => {
+  const serif = "body, body * { font-family: Georgia, serif; }";
+  const fonts = (page) =>
+    page.evaluate(() =>
+      [
+        ...document
+          .querySelector("talia-webchat")
+          .shadowRoot.querySelectorAll("h2, .msg, textarea, button"),
+      ].map((el) => getComputedStyle(el).fontFamily),
+    );
+  const { context, page } = await visit({}, (p) => serveCss(p, "/serif.css", serif));
+  await page.addStyleTag({ url: "/serif.css" });
+  assert.equal(
+    await page.evaluate(() => getComputedStyle(document.body).fontFamily),
+    "Georgia, serif",
+  );
+  await launcher(page).click();
+  await page.locator("talia-webchat .consent").waitFor();
+  for (const font of await fonts(page)) assert.match(font, /^system-ui, /);
+  await context.close();
+
+  const inherit = await visit({}, async (p) => {
+    await serveCss(p, "/serif.css", serif);
+    await p.route(gateway.url + "/", async (route) => {
+      const res = await route.fetch();
+      const html = (await res.text()).replace("<script src=", '<script data-font="inherit" src=');
+      await route.fulfill({ response: res, body: html });
+    });
+  });
+  await inherit.page.addStyleTag({ url: "/serif.css" });
+  await launcher(inherit.page).click();
+  await inherit.page.locator("talia-webchat .consent").waitFor();
+  const inherited = await fonts(inherit.page);
+  assert.ok(inherited.length > 3);
+  for (const font of inherited) assert.equal(font, "Georgia, serif");
+  await inherit.context.close();
 });
 
 test("on a phone the open chat fills the screen", async () => {

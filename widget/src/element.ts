@@ -6,7 +6,7 @@ export type { WidgetEvent, WidgetOptions };
 
 /**
  * <talia-webchat>: the chat in a Shadow DOM. The element keeps to its lifecycle, the page API
- * and the attributes it reflects (data-position, data-theme, open); the conversation is chat.ts,
+ * and the attributes it reflects (data-position, data-theme, data-font, open); the conversation is chat.ts,
  * the way to the gateway connection.ts and the DOM view.ts.
  */
 export class TaliaWebchatElement extends HTMLElement {
@@ -28,6 +28,7 @@ export class TaliaWebchatElement extends HTMLElement {
     const o = this.options;
     this.dataset.position = o.position === "left" ? "left" : "right";
     this.dataset.theme = o.theme ?? "auto";
+    this.dataset.font = o.font === "inherit" ? "inherit" : "system";
     if (o.color) this.style.setProperty("--talia-brand", o.color);
     const root = this.root;
     if (

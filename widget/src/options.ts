@@ -10,6 +10,8 @@ export interface WidgetOptions {
   title?: string;
   /** Brand colour (any CSS colour with AA contrast against white text). */
   color?: string;
+  /** "inherit": the page's font family instead of the widget's system font stack. */
+  font?: "system" | "inherit";
 }
 
 /** The events the page can follow: window.TaliaWebchat.on(...) and talia:* DOM events. */

@@ -35,5 +35,6 @@ export function optionsFromScript(script: HTMLScriptElement): WidgetOptions {
     theme,
     title: d.title || undefined,
     color: d.color || undefined,
+    font: d.font === "inherit" ? "inherit" : undefined,
   };
 }

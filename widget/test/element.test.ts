@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { mount, type TaliaWebchatElement } from "../src/widget";
+import { mount, optionsFromScript, type TaliaWebchatElement } from "../src/widget";
 
 /** A stand-in for the browser's WebSocket: the test plays the gateway's frames. */
 class FakeSocket {
@@ -287,6 +287,21 @@ describe("<talia-webchat>", () => {
       expect(FakeSocket.last).toBe(socket);
     } finally {
       vi.useRealTimers();
+    }
+  });
+
+  it("has its own font unless its script tag says data-font=inherit, and reflects which", () => {
+    const script = document.createElement("script");
+    script.src = "https://chat.example/widget.js";
+    expect(optionsFromScript(script).font).toBeUndefined();
+    script.dataset.font = "inherit";
+    expect(optionsFromScript(script).font).toBe("inherit");
+    expect(el.dataset.font).toBe("system");
+    const inherit = mount({ endpoint: "https://chat.example", font: "inherit" });
+    try {
+      expect(inherit.dataset.font).toBe("inherit");
+    } finally {
+      inherit.remove();
     }
   });
 

@@ -241,7 +241,8 @@ export class Chat {
     this.streaming.delete(m.id);
     bubble ??= this.view.bubble(m.role);
     this.nodes.set(m.id, bubble);
-    this.view.show(bubble, m.content);
+    const cut = m.role === "assistant" && m.status === "incomplete";
+    this.view.show(bubble, m.content, cut ? this.t.incomplete : undefined);
     // A message whose turn failed before this page saw it (e.g. restored from history): offer the retry.
     if (
       m.role === "user" &&

@@ -9,7 +9,7 @@ export interface Message {
   seq: number;
   role: "user" | "assistant";
   content: string;
-  /** pending, completed or failed. */
+  /** pending, completed, failed, or incomplete: a reply cut short (by the output cap) after text was shown. */
   status?: string;
   client_message_id?: string;
   /** On a reply: the id of the visitor's message it answers. */

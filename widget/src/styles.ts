@@ -41,6 +41,7 @@ header button:focus-visible{outline-color:var(--talia-on-brand)}
 .msg.user{align-self:flex-end;background:var(--talia-brand);color:var(--talia-on-brand)}
 .msg.user a{color:inherit}
 .msg a{color:var(--link);text-decoration:underline}
+.msg .note{font-size:13px;font-style:italic;color:var(--muted)}
 .msg.failed{outline:2px solid #b3261e}
 .failure{align-self:flex-end;font-size:13px;color:var(--muted)}
 .failure button{margin-left:6px;border:1px solid var(--line);background:var(--bg);color:var(--fg);border-radius:6px;padding:2px 8px}

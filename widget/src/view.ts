@@ -254,9 +254,14 @@ export class View {
     return n as unknown as Bubble;
   }
 
-  /** Shows text in a bubble (formatted, as DOM nodes) and scrolls to the end of the log. */
-  show(b: Bubble, text: string): void {
-    render(document, text, node(b));
+  /**
+   * Shows text in a bubble (formatted, as DOM nodes), with a note after it if given, and scrolls
+   * to the end of the log.
+   */
+  show(b: Bubble, text: string, note?: string): void {
+    const n = node(b);
+    render(document, text, n);
+    if (note) n.append(" ", el("span", "note", note));
     this.log.scrollTop = this.log.scrollHeight;
   }
 

@@ -499,6 +499,58 @@ describe("<talia-webchat>", () => {
     ]);
   });
 
+  it("marks a reply cut short (status incomplete) after its text, as text a screen reader reads", async () => {
+    await openConsented();
+    const socket = FakeSocket.last!;
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    socket.frame({
+      type: "reply.delta",
+      reply_id: "r1",
+      delta: "Nuestros planes son **Inicio** y",
+    });
+    socket.frame({
+      type: "reply.completed",
+      message: {
+        id: "r1",
+        seq: 2,
+        role: "assistant",
+        content: "Nuestros planes son **Inicio** y",
+        status: "incomplete",
+      },
+    });
+    const reply = shadow().querySelector(".msg.assistant:last-child")!;
+    expect(reply.textContent).toBe("Nuestros planes son Inicio y (respuesta incompleta)");
+    expect(reply.outerHTML).toMatchSnapshot();
+    socket.frame({
+      type: "reply.completed",
+      message: { id: "r2", seq: 4, role: "assistant", content: "Completa.", status: "completed" },
+    });
+    expect(shadow().querySelector(".msg.assistant:last-child")!.textContent).toBe("Completa.");
+  });
+
+  it("marks an incomplete reply restored from history too, in the page's language", async () => {
+    el.remove();
+    el = mount({ endpoint: "https://chat.example", locale: "en" });
+    localStorage.setItem(
+      "talia-webchat:https://chat.example",
+      JSON.stringify({ id: "s-1", token: "tok", consent: "2026-11" }),
+    );
+    const stored = [
+      { id: "m1", seq: 1, role: "user", content: "Prices?", status: "completed" },
+      { id: "r1", seq: 2, role: "assistant", content: "Our plans are", status: "incomplete" },
+    ];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn((url: string) =>
+        new URL(url).pathname === "/api/webchat/config" ? json(CONFIG) : json({ messages: stored }),
+      ),
+    );
+    el.open();
+    await settle();
+    const bubbles = [...shadow().querySelectorAll(".msg")].map((n) => n.textContent);
+    expect(bubbles).toEqual(["Prices?", "Our plans are (reply cut short)"]);
+  });
+
   it("closes with Escape and gives focus back to the launcher", async () => {
     el.open();
     await settle();

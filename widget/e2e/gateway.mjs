@@ -36,7 +36,10 @@ export class Gateway {
   static async create() {
     const workDir = mkdtempSync(join(tmpdir(), "talia-e2e-"));
     mkdirSync(join(workDir, "conf"));
-    writeFileSync(join(workDir, "conf/talia.json"), JSON.stringify({ scripted: { chunkDelayMs: 25 } }));
+    writeFileSync(
+      join(workDir, "conf/talia.json"),
+      JSON.stringify({ scripted: { chunkDelayMs: 25 } }),
+    );
     // The shipped scripted flow, plus one answer carrying formatting and hostile markup, so the
     // tests see how the widget renders what the assistant writes (the usual way in for XSS).
     const flow = JSON.parse(readFileSync(resolve(ROOT, "conf/scripted.json"), "utf8"));
@@ -48,9 +51,24 @@ export class Gateway {
   }
 
   async start() {
-    const env = { ...process.env, TALIA_HTTP_PORT: String(this.port), TALIA_HTTP_HOST: "127.0.0.1", TALIA_ENGINE: "scripted" };
-    for (const k of ["TALIA_DB_URL", "TALIA_OPENAI_API_KEY", "TALIA_WEBCHAT_PUBLIC_TOKEN", "TALIA_WEBCHAT_ALLOWED_ORIGINS"]) delete env[k];
-    this.proc = spawn("java", ["-jar", JAR], { cwd: this.workDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const env = {
+      ...process.env,
+      TALIA_HTTP_PORT: String(this.port),
+      TALIA_HTTP_HOST: "127.0.0.1",
+      TALIA_ENGINE: "scripted",
+    };
+    for (const k of [
+      "TALIA_DB_URL",
+      "TALIA_OPENAI_API_KEY",
+      "TALIA_WEBCHAT_PUBLIC_TOKEN",
+      "TALIA_WEBCHAT_ALLOWED_ORIGINS",
+    ])
+      delete env[k];
+    this.proc = spawn("java", ["-jar", JAR], {
+      cwd: this.workDir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     this.proc.stdout.on("data", (d) => (this.output += d));
     this.proc.stderr.on("data", (d) => (this.output += d));
     const deadline = Date.now() + 60_000;
@@ -75,7 +93,9 @@ export class Gateway {
 
   /** The stored conversation, straight from the API. */
   async history(sessionId, token) {
-    const r = await fetch(`${this.url}/api/webchat/history/${sessionId}?limit=200`, { headers: { Authorization: "Bearer " + token } });
+    const r = await fetch(`${this.url}/api/webchat/history/${sessionId}?limit=200`, {
+      headers: { Authorization: "Bearer " + token },
+    });
     return (await r.json()).messages;
   }
 }

@@ -19,9 +19,14 @@ const script = document.currentScript as HTMLScriptElement | null;
 function start(): void {
   if (window.TaliaWebchat) return;
   const el: TaliaWebchatElement = mount(script ? optionsFromScript(script) : {});
-  window.TaliaWebchat = { open: () => el.open(), close: () => el.close(), on: (event, fn) => el.on(event, fn) };
+  window.TaliaWebchat = {
+    open: () => el.open(),
+    close: () => el.close(),
+    on: (event, fn) => el.on(event, fn),
+  };
   document.dispatchEvent(new CustomEvent("talia:ready"));
 }
 
-if (document.body) start();
+// A script in <head> runs before there is a body (DOM's types say it is never null).
+if ((document.body as HTMLElement | null) !== null) start();
 else document.addEventListener("DOMContentLoaded", start, { once: true });

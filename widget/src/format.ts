@@ -2,7 +2,8 @@
  * Minimal, safe formatting for chat text: line breaks, **bold** and http(s) links — built from
  * DOM nodes only. Text never becomes markup: every character ends up in a text node.
  */
-const TOKEN = /\*\*([^*\n]+)\*\*|\[([^\]\n]+)\]\((\S+?)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
+const TOKEN =
+  /\*\*([^*\n]+)\*\*|\[([^\]\n]+)\]\((\S+?)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
 
 /** The URL when it is an absolute http(s) URL, else null (javascript:, data:, relative… are refused). */
 export function safeUrl(raw: string): string | null {
@@ -26,20 +27,21 @@ function link(doc: Document, href: string, label: string): HTMLAnchorElement {
 function line(doc: Document, text: string, into: Node): void {
   let last = 0;
   for (const m of text.matchAll(TOKEN)) {
-    const at = m.index ?? 0;
+    const [all, bold, label, target, bare] = m;
+    const at = m.index;
     if (at > last) into.appendChild(doc.createTextNode(text.slice(last, at)));
-    if (m[1] !== undefined) {
+    if (bold !== undefined) {
       const b = doc.createElement("strong");
-      b.textContent = m[1];
+      b.textContent = bold;
       into.appendChild(b);
-    } else if (m[2] !== undefined) {
-      const href = safeUrl(m[3]);
-      into.appendChild(href ? link(doc, href, m[2]) : doc.createTextNode(m[0]));
-    } else {
-      const href = safeUrl(m[4]);
-      into.appendChild(href ? link(doc, href, m[4]) : doc.createTextNode(m[4]));
+    } else if (label !== undefined && target !== undefined) {
+      const href = safeUrl(target);
+      into.appendChild(href ? link(doc, href, label) : doc.createTextNode(all));
+    } else if (bare !== undefined) {
+      const href = safeUrl(bare);
+      into.appendChild(href ? link(doc, href, bare) : doc.createTextNode(bare));
     }
-    last = at + m[0].length;
+    last = at + all.length;
   }
   if (last < text.length) into.appendChild(doc.createTextNode(text.slice(last)));
 }

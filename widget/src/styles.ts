@@ -1,10 +1,27 @@
-/** The widget's CSS, applied as a constructable stylesheet (works under a CSP without 'unsafe-inline'). */
+/**
+ * The widget's CSS, applied as a constructable stylesheet (works under a CSP without 'unsafe-inline').
+ *
+ * The page's own rules never match inside the shadow root, but they do match the host element,
+ * and what the host inherits every element of the chat inherits. So the host resets every property
+ * (`all: initial`) and sets the inherited ones it needs, all !important: the page's !important
+ * loses to it (between tree contexts, the inner one wins for important declarations), and its
+ * normal declarations lose to any !important. `all` leaves out direction, unicode-bidi and custom
+ * properties, which are set here too. --talia-brand and --talia-on-brand alone stay the page's to
+ * set (data-color does). The host draws no ::before or ::after, and the chat's text selection
+ * does not inherit the page's ::selection colours.
+ */
 export const CSS = `
-:host{--talia-brand:#0b57a4;--talia-on-brand:#fff;--bg:#fff;--fg:#1b1b1f;--muted:#4a4a55;--bubble:#eef1f6;--line:#c9ced8;
- all:initial;position:fixed;bottom:20px;right:20px;z-index:2147483000;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg)}
-:host([data-position=left]){right:auto;left:20px}
-:host([data-theme=dark]){--bg:#1c1d21;--fg:#f2f2f4;--muted:#c3c5cc;--bubble:#2c2e35;--line:#4a4d57;--link:#9cc8ff}
-@media (prefers-color-scheme:dark){:host([data-theme=auto]){--bg:#1c1d21;--fg:#f2f2f4;--muted:#c3c5cc;--bubble:#2c2e35;--line:#4a4d57;--link:#9cc8ff}}
+:host{all:initial!important;position:fixed!important;bottom:20px!important;right:20px!important;z-index:2147483000!important;
+ direction:ltr!important;unicode-bidi:normal!important;color:var(--fg)!important;
+ font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif!important;
+ --talia-brand:#0b57a4;--talia-on-brand:#fff;--bg:#fff!important;--fg:#1b1b1f!important;--muted:#4a4a55!important;
+ --bubble:#eef1f6!important;--line:#c9ced8!important;--link:var(--talia-brand)!important}
+:host::before,:host::after{content:none!important}
+::selection{color:HighlightText;background-color:Highlight;text-shadow:none;text-decoration:none;-webkit-text-fill-color:currentcolor;-webkit-text-stroke:0}
+:host([data-font=inherit]){font-family:inherit!important}
+:host([data-position=left]){right:auto!important;left:20px!important}
+:host([data-theme=dark]){--bg:#1c1d21!important;--fg:#f2f2f4!important;--muted:#c3c5cc!important;--bubble:#2c2e35!important;--line:#4a4d57!important;--link:#9cc8ff!important}
+@media (prefers-color-scheme:dark){:host([data-theme=auto]){--bg:#1c1d21!important;--fg:#f2f2f4!important;--muted:#c3c5cc!important;--bubble:#2c2e35!important;--line:#4a4d57!important;--link:#9cc8ff!important}}
 *{box-sizing:border-box}
 button{font:inherit;cursor:pointer}
 :focus-visible{outline:3px solid var(--talia-brand);outline-offset:2px}
@@ -23,7 +40,8 @@ header button:focus-visible{outline-color:var(--talia-on-brand)}
 .msg.assistant{align-self:flex-start;background:var(--bubble)}
 .msg.user{align-self:flex-end;background:var(--talia-brand);color:var(--talia-on-brand)}
 .msg.user a{color:inherit}
-.msg a{color:var(--link,var(--talia-brand));text-decoration:underline}
+.msg a{color:var(--link);text-decoration:underline}
+.msg .note{font-size:13px;font-style:italic;color:var(--muted)}
 .msg.failed{outline:2px solid #b3261e}
 .failure{align-self:flex-end;font-size:13px;color:var(--muted)}
 .failure button{margin-left:6px;border:1px solid var(--line);background:var(--bg);color:var(--fg);border-radius:6px;padding:2px 8px}
@@ -34,5 +52,5 @@ header button:focus-visible{outline-color:var(--talia-on-brand)}
 .withdraw{align-self:flex-start;margin:0 10px 8px;border:0;background:none;color:var(--muted);font-size:13px;text-decoration:underline;padding:2px}
 .composer{display:flex;gap:8px;padding:10px;border-top:1px solid var(--line)}
 .composer textarea{flex:1;resize:none;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:8px;height:42px}
-@media (max-width:480px){:host(.open){inset:0}.panel{position:fixed;inset:0;width:100vw;height:100%;border-radius:0;border:0}}
+@media (max-width:480px){:host([open]){inset:0!important}.panel{position:fixed;inset:0;width:100vw;height:100%;border-radius:0;border:0}}
 `;

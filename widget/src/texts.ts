@@ -16,6 +16,7 @@ export const TEXTS = {
     error: "No se ha podido conectar. Inténtalo de nuevo en un momento.",
     log: "Conversación",
     withdraw: "Retirar mi consentimiento",
+    incomplete: "(respuesta incompleta)",
   },
   en: {
     open: "Open the chat with TalIA",
@@ -32,6 +33,7 @@ export const TEXTS = {
     error: "Could not connect. Please try again in a moment.",
     log: "Conversation",
     withdraw: "Withdraw my consent",
+    incomplete: "(reply cut short)",
   },
 } as const;
 

@@ -4,10 +4,19 @@ export { TaliaWebchatElement, type WidgetEvent, type WidgetOptions };
 
 export const TAG = "talia-webchat";
 
+declare global {
+  interface HTMLElementTagNameMap {
+    [TAG]: TaliaWebchatElement;
+  }
+}
+
 /** Defines the custom element (once) and mounts a widget on the page. */
-export function mount(options: WidgetOptions = {}, parent: Element = document.body): TaliaWebchatElement {
+export function mount(
+  options: WidgetOptions = {},
+  parent: Element = document.body,
+): TaliaWebchatElement {
   if (!customElements.get(TAG)) customElements.define(TAG, TaliaWebchatElement);
-  const el = document.createElement(TAG) as TaliaWebchatElement;
+  const el = document.createElement(TAG);
   el.options = options;
   parent.appendChild(el);
   return el;
@@ -16,7 +25,8 @@ export function mount(options: WidgetOptions = {}, parent: Element = document.bo
 /** Reads the embedding script tag's data-* attributes. */
 export function optionsFromScript(script: HTMLScriptElement): WidgetOptions {
   const d = script.dataset;
-  const theme = d.theme === "light" || d.theme === "dark" || d.theme === "auto" ? d.theme : undefined;
+  const theme =
+    d.theme === "light" || d.theme === "dark" || d.theme === "auto" ? d.theme : undefined;
   return {
     endpoint: d.endpoint || new URL(script.src, location.href).origin,
     token: d.token || undefined,
@@ -25,5 +35,6 @@ export function optionsFromScript(script: HTMLScriptElement): WidgetOptions {
     theme,
     title: d.title || undefined,
     color: d.color || undefined,
+    font: d.font === "inherit" ? "inherit" : undefined,
   };
 }

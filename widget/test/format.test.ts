@@ -27,7 +27,13 @@ describe("format", () => {
   });
 
   it("never links anything but absolute http(s) URLs", () => {
-    for (const bad of ["javascript:alert(1)", "data:text/html,x", "vbscript:x", "/relative", "//evil.example"]) {
+    for (const bad of [
+      "javascript:alert(1)",
+      "data:text/html,x",
+      "vbscript:x",
+      "/relative",
+      "//evil.example",
+    ]) {
       expect(safeUrl(bad)).toBeNull();
       const div = document.createElement("div");
       render(document, `[x](${bad})`, div);

@@ -74,6 +74,15 @@ public final class ConfigKeys {
 
   public static final String ADMIN_TOKEN = "admin.token";
 
+  // clustered mode (README § Scaling out); off while no members and no Kubernetes service are set
+  public static final String CLUSTER_MEMBERS = "cluster.members";
+  public static final String CLUSTER_HOST = "cluster.host";
+  public static final String CLUSTER_PORT = "cluster.port";
+  public static final String CLUSTER_BUS_PORT = "cluster.busPort";
+  public static final String CLUSTER_KUBERNETES_SERVICE_DNS = "cluster.kubernetesServiceDns";
+  public static final String CLUSTER_HEARTBEAT_SECONDS = "cluster.heartbeatSeconds";
+  public static final String CLUSTER_MAX_NO_HEARTBEAT_SECONDS = "cluster.maxNoHeartbeatSeconds";
+
   // openai engine
   public static final String OPENAI_TEMPERATURE = "openai.temperature";
   public static final String OPENAI_MAX_OUTPUT_TOKENS = "openai.maxOutputTokens";
@@ -123,6 +132,12 @@ public final class ConfigKeys {
     ENV.put("TALIA_OPENAI_API_STYLE", OPENAI_API_STYLE);
     ENV.put("TALIA_OPENAI_ASSISTANT_ID", OPENAI_ASSISTANT_ID);
     ENV.put("TALIA_ADMIN_TOKEN", ADMIN_TOKEN);
+    ENV.put("TALIA_CLUSTER_MEMBERS", CLUSTER_MEMBERS);
+    ENV.put("TALIA_CLUSTER_HOST", CLUSTER_HOST);
+    ENV.put("TALIA_CLUSTER_PORT", CLUSTER_PORT);
+    ENV.put("TALIA_CLUSTER_BUS_PORT", CLUSTER_BUS_PORT);
+    ENV.put("TALIA_CLUSTER_KUBERNETES_SERVICE_DNS", CLUSTER_KUBERNETES_SERVICE_DNS);
+    ENV.put("TALIA_CLUSTER_MAX_NO_HEARTBEAT_SECONDS", CLUSTER_MAX_NO_HEARTBEAT_SECONDS);
     // openai engine
     ENV.put("TALIA_OPENAI_TEMPERATURE", OPENAI_TEMPERATURE);
     ENV.put("TALIA_OPENAI_MAX_OUTPUT_TOKENS", OPENAI_MAX_OUTPUT_TOKENS);
@@ -146,7 +161,8 @@ public final class ConfigKeys {
 
   /** Keys whose values are lists; an environment value for them is a comma-separated list. */
   public static final java.util.Set<String> LIST_KEYS =
-      java.util.Set.of(HTTP_TRUSTED_PROXIES, WEBCHAT_ALLOWED_ORIGINS, WEBCHAT_LOCALES);
+      java.util.Set.of(
+          HTTP_TRUSTED_PROXIES, WEBCHAT_ALLOWED_ORIGINS, WEBCHAT_LOCALES, CLUSTER_MEMBERS);
 
   /** Keys whose values must never be logged. */
   public static final java.util.Set<String> SECRET_KEYS =

@@ -1,12 +1,14 @@
 package ai.talia.webchat.http;
 
+import ai.talia.webchat.cluster.ClusterNode;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.Store;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
-/** What every router instance of a JVM shares. */
+/** What every router instance of a JVM shares; {@code cluster} is null when the JVM runs alone. */
 public record HttpServices(
     TaliaConfig config,
     Store store,
@@ -16,4 +18,5 @@ public record HttpServices(
     ConnectionLimits connectionLimits,
     String ipHashSalt,
     PrometheusMeterRegistry metrics,
-    Supplier<Future<io.vertx.core.json.JsonObject>> readiness) {}
+    Supplier<Future<io.vertx.core.json.JsonObject>> readiness,
+    @Nullable ClusterNode cluster) {}

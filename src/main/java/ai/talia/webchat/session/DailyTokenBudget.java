@@ -2,33 +2,54 @@ package ai.talia.webchat.session;
 
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
+import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gateway's daily model-token budget ({@code limits.dailyTokenBudget}; 0 = unlimited), reset at
  * midnight UTC. A turn may start while the day's total is under the limit ({@link #tryReserve()});
  * its tokens are counted when it ends ({@link #record(long)}), so the last turn of a day may
- * overshoot by one turn's tokens. Thread-safe: one budget serves every session actor of a JVM; with
- * several JVMs each keeps its own, so the cluster's budget is this limit per JVM.
+ * overshoot by one turn's tokens. Thread-safe: one budget serves every session actor of a JVM. In a
+ * cluster the day's count is kept cluster-wide as well ({@link TokenLedger}): each JVM adds its
+ * turns' tokens to it and reads the cluster's total back (with every addition, and every second by
+ * {@link #refresh()}), so the limit holds for the whole cluster, overshot at most by the turns that
+ * started on other nodes within that second.
  */
 public final class DailyTokenBudget {
   private final long limit;
   private final Clock clock;
+  private final @Nullable TokenLedger ledger;
   private LocalDate day;
   private long used;
 
+  /** The day's count kept cluster-wide: adds to a day's total and answers the new total. */
+  public interface TokenLedger {
+    /** Adds {@code tokens} (0 to read) to {@code day}'s total; completes with the new total. */
+    Future<Long> add(LocalDate day, long tokens);
+  }
+
   public DailyTokenBudget(TaliaConfig config) {
-    this(config.longValue(ConfigKeys.LIMITS_DAILY_TOKEN_BUDGET, 0), Clock.systemUTC());
+    this(config, null);
+  }
+
+  public DailyTokenBudget(TaliaConfig config, @Nullable TokenLedger ledger) {
+    this(config.longValue(ConfigKeys.LIMITS_DAILY_TOKEN_BUDGET, 0), Clock.systemUTC(), ledger);
   }
 
   public DailyTokenBudget(long limit, Clock clock) {
+    this(limit, clock, null);
+  }
+
+  public DailyTokenBudget(long limit, Clock clock, @Nullable TokenLedger ledger) {
     if (limit < 0)
       throw new IllegalArgumentException(
           "limits.dailyTokenBudget must be 0 (unlimited) or more, got " + limit);
     this.limit = limit;
     this.clock = clock;
+    this.ledger = ledger;
     this.day = today();
   }
 
@@ -39,9 +60,33 @@ public final class DailyTokenBudget {
   }
 
   /** Counts the tokens a finished turn used. */
-  public synchronized void record(long tokens) {
+  public void record(long tokens) {
+    LocalDate counted;
+    synchronized (this) {
+      rollOver();
+      if (tokens <= 0) return;
+      used += tokens;
+      counted = day;
+    }
+    if (ledger != null) ledger.add(counted, tokens).onSuccess(total -> merge(counted, total));
+  }
+
+  /** Reads the cluster's total for today (a no-op alone); the gateway calls it every second. */
+  public Future<Void> refresh() {
+    if (ledger == null) return Future.succeededFuture();
+    LocalDate today;
+    synchronized (this) {
+      rollOver();
+      today = day;
+    }
+    return ledger.add(today, 0).map(total -> merge(today, total)).mapEmpty();
+  }
+
+  /** Counts only grow within a day: the larger of ours and the cluster's is the truth. */
+  private synchronized long merge(LocalDate of, long total) {
     rollOver();
-    if (tokens > 0) used += tokens;
+    if (of.equals(day) && total > used) used = total;
+    return used;
   }
 
   public synchronized boolean exhausted() {

@@ -142,6 +142,23 @@ public final class ClusterNode {
   }
 
   /**
+   * Whether {@code address} still has a consumer registered by a member that is gone: Vert.x drops
+   * those a moment after the member leaves, and until then it may route a message there, where it
+   * waits for its whole timeout.
+   */
+  public Future<Boolean> hasDeadConsumers(String address) {
+    Promise<List<RegistrationInfo>> registrations = Promise.promise();
+    manager.getRegistrations(address, registrations);
+    return registrations
+        .future()
+        .map(
+            all -> {
+              Set<String> live = new HashSet<>(members());
+              return all.stream().anyMatch(r -> !r.localOnly() && !live.contains(r.nodeId()));
+            });
+  }
+
+  /**
    * Runs {@code work} while holding the cluster-wide lock {@code name} (waiting up to {@code
    * timeoutMs} for it), and releases it however the work ends. A member that dies holding it loses
    * it when the others see it leave.

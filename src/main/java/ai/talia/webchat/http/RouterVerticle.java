@@ -230,12 +230,15 @@ public final class RouterVerticle extends VerticleBase {
 
   private void limitPerIp(RoutingContext ctx) {
     Future<Long> taken = services.ipLimits().tryTake(services.clientAddress().of(ctx.request()));
-    // A shared bucket answers later: the body must wait for the BodyHandler, which resumes it.
-    if (!taken.isComplete() && HttpMethod.POST.equals(ctx.request().method()))
-      ctx.request().pause();
+    // A shared bucket answers later: until then the request is paused, so that neither its body
+    // nor a WebSocket upgrade is read before its handler is there (the BodyHandler resumes it).
+    boolean later = !taken.isComplete();
+    if (later) ctx.request().pause();
     taken
         .onSuccess(
             wait -> {
+              boolean toBodyHandler = wait == 0 && HttpMethod.POST.equals(ctx.request().method());
+              if (later && !toBodyHandler) ctx.request().resume();
               if (wait > 0) {
                 Responses.problem(
                     ctx,
@@ -245,7 +248,11 @@ public final class RouterVerticle extends VerticleBase {
                 ctx.next();
               }
             })
-        .onFailure(ctx::fail);
+        .onFailure(
+            err -> {
+              if (later) ctx.request().resume();
+              ctx.fail(err);
+            });
   }
 
   private void ready(RoutingContext ctx) {

@@ -45,6 +45,14 @@ public final class SessionGateway {
   /** After a member left, a moment for Vert.x to drop its registrations before sending again. */
   private static final long AFTER_NODE_LEFT_MS = 250;
 
+  /**
+   * For this long after a member left, a command to an actor of another node first waits until no
+   * consumer of the dead member is registered on its address.
+   */
+  private static final long SETTLE_WINDOW_MS = 30_000;
+
+  private static final long SETTLE_POLL_MS = 100;
+
   private final Vertx vertx;
   private final long replyTimeoutMs;
   private final @Nullable ClusterNode cluster;
@@ -58,6 +66,7 @@ public final class SessionGateway {
         }
       };
   private final Set<Attempt> pending = new HashSet<>();
+  private long settleUntilNanos = System.nanoTime();
 
   /** One send of a command, answered by the actor or abandoned when its node left. */
   private record Attempt(@Nullable String owner, Promise<Message<JsonObject>> answer) {}
@@ -90,6 +99,36 @@ public final class SessionGateway {
   }
 
   private Future<JsonObject> attempt(
+      String sessionId, JsonObject command, int attempt, long deadlineNanos) {
+    String known = cluster == null ? null : owners.get(sessionId);
+    if (cluster != null
+        && !cluster.nodeId().equals(known)
+        && System.nanoTime() - settleUntilNanos < 0) {
+      return settle(Addresses.session(sessionId), deadlineNanos, false)
+          .compose(v -> send(sessionId, command, attempt, deadlineNanos));
+    }
+    return send(sessionId, command, attempt, deadlineNanos);
+  }
+
+  /** Waits (bounded by the deadline) until no dead member's consumer is left on {@code address}. */
+  private Future<Void> settle(String address, long deadlineNanos, boolean sawDead) {
+    ClusterNode node = cluster;
+    if (node == null || System.nanoTime() - deadlineNanos >= 0) return Future.succeededFuture();
+    return node.hasDeadConsumers(address)
+        .otherwise(false)
+        .compose(
+            dead -> {
+              // Once the cluster's registrations are clean, one more poll for this node's view.
+              if (!dead && !sawDead) return Future.succeededFuture();
+              Promise<Void> later = Promise.promise();
+              vertx.setTimer(SETTLE_POLL_MS, id -> later.complete());
+              return dead
+                  ? later.future().compose(v -> settle(address, deadlineNanos, true))
+                  : later.future();
+            });
+  }
+
+  private Future<JsonObject> send(
       String sessionId, JsonObject command, int attempt, long deadlineNanos) {
     long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, remainingMs));
@@ -152,6 +191,7 @@ public final class SessionGateway {
 
   /** A member left: what waits on its actors, or on an actor of unknown node, is sent again. */
   private void nodeLeft(String node) {
+    settleUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_WINDOW_MS);
     owners.values().removeIf(node::equals);
     List<Attempt> waiting = new ArrayList<>(pending);
     for (Attempt a : waiting) {

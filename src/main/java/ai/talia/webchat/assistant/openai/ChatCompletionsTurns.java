@@ -96,7 +96,7 @@ final class ChatCompletionsTurns implements ApiTurns {
             .put("messages", messages)
             .put("stream", true)
             .put("stream_options", new JsonObject().put("include_usage", true))
-            .put("max_completion_tokens", settings.maxOutputTokens())
+            .put(settings.chatMaxTokensParam(), settings.maxOutputTokens())
             .put("safety_identifier", SafetyIdentifier.of(turn.sessionId()));
     JsonArray tools = profile.chatCompletionsTools();
     if (!tools.isEmpty())

@@ -105,9 +105,12 @@ final class OpenAiClient {
 
   private Future<JsonObject> postJsonOnce(String operation, String path, JsonObject body) {
     long started = System.nanoTime();
-    return web.postAbs(settings.baseUrl() + path)
-        .bearerTokenAuthentication(settings.apiKey())
-        .putHeader(HttpHeaders.ACCEPT.toString(), "application/json")
+    io.vertx.ext.web.client.HttpRequest<Buffer> request =
+        web.postAbs(settings.url(path))
+            .bearerTokenAuthentication(settings.apiKey())
+            .putHeader(HttpHeaders.ACCEPT.toString(), "application/json");
+    settings.extraHeaders().forEach(request::putHeader);
+    return request
         .connectTimeout(settings.connectTimeoutMs())
         .idleTimeout(settings.requestTimeoutMs())
         .sendJsonObject(body)
@@ -242,11 +245,12 @@ final class OpenAiClient {
       RequestOptions options =
           new RequestOptions()
               .setMethod(HttpMethod.POST)
-              .setAbsoluteURI(settings.baseUrl() + path)
+              .setAbsoluteURI(settings.url(path))
               .setConnectTimeout(settings.connectTimeoutMs())
               .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + settings.apiKey())
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(HttpHeaders.ACCEPT, "text/event-stream");
+      settings.extraHeaders().forEach(options::putHeader);
       http.request(options)
           .compose(
               req -> {

@@ -64,7 +64,10 @@ public final class OpenAiEngine implements AssistantEngine {
         "openai engine ready",
         kv("api_style", style),
         kv("model", settings.model()),
-        kv("base_url", settings.baseUrl().replaceAll("//[^/@]*@", "//***@")));
+        // Neither the query string nor the extra headers' values: either may hold a key.
+        kv("base_url", settings.baseUrl().replaceAll("//[^/@]*@", "//***@")),
+        kv("base_url_query", settings.baseQuery() != null),
+        kv("extra_headers", settings.extraHeaders().size()));
   }
 
   @Override

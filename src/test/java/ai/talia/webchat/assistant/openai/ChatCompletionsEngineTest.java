@@ -73,6 +73,21 @@ class ChatCompletionsEngineTest extends EngineTestBase {
   }
 
   @Test
+  void a_server_that_reads_only_max_tokens_gets_max_tokens() {
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_CHAT_MAX_TOKENS_PARAM,
+            "max_tokens",
+            ConfigKeys.OPENAI_MODEL,
+            "llama3.2"));
+    fake.enqueue(FakeReply.text("Hola.", 1));
+    assertThat(await(run(turn("s-1", "hola", null, List.of(), leads))).text()).isEqualTo("Hola.");
+    JsonObject call = fake.chatCompletionCalls().get(0);
+    assertThat(call.getInteger("max_tokens")).isEqualTo(1024);
+    assertThat(call.containsKey("max_completion_tokens")).isFalse();
+  }
+
+  @Test
   void a_tool_call_is_run_and_answered_with_a_tool_message() {
     engine(Map.of());
     fake.enqueue(

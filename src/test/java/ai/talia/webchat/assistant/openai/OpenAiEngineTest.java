@@ -568,6 +568,76 @@ class OpenAiEngineTest extends EngineTestBase {
   }
 
   @Test
+  void a_base_url_with_a_query_string_and_extra_headers_reach_every_call() {
+    String secret = "azure-key-0123456789";
+    fake.requireQueryParam("api-version", "preview").requireHeader("api-key", secret);
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_BASE_URL,
+            fake.baseUrl() + "/?api-version=preview",
+            ConfigKeys.OPENAI_EXTRA_HEADERS,
+            "{\"api-key\":\"" + secret + "\",\"OpenAI-Beta\":\"responses=v1\"}"));
+    fake.enqueue(FakeReply.captureLead("Ana", null, null), FakeReply.text("Gracias, Ana.", 2));
+
+    TurnResult result = await(run(firstTurn("Soy Ana")));
+
+    assertThat(result.text()).isEqualTo("Gracias, Ana.");
+    assertThat(fake.requests())
+        .extracting(r -> r.method() + " " + r.path())
+        .containsExactly("POST /v1/conversations", "POST /v1/responses", "POST /v1/responses");
+    assertThat(fake.requests())
+        .allSatisfy(r -> assertThat(r.header("api-key")).isEqualTo(secret))
+        .allSatisfy(r -> assertThat(r.header("OpenAI-Beta")).isEqualTo("responses=v1"));
+    assertThat(
+            OpenAiSettings.from(
+                    OpenAiTestSupport.config(fake, "responses")
+                        .with(ConfigKeys.OPENAI_EXTRA_HEADERS, "{\"api-key\":\"" + secret + "\"}"))
+                .toString())
+        .doesNotContain(secret);
+  }
+
+  @Test
+  void settings_that_cannot_work_stop_the_start_with_one_clear_message() {
+    TaliaConfig base = OpenAiTestSupport.config(fake, "responses");
+    assertThatThrownBy(
+            () -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_MAX_OUTPUT_TOKENS, 15)))
+        .hasMessageContaining("TALIA_OPENAI_MAX_OUTPUT_TOKENS")
+        .hasMessageContaining("at least 16");
+    assertThat(
+            OpenAiSettings.from(base.with(ConfigKeys.OPENAI_MAX_OUTPUT_TOKENS, 16))
+                .maxOutputTokens())
+        .isEqualTo(16);
+    String secret = "sk-azure-SECRET";
+    assertThatThrownBy(
+            () ->
+                OpenAiSettings.from(
+                    base.with(ConfigKeys.OPENAI_EXTRA_HEADERS, "api-key: " + secret)))
+        .hasMessageContaining("TALIA_OPENAI_EXTRA_HEADERS")
+        .hasMessageContaining("JSON object")
+        .hasMessageNotContaining(secret);
+    assertThatThrownBy(
+            () ->
+                OpenAiSettings.from(
+                    base.with(
+                        ConfigKeys.OPENAI_EXTRA_HEADERS,
+                        "{\"Authorization\":\"Bearer " + secret + "\"}")))
+        .hasMessageContaining("Authorization")
+        .hasMessageNotContaining(secret);
+    assertThatThrownBy(
+            () ->
+                OpenAiSettings.from(
+                    base.with(ConfigKeys.OPENAI_EXTRA_HEADERS, "{\"api-key\":\"a\\r\\nX: y\"}")))
+        .hasMessageContaining("one line");
+    assertThatThrownBy(
+            () -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_CHAT_MAX_TOKENS_PARAM, "tokens")))
+        .hasMessageContaining("TALIA_OPENAI_CHAT_MAX_TOKENS_PARAM");
+    assertThatThrownBy(
+            () -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_BASE_URL, "https://?x=sk-1")))
+        .hasMessageContaining("TALIA_OPENAI_BASE_URL")
+        .hasMessageNotContaining("sk-1");
+  }
+
+  @Test
   void neither_the_api_key_nor_visitor_data_reach_the_logs_but_request_ids_do() {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

@@ -14,9 +14,11 @@ import java.util.regex.Pattern;
 /**
  * The openai engine's settings, read once from {@code conf/talia.json} (the {@code openai} block)
  * and the environment; a wrong value stops the start with a message naming the setting (never its
- * value when it may be a secret). {@code temperature} and {@code reasoningEffort} are null when
- * unset: they are then not sent, because reasoning models refuse {@code temperature} and older
- * models refuse {@code reasoning}.
+ * value when it may be a secret). {@code temperature} and {@code reasoningEffort} are null when not
+ * to be sent: reasoning models refuse {@code temperature} and other models refuse {@code
+ * reasoning}. {@code reasoningEffort} {@code auto} (the default) becomes {@code low} for the gpt-5
+ * family and the o-series, whose reasoning counts against {@code max_output_tokens}, and nothing
+ * for other models.
  *
  * @param baseUrl the base URL without its query string, no trailing slash
  * @param baseQuery the base URL's query string (Azure's {@code api-version=…}), added to every
@@ -60,6 +62,18 @@ public record OpenAiSettings(
   /** The API refuses a {@code max_output_tokens} below this (OpenAPI: {@code minimum: 16}). */
   static final int MIN_OUTPUT_TOKENS = 16;
 
+  /**
+   * Reasoning and the visible reply share {@code max_output_tokens}: a chat reply is short, but a
+   * reasoning model can think for thousands of tokens first, and a cap it reaches ends the reply.
+   */
+  static final int DEFAULT_MAX_OUTPUT_TOKENS = 8192;
+
+  /** {@code reasoning.effort} values of OpenAI's OpenAPI document (not every model takes each). */
+  static final Set<String> REASONING_EFFORTS =
+      Set.of("none", "minimal", "low", "medium", "high", "xhigh", "max");
+
+  private static final Pattern REASONING_MODEL = Pattern.compile("(gpt-5|o[1-9])(?!.*-chat).*");
+
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   /** Headers the engine sets itself: an extra header may not replace them. */
@@ -96,7 +110,8 @@ public record OpenAiSettings(
       throw new IllegalArgumentException(
           "TALIA_OPENAI_BASE_URL is not a valid URL: " + withoutQuery(url));
     }
-    int maxOutputTokens = config.integer(ConfigKeys.OPENAI_MAX_OUTPUT_TOKENS, 2048);
+    int maxOutputTokens =
+        config.integer(ConfigKeys.OPENAI_MAX_OUTPUT_TOKENS, DEFAULT_MAX_OUTPUT_TOKENS);
     if (maxOutputTokens < MIN_OUTPUT_TOKENS) {
       throw new IllegalArgumentException(
           "TALIA_OPENAI_MAX_OUTPUT_TOKENS must be at least "
@@ -104,6 +119,7 @@ public record OpenAiSettings(
               + " (the API refuses less), got: "
               + maxOutputTokens);
     }
+    String model = config.string(ConfigKeys.OPENAI_MODEL, "gpt-5-mini");
     return new OpenAiSettings(
         apiKey.trim(),
         baseUrl,
@@ -111,12 +127,12 @@ public record OpenAiSettings(
         extraHeaders(config.value(ConfigKeys.OPENAI_EXTRA_HEADERS)),
         chatMaxTokensParam(config.string(ConfigKeys.OPENAI_CHAT_MAX_TOKENS_PARAM)),
         style(config.string(ConfigKeys.OPENAI_API_STYLE, "responses")),
-        config.string(ConfigKeys.OPENAI_MODEL, "gpt-5-mini"),
+        model,
         decimal(config, ConfigKeys.OPENAI_TEMPERATURE),
         maxOutputTokens,
         config.bool(ConfigKeys.OPENAI_STORE, true),
         config.string(ConfigKeys.OPENAI_TRUNCATION, "auto"),
-        config.string(ConfigKeys.OPENAI_REASONING_EFFORT),
+        reasoningEffort(config.string(ConfigKeys.OPENAI_REASONING_EFFORT, "auto"), model),
         config.string(ConfigKeys.OPENAI_INSTRUCTIONS_FILE, "conf/assistant/instructions.md"),
         config.string(ConfigKeys.OPENAI_TOOLS_FILE, "conf/assistant/tools.json"),
         Math.max(0, config.integer(ConfigKeys.OPENAI_MAX_TOOL_ROUNDS, 3)),
@@ -181,6 +197,26 @@ public record OpenAiSettings(
       headers.put(name, (String) e.getValue());
     }
     return Collections.unmodifiableMap(headers);
+  }
+
+  /**
+   * {@code auto}: {@code low} — quick enough for a chat, and it leaves most of the output cap to
+   * the reply — for models that reason (the gpt-5 family but its {@code -chat} models, the
+   * o-series), nothing for others; {@code off}: nothing; else one of the API's values.
+   */
+  static String reasoningEffort(String value, String model) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.equals("off")) return null;
+    if (v.equals("auto"))
+      return REASONING_MODEL.matcher(model.trim().toLowerCase(Locale.ROOT)).matches()
+          ? "low"
+          : null;
+    if (REASONING_EFFORTS.contains(v)) return v;
+    throw new IllegalArgumentException(
+        "TALIA_OPENAI_REASONING_EFFORT must be auto, off or one of "
+            + new java.util.TreeSet<>(REASONING_EFFORTS)
+            + ", got: "
+            + value);
   }
 
   private static String chatMaxTokensParam(String value) {

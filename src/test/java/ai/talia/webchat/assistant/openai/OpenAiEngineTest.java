@@ -597,6 +597,50 @@ class OpenAiEngineTest extends EngineTestBase {
   }
 
   @Test
+  void the_defaults_leave_a_reasoning_model_room_to_think_at_an_effort_suited_to_chat() {
+    io.vertx.core.json.JsonObject packaged =
+        await(
+                ai.talia.webchat.config.ConfigLoader.load(
+                    vertx, java.nio.file.Path.of("/nonexistent"), Map.of()))
+            .json();
+    TaliaConfig defaults = new TaliaConfig(packaged).with(ConfigKeys.OPENAI_API_KEY, fake.apiKey());
+    OpenAiSettings settings = OpenAiSettings.from(defaults);
+    assertThat(settings.model()).isEqualTo("gpt-5-mini");
+    assertThat(settings.maxOutputTokens()).isGreaterThanOrEqualTo(8192);
+    assertThat(settings.reasoningEffort()).isEqualTo("low");
+    assertThat(
+            OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_MODEL, "gpt-4.1"))
+                .reasoningEffort())
+        .as("a model without reasoning refuses reasoning.effort: not sent")
+        .isNull();
+    assertThat(
+            OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_MODEL, "gpt-5-chat-latest"))
+                .reasoningEffort())
+        .isNull();
+    assertThat(
+            OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_MODEL, "o4-mini"))
+                .reasoningEffort())
+        .isEqualTo("low");
+    assertThat(
+            OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_REASONING_EFFORT, "off"))
+                .reasoningEffort())
+        .isNull();
+    assertThat(
+            OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_REASONING_EFFORT, "Medium"))
+                .reasoningEffort())
+        .isEqualTo("medium");
+    assertThatThrownBy(
+            () -> OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_REASONING_EFFORT, "turbo")))
+        .hasMessageContaining("TALIA_OPENAI_REASONING_EFFORT");
+
+    engine(Map.of());
+    fake.enqueue(FakeReply.text("Hola", 1));
+    await(run(firstTurn("hola")));
+    assertThat(fake.responseCalls().get(0).getJsonObject("reasoning").getString("effort"))
+        .isEqualTo("low");
+  }
+
+  @Test
   void settings_that_cannot_work_stop_the_start_with_one_clear_message() {
     TaliaConfig base = OpenAiTestSupport.config(fake, "responses");
     assertThatThrownBy(

@@ -204,9 +204,12 @@ final class OpenAiClient {
   }
 
   /**
-   * One streamed POST. The first-token timer runs from the start until the handler says output
-   * started; then the idle timer runs between events (comments, i.e. keep-alives, count as events).
-   * Every callback runs on the context that started the call.
+   * One streamed POST, under two timers: the idle timer, armed when the call starts and again at
+   * every sign of life (the response headers, any event, a keep-alive comment), so a reasoning
+   * model that thinks while its stream carries {@code response.in_progress} or reasoning items is
+   * alive; and the first-output timer, from the start until the handler says output (text or a tool
+   * call) started, so a model that never writes fails in bounded time. Every callback runs on the
+   * context that started the call.
    */
   private final class StreamingCall implements StreamHandler.StreamControl {
     private final String operation;
@@ -241,7 +244,8 @@ final class OpenAiClient {
                   failed(
                       UpstreamError.of(
                           UpstreamError.Kind.FIRST_TOKEN_TIMEOUT,
-                          "no output within " + settings.firstTokenTimeoutMs() + " ms")));
+                          "no text within " + settings.firstTokenTimeoutMs() + " ms")));
+      touched();
       RequestOptions options =
           new RequestOptions()
               .setMethod(HttpMethod.POST)
@@ -276,6 +280,7 @@ final class OpenAiClient {
         request.reset();
         return;
       }
+      touched();
       if (status / 100 != 2) {
         response
             .body()
@@ -338,8 +343,9 @@ final class OpenAiClient {
       }
     }
 
+    /** A sign of life: the idle timer starts again. */
     private void touched() {
-      if (!outputStarted || settled) return;
+      if (settled) return;
       if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
       idleTimer =
           vertx.setTimer(
@@ -356,7 +362,6 @@ final class OpenAiClient {
       if (outputStarted) return;
       outputStarted = true;
       vertx.cancelTimer(firstTokenTimer);
-      touched();
     }
 
     @Override

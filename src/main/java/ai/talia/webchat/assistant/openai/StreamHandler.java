@@ -12,7 +12,7 @@ interface StreamHandler {
 
   /** What a handler may say about the stream it reads. */
   interface StreamControl {
-    /** The model produced output: the first-token timeout stops, the idle timeout starts. */
+    /** The model produced output (text or a tool call): the first-output timer stops. */
     void outputStarted();
 
     /** A terminal event arrived: the call succeeded. */

@@ -405,6 +405,70 @@ class OpenAiEngineTest extends EngineTestBase {
   }
 
   @Test
+  void a_stream_silent_before_any_text_trips_the_idle_timer_not_only_the_first_text_limit() {
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_IDLE_TIMEOUT_MS,
+            300,
+            ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS,
+            8000));
+    fake.enqueue(FakeReply.reasoningOnly(6000, 50).thenText("tarde", 1));
+    long started = System.nanoTime();
+    AssistantFailure failure = failure(run(firstTurn("hola")));
+    assertThat(failure.httpStatus()).isEqualTo(504);
+    assertThat(failure.getMessage()).contains("idle_timeout");
+    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(4000);
+  }
+
+  @Test
+  void any_event_keeps_a_thinking_model_alive_and_the_first_text_limit_still_bounds_it() {
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_IDLE_TIMEOUT_MS,
+            400,
+            ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS,
+            4000));
+    // Thinks three idle periods long, its stream alive with keep-alives.
+    fake.enqueue(FakeReply.text("Pensado.", 1).reasoning(1200, 300).keepAliveEvery(100));
+    TurnResult thought = await(run(firstTurn("hola")));
+    assertThat(thought.text()).isEqualTo("Pensado.");
+    assertThat(thought.outputTokens()).isGreaterThanOrEqualTo(300);
+
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_IDLE_TIMEOUT_MS, 400, ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 800));
+    fake.enqueue(FakeReply.text("Nunca.", 1).reasoning(5000, 300).keepAliveEvery(100));
+    long started = System.nanoTime();
+    AssistantFailure failure = failure(run(firstTurn("otra")));
+    assertThat(failure.httpStatus()).isEqualTo(504);
+    assertThat(failure.getMessage()).contains("first_token_timeout");
+    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3000);
+  }
+
+  @Test
+  void the_default_timeouts_let_a_reasoning_model_think_in_silence_for_half_a_minute() {
+    TaliaConfig defaults =
+        new TaliaConfig(
+                await(
+                        ai.talia.webchat.config.ConfigLoader.load(
+                            vertx, java.nio.file.Path.of("/nonexistent"), Map.of()))
+                    .json())
+            .with(ConfigKeys.OPENAI_API_KEY, fake.apiKey());
+    OpenAiSettings settings = OpenAiSettings.from(defaults);
+    assertThat(settings.idleTimeoutMs()).isGreaterThan(30_000);
+    assertThat(settings.firstTokenTimeoutMs()).isGreaterThan(settings.idleTimeoutMs());
+    // A REST caller waits http.replyTimeoutSeconds: the first text must be due before that.
+    assertThat(settings.firstTokenTimeoutMs())
+        .isLessThan(defaults.integer(ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS, 0) * 1000);
+    assertThat(
+            OpenAiSettings.from(
+                    new TaliaConfig(new io.vertx.core.json.JsonObject())
+                        .with(ConfigKeys.OPENAI_API_KEY, "k"))
+                .idleTimeoutMs())
+        .isEqualTo(settings.idleTimeoutMs());
+  }
+
+  @Test
   void the_breaker_opens_after_repeated_failures_and_recovers() throws Exception {
     engine(
         Map.of(

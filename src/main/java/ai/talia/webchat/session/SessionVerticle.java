@@ -434,6 +434,8 @@ public final class SessionVerticle extends VerticleBase {
     runningReplyId = replyId;
     runningReplyText.setLength(0);
     publish(SessionFrames.typing(true));
+    // What the model billed for this turn, also when it fails after answering (say, in the store).
+    long[] billed = {0};
     Turn turn =
         new Turn(
             sessionId,
@@ -458,10 +460,15 @@ public final class SessionVerticle extends VerticleBase {
             })
         .compose(
             result -> {
+              billed[0] = result.totalTokens();
               if (result.text() == null || result.text().isBlank()) {
                 return Future.failedFuture(
                     new AssistantFailure(
-                        502, AssistantFailure.UNAVAILABLE, "The assistant answered nothing", null));
+                            502,
+                            AssistantFailure.UNAVAILABLE,
+                            "The assistant answered nothing",
+                            null)
+                        .withTokensUsed(result.totalTokens()));
               }
               return rememberConversation(result)
                   .compose(v -> storeReply(replyId, userMessage, result));
@@ -482,16 +489,17 @@ public final class SessionVerticle extends VerticleBase {
                   kv("detail", problem.getMessage()));
               publish(SessionFrames.typing(false));
               publish(SessionFrames.failed(replyId, problem.code()));
-              long tokens = failure instanceof AssistantFailure a ? a.tokensUsed() : 0;
+              long tokens =
+                  Math.max(billed[0], failure instanceof AssistantFailure a ? a.tokensUsed() : 0);
+              // Billed whether or not the store takes the failure: the caps count it in any case.
+              session = withTokens(session, tokens);
+              services.budget().record(tokens);
               return store
                   .markFailed(sessionId, userMessage.id(), problem.code(), tokens)
                   .onSuccess(
-                      v -> {
-                        replaceRemembered(
-                            userMessage.withStatus(StoredMessage.FAILED, problem.code()));
-                        session = withTokens(session, tokens);
-                        services.budget().record(tokens);
-                      })
+                      v ->
+                          replaceRemembered(
+                              userMessage.withStatus(StoredMessage.FAILED, problem.code())))
                   .transform(ignored -> Future.failedFuture(problem));
             });
   }
@@ -518,7 +526,7 @@ public final class SessionVerticle extends VerticleBase {
             result.text(),
             Instant.now(),
             null,
-            StoredMessage.COMPLETED,
+            result.incomplete() ? StoredMessage.INCOMPLETE : StoredMessage.COMPLETED,
             userMessage.id(),
             null,
             result.inputTokens(),

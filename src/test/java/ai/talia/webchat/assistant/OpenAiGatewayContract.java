@@ -300,6 +300,63 @@ abstract class OpenAiGatewayContract {
   }
 
   @Test
+  void a_reply_cut_by_the_output_cap_after_text_is_stored_shown_and_counted_as_incomplete() {
+    start();
+    Api.Session s = api.consentedSession("es");
+    fake.enqueue(
+        FakeReply.text("Tenemos tres planes: Básico, Pro y", 6)
+            .reasoning(50, 1500)
+            .incomplete("max_output_tokens")
+            .usage(300, 2048));
+    String id = UUID.randomUUID().toString();
+    try (StreamClient socket = StreamClient.connect(gateway.port(), "https://landing.example")) {
+      socket.hello(s.id(), s.token(), 0);
+      socket.until(StreamClient.type("ready"));
+      Api.Reply reply = api.say(s, "¿Qué planes tenéis?", id);
+      assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+      JsonObject stored = reply.json().getJsonObject("reply");
+      assertThat(stored.getString("content")).isEqualTo("Tenemos tres planes: Básico, Pro y");
+      assertThat(stored.getString("status")).isEqualTo("incomplete");
+      assertThat(reply.json().getJsonObject("message").getString("status")).isEqualTo("completed");
+      List<JsonObject> frames = socket.until(StreamClient.type("reply.completed"));
+      JsonObject completed = frames.get(frames.size() - 1).getJsonObject("message");
+      assertThat(completed.getString("status")).isEqualTo("incomplete");
+      assertThat(completed.getString("content")).isEqualTo(stored.getString("content"));
+      assertThat(frames).noneMatch(StreamClient.type("reply.failed"));
+    }
+    JsonArray history = messages(s);
+    assertThat(history).hasSize(2);
+    assertThat(history.getJsonObject(1).getString("status")).isEqualTo("incomplete");
+    assertThat(history.getJsonObject(1).getString("content"))
+        .isEqualTo("Tenemos tres planes: Básico, Pro y");
+    assertThat(await(new StoreClient(gateway.vertx()).findSession(s.id())).tokensUsed())
+        .isEqualTo(2348);
+    // A resend is answered with what was stored, not a second model call.
+    int calls = fake.responseCalls().size();
+    Api.Reply again = api.say(s, "¿Qué planes tenéis?", id);
+    assertThat(again.json().getJsonObject("reply").getString("status")).isEqualTo("incomplete");
+    assertThat(fake.responseCalls()).hasSize(calls);
+  }
+
+  @Test
+  void a_model_that_spends_its_whole_cap_thinking_fails_the_turn_and_its_tokens_count() {
+    start(
+        c ->
+            c.with(ConfigKeys.LIMITS_SESSION_MAX_TOKENS, 1000)
+                .with(ConfigKeys.OPENAI_MAX_RETRIES, 0));
+    Api.Session s = api.consentedSession("es");
+    fake.enqueue(
+        FakeReply.reasoningOnly(50, 1024).incomplete("max_output_tokens").usage(100, 1024));
+    Api.Reply failed = api.say(s, "Piensa mucho");
+    assertProblem(failed, 502, "assistant_unavailable");
+    assertThat(messages(s).getJsonObject(0).getString("status")).isEqualTo("failed");
+    assertThat(api.get("/metrics").body()).contains("talia_daily_tokens_used 1124.0");
+    int calls = fake.responseCalls().size();
+    assertProblem(api.say(s, "¿Sigues?"), 429, "token_limit_reached");
+    assertThat(fake.responseCalls()).hasSize(calls);
+  }
+
+  @Test
   void no_first_token_in_time_answers_504() {
     start(
         c ->

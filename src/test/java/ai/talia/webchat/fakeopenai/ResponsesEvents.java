@@ -92,7 +92,8 @@ final class ResponsesEvents {
     }
     for (int m = 0; m < reply.messages.size(); m++) {
       FakeReply.Message message = reply.messages.get(m);
-      boolean cut = reply.incompleteReason != null && m == reply.messages.size() - 1;
+      boolean cut =
+          reply.incompleteReason != null && m == reply.messages.size() - 1 && reply.calls.isEmpty();
       String itemId = "msg_" + ids.get();
       JsonObject inProgress =
           new JsonObject()
@@ -142,7 +143,10 @@ final class ResponsesEvents {
       addItemDone(out, outputIndex, done, 0);
       outputIndex++;
     }
-    for (FakeReply.Call call : reply.calls) {
+    for (int c = 0; c < reply.calls.size(); c++) {
+      FakeReply.Call call = reply.calls.get(c);
+      // The output cap cuts the last item: a call whose arguments it stopped is incomplete.
+      boolean cut = reply.incompleteReason != null && c == reply.calls.size() - 1;
       String itemId = "fc_" + ids.get();
       String callId = "call_" + ids.get();
       JsonObject added =
@@ -179,7 +183,11 @@ final class ResponsesEvents {
               .put("arguments", call.arguments()),
           false,
           false);
-      JsonObject done = added.copy().put("status", "completed").put("arguments", call.arguments());
+      JsonObject done =
+          added
+              .copy()
+              .put("status", cut ? "incomplete" : "completed")
+              .put("arguments", call.arguments());
       addItemDone(out, outputIndex, done, 0);
       outputIndex++;
     }

@@ -54,6 +54,10 @@ final class ChatCompletionsTurns implements ApiTurns {
             () -> !out.textShown())
         .compose(
             reader -> {
+              if (reader.incompleteReason() != null) {
+                out.markIncomplete(reader.incompleteReason());
+                return Future.succeededFuture();
+              }
               List<FunctionCall> calls = reader.functionCalls();
               if (calls.isEmpty()) return Future.succeededFuture();
               if (!toolsAllowed) {

@@ -81,22 +81,62 @@ final class OpenAiClient {
   }
 
   /**
-   * POSTs a streaming request; each attempt gets a fresh handler from {@code handlers}, and the
-   * handler of the attempt that completed is returned.
+   * POSTs a streaming request; each attempt gets its body from {@code bodies} (a retry may need a
+   * different one) and a fresh handler from {@code handlers}, and the handler of the attempt that
+   * completed is returned.
    */
+  <H extends StreamHandler> Future<H> stream(
+      String operation,
+      String path,
+      Supplier<Future<JsonObject>> bodies,
+      Supplier<H> handlers,
+      BooleanSupplier mayRetry) {
+    return retry.run(
+        operation,
+        () ->
+            bodies
+                .get()
+                .compose(
+                    body -> {
+                      H handler = handlers.get();
+                      return new StreamingCall(operation, handler).start(path, body).map(handler);
+                    }),
+        () -> mayRetry.getAsBoolean() && breakerAllows());
+  }
+
   <H extends StreamHandler> Future<H> stream(
       String operation,
       String path,
       JsonObject body,
       Supplier<H> handlers,
       BooleanSupplier mayRetry) {
-    return retry.run(
-        operation,
-        () -> {
-          H handler = handlers.get();
-          return new StreamingCall(operation, handler).start(path, body).map(handler);
-        },
-        () -> mayRetry.getAsBoolean() && breakerAllows());
+    return stream(operation, path, () -> Future.succeededFuture(body), handlers, mayRetry);
+  }
+
+  /** DELETEs a resource once, not retried; the JSON answer, or a failure. */
+  Future<JsonObject> delete(String operation, String path) {
+    long started = System.nanoTime();
+    io.vertx.ext.web.client.HttpRequest<Buffer> request =
+        web.deleteAbs(settings.url(path))
+            .bearerTokenAuthentication(settings.apiKey())
+            .putHeader(HttpHeaders.ACCEPT.toString(), "application/json");
+    settings.extraHeaders().forEach(request::putHeader);
+    return request
+        .connectTimeout(settings.connectTimeoutMs())
+        .idleTimeout(settings.requestTimeoutMs())
+        .send()
+        .transform(
+            ar -> {
+              Future<JsonObject> outcome = jsonOutcome(ar);
+              HttpResponse<Buffer> response = ar.succeeded() ? ar.result() : null;
+              record(
+                  operation,
+                  started,
+                  response == null ? 0 : response.statusCode(),
+                  response == null ? null : response.getHeader("x-request-id"),
+                  outcome.failed() ? UpstreamError.from(outcome.cause()) : null);
+              return outcome;
+            });
   }
 
   private boolean breakerAllows() {
@@ -263,6 +303,7 @@ final class OpenAiClient {
                   req.reset();
                   return Future.failedFuture(done.future().cause());
                 }
+                handler.onSent();
                 return req.send(body.toBuffer());
               })
           .onComplete(
@@ -276,6 +317,7 @@ final class OpenAiClient {
     private void onResponse(HttpClientResponse response) {
       status = response.statusCode();
       requestId = response.getHeader("x-request-id");
+      handler.onStatus(status);
       if (settled) {
         request.reset();
         return;

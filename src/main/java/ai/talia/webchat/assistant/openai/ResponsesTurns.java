@@ -86,6 +86,11 @@ final class ResponsesTurns implements ApiTurns {
             reader -> {
               List<FunctionCall> calls =
                   reader.functionCalls().stream().filter(c -> c.callId() != null).toList();
+              if (calls.isEmpty() && reader.incompleteReason() != null) {
+                // Cut short after text reached the visitor: what was written is the reply.
+                out.markIncomplete(reader.incompleteReason());
+                return Future.succeededFuture(conversationId);
+              }
               if (calls.isEmpty()) return Future.succeededFuture(conversationId);
               if (!toolsAllowed)
                 return answerUnrunCalls(turn, conversationId, calls, out).map(conversationId);

@@ -5,6 +5,12 @@ interface StreamHandler {
 
   void onEvent(SseEvent event, StreamControl control);
 
+  /** The request went out: from here on the API may act on it. */
+  default void onSent() {}
+
+  /** The API answered with this HTTP status (before any event). */
+  default void onStatus(int status) {}
+
   /**
    * The connection ended; a handler that accepts an end without its terminal event completes here.
    */

@@ -116,6 +116,26 @@ public final class UpstreamError extends RuntimeException {
   }
 
   /**
+   * A failure reported inside a stream ({@code error}, {@code response.failed}, a Chat Completions
+   * error chunk): {@code server_error} and {@code rate_limit_exceeded} mean what their HTTP
+   * statuses mean and are retried like them (while no text reached the visitor); others are not.
+   */
+  static UpstreamError streamFailure(Kind kind, String code, String message) {
+    boolean transient_ = "server_error".equals(code) || "rate_limit_exceeded".equals(code);
+    return new UpstreamError(
+        kind,
+        message == null ? kind.tag() : message,
+        0,
+        null,
+        code,
+        null,
+        null,
+        -1,
+        transient_ ? Boolean.TRUE : null,
+        null);
+  }
+
+  /**
    * A non-2xx answer, classified from its status and the {@code
    * {"error":{message,type,param,code}}} body.
    */

@@ -371,11 +371,68 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat(failure(run(firstTurn("a"))).getMessage()).contains("stream_error");
     fake.enqueue(FakeReply.text("uno dos", 2).failed("server_error", "boom"));
     assertThat(failure(run(firstTurn("b"))).getMessage()).contains("response_failed");
-    fake.enqueue(FakeReply.text("uno dos", 2).incomplete("max_output_tokens"));
+    // Stopped by the output cap before any text: nothing to keep (with text, it is kept below).
+    fake.enqueue(FakeReply.reasoningOnly(0, 1024).incomplete("max_output_tokens"));
     AssistantFailure incomplete = failure(run(firstTurn("c")));
     assertThat(incomplete.httpStatus()).isEqualTo(502);
     assertThat(incomplete.getMessage()).contains("incomplete");
     assertThat(fake.responseCalls()).hasSize(3);
+  }
+
+  @Test
+  void a_reply_cut_by_the_output_cap_after_text_is_kept_as_written_and_marked_incomplete() {
+    engine(Map.of());
+    fake.enqueue(
+        FakeReply.text("Nuestros planes son", 3)
+            .reasoning(0, 900)
+            .incomplete("max_output_tokens")
+            .usage(200, 1024));
+
+    TurnResult result = await(run(firstTurn("¿precios?")));
+
+    assertThat(result.incomplete()).isTrue();
+    assertThat(result.text()).isEqualTo("Nuestros planes son").isEqualTo(String.join("", deltas));
+    assertThat(result.inputTokens()).isEqualTo(200);
+    assertThat(result.outputTokens()).isEqualTo(1024);
+    assertThat(fake.responseCalls()).hasSize(1);
+  }
+
+  @Test
+  void a_function_call_cut_by_the_output_cap_is_never_run() {
+    engine(Map.of());
+    fake.enqueue(
+        FakeReply.text("Apunto tus datos.", 2)
+            .thenToolCall("capture_lead", "{\"name\":\"Ana\",\"email\":null,\"phone\":null}")
+            .incomplete("max_output_tokens"));
+    TurnResult result = await(run(firstTurn("Soy Ana")));
+    assertThat(leads.captured).isEmpty();
+    assertThat(result.incomplete()).isTrue();
+    assertThat(result.text()).isEqualTo("Apunto tus datos.");
+    assertThat(fake.responseCalls()).hasSize(1);
+  }
+
+  @Test
+  void the_usage_of_failed_and_incomplete_responses_counts_against_the_turn() {
+    engine(Map.of(ConfigKeys.OPENAI_MAX_RETRIES, 0));
+    fake.enqueue(FakeReply.reasoningOnly(0, 40).failed("invalid_prompt", "no").usage(300, 40));
+    assertThat(failure(run(firstTurn("a"))).tokensUsed()).isEqualTo(340);
+    fake.enqueue(FakeReply.reasoningOnly(0, 1024).incomplete("max_output_tokens").usage(300, 1024));
+    assertThat(failure(run(firstTurn("b"))).tokensUsed()).isEqualTo(1324);
+  }
+
+  @Test
+  void several_message_items_are_set_apart_and_commentary_is_never_shown() {
+    engine(Map.of());
+    fake.enqueue(
+        FakeReply.text("Tenemos tres planes.", 2)
+            .thenText("¿Cuál te interesa?", 2)
+            .commentaryFirst("Voy a revisar la tabla de precios.")
+            .finalAnswerPhase());
+
+    TurnResult result = await(run(firstTurn("¿precios?")));
+
+    assertThat(result.text()).isEqualTo("Tenemos tres planes.\n\n¿Cuál te interesa?");
+    assertThat(String.join("", deltas)).isEqualTo(result.text()).doesNotContain("revisar");
   }
 
   @Test

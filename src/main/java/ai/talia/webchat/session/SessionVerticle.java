@@ -508,8 +508,9 @@ public final class SessionVerticle extends VerticleBase {
     return keepConversation(result.conversationId());
   }
 
+  /** Keeps the conversation the engine uses from now on; null: the session has none any more. */
   private Future<Void> keepConversation(String id) {
-    if (id == null || id.equals(session.assistantThreadId())) return Future.succeededFuture();
+    if (java.util.Objects.equals(id, session.assistantThreadId())) return Future.succeededFuture();
     return store
         .setAssistantThread(sessionId, id)
         .onSuccess(v -> session = withThread(session, id));

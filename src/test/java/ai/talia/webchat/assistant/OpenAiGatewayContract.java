@@ -94,6 +94,11 @@ abstract class OpenAiGatewayContract {
     assertThat(reply.json().getString("code")).isEqualTo(code);
   }
 
+  private static String itemText(JsonObject item) {
+    JsonArray content = item.getJsonArray("content");
+    return content == null || content.isEmpty() ? null : content.getJsonObject(0).getString("text");
+  }
+
   private JsonArray messages(Api.Session s) {
     return api.history(s).json().getJsonArray("messages");
   }
@@ -354,6 +359,69 @@ abstract class OpenAiGatewayContract {
     int calls = fake.responseCalls().size();
     assertProblem(api.say(s, "¿Sigues?"), 429, "token_limit_reached");
     assertThat(fake.responseCalls()).hasSize(calls);
+  }
+
+  @Test
+  void
+      a_resend_after_a_turn_that_failed_mid_stream_never_puts_the_visitors_words_in_a_conversation_twice() {
+    start();
+    Api.Session s = api.consentedSession("es");
+    StoreClient store = new StoreClient(gateway.vertx());
+    fake.enqueue(FakeReply.text("¡Hola! ¿En qué te ayudo?", 3));
+    assertThat(api.say(s, "Hola").status()).isEqualTo(200);
+    String first = await(store.findSession(s.id())).assistantThreadId();
+
+    // The stream breaks after text was shown: the response had already put the input in `first`.
+    fake.enqueue(FakeReply.text("Tenemos tres planes", 3).perTokenDelay(20).resetAfter(1));
+    String id = UUID.randomUUID().toString();
+    Api.Reply failed = api.say(s, "¿Qué planes tenéis?", id);
+    assertThat(failed.status()).as(failed.body()).isIn(502, 503);
+    assertThat(await(store.findSession(s.id())).assistantThreadId()).isNull();
+    assertThat(fake.conversation(first)).as("the abandoned conversation is deleted").isNull();
+
+    fake.enqueue(FakeReply.text("Básico, Pro y Empresa.", 3));
+    Api.Reply retried = api.say(s, "¿Qué planes tenéis?", id);
+    assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+    String second = await(store.findSession(s.id())).assistantThreadId();
+    assertThat(second).isNotNull().isNotEqualTo(first);
+    assertThat(fake.conversation(second).items())
+        .extracting(i -> i.getString("role") + ": " + itemText(i))
+        .containsExactly(
+            "user: Hola",
+            "assistant: ¡Hola! ¿En qué te ayudo?",
+            "user: ¿Qué planes tenéis?",
+            "assistant: Básico, Pro y Empresa.");
+
+    // A failure the API refused with a status left nothing behind: the conversation stays.
+    fake.enqueue(3, FakeReply::serverError);
+    String other = UUID.randomUUID().toString();
+    assertProblem(api.say(s, "¿Y el precio?", other), 503, "assistant_unavailable");
+    assertThat(await(store.findSession(s.id())).assistantThreadId()).isEqualTo(second);
+    fake.enqueue(FakeReply.text("Desde 9 €.", 2));
+    assertThat(api.say(s, "¿Y el precio?", other).status()).isEqualTo(200);
+    assertThat(fake.conversation(second).items())
+        .filteredOn(i -> "user".equals(i.getString("role")))
+        .extracting(OpenAiGatewayContract::itemText)
+        .containsExactly("Hola", "¿Qué planes tenéis?", "¿Y el precio?");
+  }
+
+  @Test
+  void an_error_event_before_any_text_is_retried_and_the_conversation_holds_the_input_once() {
+    start();
+    Api.Session s = api.consentedSession("es");
+    fake.enqueue(
+        FakeReply.text("nunca", 1).errorAfter(0, "server_error", "The server had an error"),
+        FakeReply.text("Hola, soy TalIA.", 2));
+    Api.Reply reply = api.say(s, "Hola");
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    assertThat(reply.json().getJsonObject("reply").getString("content"))
+        .isEqualTo("Hola, soy TalIA.");
+    String conversation =
+        await(new StoreClient(gateway.vertx()).findSession(s.id())).assistantThreadId();
+    assertThat(fake.conversations()).containsOnlyKeys(conversation);
+    assertThat(fake.conversation(conversation).items())
+        .extracting(i -> i.getString("role") + ": " + itemText(i))
+        .containsExactly("user: Hola", "assistant: Hola, soy TalIA.");
   }
 
   @Test

@@ -652,15 +652,32 @@ public final class FakeOpenAiServer {
     boolean store = body.getBoolean("store", true);
     List<String> toolOutputs = new ArrayList<>();
     Set<String> answered = new HashSet<>();
+    Set<String> calledInInput = new HashSet<>();
     for (JsonObject item : inputItems) {
+      if ("function_call".equals(item.getString("type")))
+        calledInInput.add(item.getString("call_id"));
       if ("function_call_output".equals(item.getString("type"))) {
         toolOutputs.add(item.getString("output"));
         answered.add(item.getString("call_id"));
       }
     }
+    if (conversation == null) {
+      for (String callId : answered) {
+        if (!calledInInput.contains(callId)) {
+          error(
+              ctx,
+              400,
+              OpenAiErrors.invalidRequest(
+                  "No tool call found for function call output with call_id " + callId + ".",
+                  "input",
+                  null));
+          return;
+        }
+      }
+    }
     if (conversation != null) {
       for (String callId : answered) {
-        if (!conversation.hasCall(callId)) {
+        if (!conversation.hasCall(callId) && !calledInInput.contains(callId)) {
           error(
               ctx,
               400,

@@ -130,22 +130,20 @@ final class ResponsesStreamReader implements StreamHandler {
         JsonObject error = response.getJsonObject("error", new JsonObject());
         String code = stringOrNull(error.getValue("code"));
         control.failed(
-            UpstreamError.event(
+            UpstreamError.streamFailure(
                 UpstreamError.Kind.RESPONSE_FAILED,
                 code,
-                UpstreamError.redact(error.getString("message")),
-                null));
+                UpstreamError.redact(error.getString("message"))));
       }
       case "error" -> {
         // Top-level code and message; some compatible servers nest them under "error".
         JsonObject error = data.getValue("error") instanceof JsonObject nested ? nested : data;
         String code = stringOrNull(error.getValue("code"));
         control.failed(
-            UpstreamError.event(
+            UpstreamError.streamFailure(
                 UpstreamError.Kind.STREAM_ERROR,
                 code,
-                UpstreamError.redact(error.getString("message")),
-                null));
+                UpstreamError.redact(error.getString("message"))));
       }
       default -> {} // created, in_progress, content parts, reasoning, annotations…: nothing to do
     }

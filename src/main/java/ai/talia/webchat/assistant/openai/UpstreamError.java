@@ -231,6 +231,12 @@ public final class UpstreamError extends RuntimeException {
     return v == null ? null : v.toString();
   }
 
+  /** The same failure, never retried (what it happened in has already been retried). */
+  UpstreamError notRetryable() {
+    return new UpstreamError(
+        kind, getMessage(), status, type, code, param, requestId, retryAfterMs, false, getCause());
+  }
+
   UpstreamError withRequestId(String id) {
     return new UpstreamError(
         kind, getMessage(), status, type, code, param, id, retryAfterMs, shouldRetry, getCause());

@@ -436,6 +436,74 @@ class OpenAiEngineTest extends EngineTestBase {
   }
 
   @Test
+  void
+      a_retryable_error_event_before_text_is_retried_in_a_new_conversation_holding_the_input_once() {
+    engine(Map.of());
+    List<String> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+    fake.enqueue(
+        FakeReply.text("nunca", 1).errorAfter(0, "server_error", "The server had an error"),
+        FakeReply.reasoningOnly(0, 20).failed("rate_limit_exceeded", "Rate limit reached"),
+        FakeReply.text("Hola, ¿en qué te ayudo?", 2));
+
+    TurnResult result =
+        await(run(keeping(kept, turn("session-1", "hola", null, history("session-1", 2), leads))));
+
+    assertThat(result.text()).isEqualTo("Hola, ¿en qué te ayudo?");
+    assertThat(fake.responseCalls()).hasSize(3);
+    // Each failed attempt left the input in its conversation: both were abandoned and deleted.
+    assertThat(fake.requests("POST", "/v1/conversations")).hasSize(3);
+    assertThat(fake.conversations()).containsOnlyKeys(result.conversationId());
+    assertThat(kept).last().isEqualTo(result.conversationId());
+    assertThat(fake.conversation(result.conversationId()).items())
+        .extracting(i -> i.getString("role") + ":" + text(i))
+        .containsExactly(
+            "user:user message 0",
+            "assistant:assistant message 1",
+            "user:hola",
+            "assistant:Hola, ¿en qué te ayudo?");
+  }
+
+  @Test
+  void a_retried_tool_round_sends_the_whole_turn_again_into_the_new_conversation() {
+    engine(Map.of());
+    fake.enqueue(
+        FakeReply.captureLead("Ana", null, null),
+        FakeReply.text("nunca", 1).errorAfter(0, "server_error", "boom"),
+        FakeReply.text("Gracias, Ana.", 2));
+
+    TurnResult result = await(run(firstTurn("Soy Ana")));
+
+    assertThat(result.text()).isEqualTo("Gracias, Ana.");
+    assertThat(leads.captured).containsExactly(new LeadFields("Ana", null, null));
+    List<JsonObject> items = fake.conversation(result.conversationId()).items();
+    assertThat(items)
+        .extracting(i -> i.getString("type") + ":" + i.getString("role"))
+        .containsExactly(
+            "message:user", "function_call:null", "function_call_output:null", "message:assistant");
+    assertThat(fake.conversation(result.conversationId()).pendingCallIds()).isEmpty();
+    assertThat(fake.conversations()).hasSize(1);
+  }
+
+  @Test
+  void a_turn_that_failed_after_reaching_its_conversation_makes_the_session_forget_it() {
+    engine(Map.of());
+    String conversation = await(createConversation());
+    List<String> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+    fake.enqueue(FakeReply.text("uno dos tres", 3).perTokenDelay(10).resetAfter(1));
+    failure(run(keeping(kept, turnIn(conversation, "cuéntame"))));
+    assertThat(kept).containsExactly((String) null);
+    assertThat(fake.conversation(conversation)).as("deleted upstream").isNull();
+
+    // Refused with an HTTP status, a call left nothing behind: the conversation stays.
+    String kept2 = await(createConversation());
+    kept.clear();
+    fake.enqueue(3, FakeReply::serverError);
+    failure(run(keeping(kept, turnIn(kept2, "otra"))));
+    assertThat(kept).isEmpty();
+    assertThat(fake.conversation(kept2).items()).isEmpty();
+  }
+
+  @Test
   void no_first_token_in_time_is_a_504() {
     engine(Map.of(ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 300));
     fake.enqueue(FakeReply.text("tarde", 1).firstTokenDelay(3000));
@@ -853,6 +921,28 @@ class OpenAiEngineTest extends EngineTestBase {
         .contains("\"status\":500")
         .contains("\"status\":401")
         .contains("invalid_api_key");
+  }
+
+  /** The turn, its conversation changes recorded in {@code kept}. */
+  private static Turn keeping(List<String> kept, Turn t) {
+    return new Turn(
+        t.sessionId(),
+        t.locale(),
+        t.userMessage(),
+        t.conversationId(),
+        t.history(),
+        t.lead(),
+        t.pageContext(),
+        t.leads(),
+        id -> {
+          kept.add(id);
+          return Future.succeededFuture();
+        });
+  }
+
+  private static String text(JsonObject item) {
+    JsonArray content = item.getJsonArray("content");
+    return content == null ? null : content.getJsonObject(0).getString("text");
   }
 
   private Future<String> createConversation() {

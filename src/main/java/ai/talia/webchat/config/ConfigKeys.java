@@ -91,6 +91,7 @@ public final class ConfigKeys {
   public static final String OPENAI_MAX_CONNECTIONS = "openai.maxConnections";
   public static final String OPENAI_EXTRA_HEADERS = "openai.extraHeaders";
   public static final String OPENAI_CHAT_MAX_TOKENS_PARAM = "openai.chatMaxTokensParam";
+  public static final String OPENAI_STATE = "openai.state";
 
   /** Environment variable → dotted key. A value given as a comma list is split for list keys. */
   public static final Map<String, String> ENV = new LinkedHashMap<>();
@@ -140,6 +141,7 @@ public final class ConfigKeys {
     ENV.put("TALIA_OPENAI_MAX_CONNECTIONS", OPENAI_MAX_CONNECTIONS);
     ENV.put("TALIA_OPENAI_EXTRA_HEADERS", OPENAI_EXTRA_HEADERS);
     ENV.put("TALIA_OPENAI_CHAT_MAX_TOKENS_PARAM", OPENAI_CHAT_MAX_TOKENS_PARAM);
+    ENV.put("TALIA_OPENAI_STATE", OPENAI_STATE);
   }
 
   /** Keys whose values are lists; an environment value for them is a comma-separated list. */

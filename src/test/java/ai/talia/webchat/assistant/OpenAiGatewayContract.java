@@ -511,6 +511,46 @@ abstract class OpenAiGatewayContract {
         .containsExactly("user:first question", "assistant:First answer.", "user:second question");
   }
 
+  @Test
+  void azure_without_the_conversations_api_chats_statelessly_from_our_own_store() {
+    String key = "azure-key-0000111122223333";
+    fake.withoutConversations(404)
+        .requireQueryParam("api-version", "preview")
+        .requireHeader("api-key", key);
+    start(
+        c ->
+            c.with(ConfigKeys.OPENAI_BASE_URL, fake.baseUrl() + "?api-version=preview")
+                .with(ConfigKeys.OPENAI_EXTRA_HEADERS, "{\"api-key\":\"" + key + "\"}"));
+    Api.Session s = api.consentedSession("es");
+    fake.enqueue(
+        FakeReply.text("Tenemos tres planes: Básico,", 3).incomplete("max_output_tokens"),
+        FakeReply.text("El Pro cuesta 29 €.", 3));
+
+    Api.Reply first = api.say(s, "¿Qué planes tenéis?");
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+    assertThat(first.json().getJsonObject("reply").getString("status")).isEqualTo("incomplete");
+    Api.Reply second = api.say(s, "¿Y el Pro?");
+    assertThat(second.status()).as(second.body()).isEqualTo(200);
+    assertThat(second.json().getJsonObject("reply").getString("content"))
+        .isEqualTo("El Pro cuesta 29 €.");
+
+    assertThat(fake.requests("POST", "/v1/conversations")).hasSize(1);
+    assertThat(await(new StoreClient(gateway.vertx()).findSession(s.id())).assistantThreadId())
+        .isNull();
+    List<JsonObject> calls = fake.responseCalls();
+    assertThat(calls).allSatisfy(c -> assertThat(c.getBoolean("store")).isFalse());
+    List<String> input = new ArrayList<>();
+    for (Object o : calls.get(1).getJsonArray("input"))
+      input.add(((JsonObject) o).getString("role") + ": " + ((JsonObject) o).getString("content"));
+    assertThat(input)
+        .containsExactly(
+            "user: ¿Qué planes tenéis?",
+            "assistant: Tenemos tres planes: Básico,",
+            "user: ¿Y el Pro?");
+    assertThat(api.get("/ready").json().getJsonObject("engine").getString("state"))
+        .isEqualTo("stateless");
+  }
+
   // --- cost control
   // ----------------------------------------------------------------------------------
 

@@ -30,6 +30,11 @@ final class ChatCompletionsTurns implements ApiTurns {
   }
 
   @Override
+  public String state() {
+    return "stateless";
+  }
+
+  @Override
   public Future<String> run(Turn turn, String instructions, TurnOutput out) {
     JsonArray messages = new JsonArray().add(message("system", instructions));
     for (StoredMessage m : turn.history()) {

@@ -64,6 +64,7 @@ public final class OpenAiEngine implements AssistantEngine {
     log.info(
         "openai engine ready",
         kv("api_style", style),
+        kv("state", turns.state()),
         kv("model", settings.model()),
         // Neither the query string nor the extra headers' values: either may hold a key.
         kv("base_url", settings.baseUrl().replaceAll("//[^/@]*@", "//***@")),
@@ -87,6 +88,7 @@ public final class OpenAiEngine implements AssistantEngine {
         .put("name", name())
         .put("ready", ready())
         .put("api_style", settings.apiStyle().name().toLowerCase(Locale.ROOT))
+        .put("state", turns.state())
         .put("model", settings.model())
         .put("breaker", breaker.state().name().toLowerCase(Locale.ROOT));
   }

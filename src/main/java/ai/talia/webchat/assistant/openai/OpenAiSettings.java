@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  * @param extraHeaders static headers sent with every call ({@code api-key}, preview headers)
  * @param chatMaxTokensParam the Chat Completions field that carries the output cap: {@code
  *     max_completion_tokens}, or {@code max_tokens} for servers that read only that (Ollama)
+ * @param state where the Responses style keeps a session's history: in an OpenAI conversation, or
+ *     nowhere at OpenAI (each call sends it from our store, {@code store:false})
  */
 public record OpenAiSettings(
     String apiKey,
@@ -33,6 +35,7 @@ public record OpenAiSettings(
     String baseQuery,
     Map<String, String> extraHeaders,
     String chatMaxTokensParam,
+    State state,
     ApiStyle apiStyle,
     String model,
     Double temperature,
@@ -57,6 +60,11 @@ public record OpenAiSettings(
   public enum ApiStyle {
     RESPONSES,
     CHAT_COMPLETIONS
+  }
+
+  public enum State {
+    CONVERSATION,
+    STATELESS
   }
 
   /** The API refuses a {@code max_output_tokens} below this (OpenAPI: {@code minimum: 16}). */
@@ -120,17 +128,25 @@ public record OpenAiSettings(
               + maxOutputTokens);
     }
     String model = config.string(ConfigKeys.OPENAI_MODEL, "gpt-5-mini");
+    State state = state(config.string(ConfigKeys.OPENAI_STATE, "conversation"));
+    boolean store = strictBool(config, ConfigKeys.OPENAI_STORE, "TALIA_OPENAI_STORE", true);
+    if (state == State.CONVERSATION && !store) {
+      throw new IllegalArgumentException(
+          "TALIA_OPENAI_STORE=false cannot keep a conversation at OpenAI: "
+              + "set TALIA_OPENAI_STATE=stateless to keep nothing of the chat there");
+    }
     return new OpenAiSettings(
         apiKey.trim(),
         baseUrl,
         baseQuery,
         extraHeaders(config.value(ConfigKeys.OPENAI_EXTRA_HEADERS)),
         chatMaxTokensParam(config.string(ConfigKeys.OPENAI_CHAT_MAX_TOKENS_PARAM)),
+        state,
         style(config.string(ConfigKeys.OPENAI_API_STYLE, "responses")),
         model,
         decimal(config, ConfigKeys.OPENAI_TEMPERATURE),
         maxOutputTokens,
-        config.bool(ConfigKeys.OPENAI_STORE, true),
+        store,
         config.string(ConfigKeys.OPENAI_TRUNCATION, "auto"),
         reasoningEffort(config.string(ConfigKeys.OPENAI_REASONING_EFFORT, "auto"), model),
         config.string(ConfigKeys.OPENAI_INSTRUCTIONS_FILE, "conf/assistant/instructions.md"),
@@ -219,6 +235,25 @@ public record OpenAiSettings(
             + value);
   }
 
+  private static State state(String value) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "conversation" -> State.CONVERSATION;
+      case "stateless" -> State.STATELESS;
+      default ->
+          throw new IllegalArgumentException(
+              "TALIA_OPENAI_STATE must be conversation or stateless, got: " + value);
+    };
+  }
+
+  private static boolean strictBool(TaliaConfig config, String key, String env, boolean fallback) {
+    Object v = config.value(key);
+    if (v == null || v instanceof String s && s.isBlank()) return fallback;
+    if (v instanceof Boolean b) return b;
+    String s = v.toString().trim().toLowerCase(Locale.ROOT);
+    if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
+    throw new IllegalArgumentException(env + " must be true or false, got: " + v);
+  }
+
   private static String chatMaxTokensParam(String value) {
     if (value == null) return "max_completion_tokens";
     String v = value.trim().toLowerCase(Locale.ROOT);
@@ -268,6 +303,8 @@ public record OpenAiSettings(
         + (baseQuery == null ? "" : "?…")
         + ", extraHeaders="
         + extraHeaders.size()
+        + ", state="
+        + state
         + ", apiStyle="
         + apiStyle
         + ", model="

@@ -9,13 +9,22 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A turn on the Responses API with one Conversation per session: the conversation keeps the
- * history, so each call sends only what the conversation does not hold yet (the visitor's text, or
- * the tool outputs) with the instructions and tools, which the API does not keep.
+ * A turn on the Responses API, in one of two states ({@code TALIA_OPENAI_STATE}).
+ *
+ * <p>{@code conversation}: one Conversation per session keeps the history, so each call sends only
+ * what the conversation does not hold yet (the visitor's text, or the tool outputs) with the
+ * instructions and tools, which the API does not keep.
+ *
+ * <p>{@code stateless}: nothing of the chat is kept at OpenAI. Each call sends the session's recent
+ * history from our own store and this turn's items so far as {@code input}, with {@code
+ * store:false} and no conversation. Servers without the Conversations API (Azure OpenAI answers 404
+ * there; vLLM, llama.cpp and Ollama have none) get this: when creating a conversation answers 404
+ * or 405, the engine says so once in the log and runs stateless from then on.
  *
  * <p>A response on a conversation adds its input, and whatever it produced, to the conversation
  * even when it then fails ({@code store:true}: the response exists). So a call that went out and
@@ -35,6 +44,9 @@ final class ResponsesTurns implements ApiTurns {
   private final OpenAiSettings settings;
   private final AssistantProfile profile;
 
+  /** Set once creating a conversation answered 404/405: the server has no Conversations API. */
+  private final AtomicBoolean noConversationsApi = new AtomicBoolean();
+
   ResponsesTurns(OpenAiClient client, OpenAiSettings settings, AssistantProfile profile) {
     this.client = client;
     this.settings = settings;
@@ -44,6 +56,32 @@ final class ResponsesTurns implements ApiTurns {
   @Override
   public Future<String> run(Turn turn, String instructions, TurnOutput out) {
     return new TurnCalls(turn, instructions, out).run();
+  }
+
+  @Override
+  public String state() {
+    return stateless() ? "stateless" : "conversation";
+  }
+
+  private boolean stateless() {
+    return settings.state() == OpenAiSettings.State.STATELESS || noConversationsApi.get();
+  }
+
+  /** Creating a conversation answered 404/405: no Conversations API here; say it once. */
+  private boolean fallBackToStateless(UpstreamError error) {
+    if (error.status() != 404 && error.status() != 405) return false;
+    if (noConversationsApi.compareAndSet(false, true)) {
+      log.warn(
+          "this API has no Conversations API (POST /conversations answered "
+              + error.status()
+              + "): the openai engine runs stateless from now on, sending each session's recent "
+              + "history from our store with store:false; set TALIA_OPENAI_STATE=stateless to "
+              + "start that way",
+          kv("base_url", settings.baseUrl().replaceAll("//[^/@]*@", "//***@")),
+          kv("status", error.status()),
+          kv("request_id", error.requestId()));
+    }
+    return true;
   }
 
   /** The model calls of one turn, and what the turn's conversation holds of them. */
@@ -76,8 +114,19 @@ final class ResponsesTurns implements ApiTurns {
     Future<String> run() {
       // A session without a conversation may still have history (it began on another engine, or
       // its conversation was abandoned): the new conversation starts with it.
-      Future<Void> ready =
-          turn.conversationId() != null ? use(turn.conversationId()) : createConversation();
+      Future<Void> ready;
+      if (stateless()) {
+        // A conversation kept from before is stale from now on; when stateless is the operator's
+        // choice (nothing of the chat kept at OpenAI), it goes upstream too.
+        conversationId = turn.conversationId();
+        ready =
+            abandon(
+                "the engine runs stateless", settings.state() == OpenAiSettings.State.STATELESS);
+      } else if (turn.conversationId() != null) {
+        ready = use(turn.conversationId());
+      } else {
+        ready = createConversation();
+      }
       return ready
           .compose(v -> converse(0))
           .compose(
@@ -130,7 +179,7 @@ final class ResponsesTurns implements ApiTurns {
      * so this attempt's input is not in it twice.
      */
     private Future<Void> prepare() {
-      if (!taintedByAttempt()) return Future.succeededFuture();
+      if (conversationId == null || !taintedByAttempt()) return Future.succeededFuture();
       log.info(
           "retrying in a new conversation: the failed attempt may have left its input in the old one",
           kv("session_id", turn.sessionId()),
@@ -151,7 +200,8 @@ final class ResponsesTurns implements ApiTurns {
       UpstreamError error = UpstreamError.from(failure);
       boolean lost = error.isLostConversation(conversationId);
       boolean unusable = lost || error.isStuckConversation();
-      if (rebuilt || out.textShown() || !unusable) return Future.failedFuture(error);
+      if (conversationId == null || rebuilt || out.textShown() || !unusable)
+        return Future.failedFuture(error);
       rebuilt = true;
       log.warn(
           "conversation unusable upstream; rebuilding it from the stored history",
@@ -185,22 +235,30 @@ final class ResponsesTurns implements ApiTurns {
     }
 
     private JsonObject request(boolean toolsAllowed) {
-      List<JsonObject> pending = items.subList(delivered, items.size());
-      // The visitor's text alone goes as a plain string, as the API documents it.
-      Object input =
-          pending.size() == 1 && pending.get(0) == items.get(0)
-              ? turn.userMessage().content()
-              : new JsonArray(new ArrayList<>(pending));
+      boolean stateless = conversationId == null;
+      Object input;
+      if (stateless) {
+        List<JsonObject> all = historyItems(turn.history());
+        all.addAll(items);
+        input = new JsonArray(all);
+      } else {
+        List<JsonObject> pending = items.subList(delivered, items.size());
+        // The visitor's text alone goes as a plain string, as the API documents it.
+        input =
+            pending.size() == 1 && pending.get(0) == items.get(0)
+                ? turn.userMessage().content()
+                : new JsonArray(new ArrayList<>(pending));
+      }
       JsonObject body =
           new JsonObject()
               .put("model", settings.model())
-              .put("conversation", conversationId)
               .put("instructions", instructions)
               .put("input", input)
               .put("stream", true)
-              .put("store", settings.store())
+              .put("store", !stateless && settings.store())
               .put("max_output_tokens", settings.maxOutputTokens())
               .put("safety_identifier", SafetyIdentifier.of(turn.sessionId()));
+      if (!stateless) body.put("conversation", conversationId);
       JsonArray tools = profile.responsesTools();
       if (!tools.isEmpty()) {
         body.put("tools", tools).put("tool_choice", toolsAllowed ? "auto" : "none");
@@ -244,6 +302,7 @@ final class ResponsesTurns implements ApiTurns {
           kv("session_id", turn.sessionId()),
           kv("calls", calls.size()),
           kv("max_tool_rounds", settings.maxToolRounds()));
+      if (conversationId == null) return Future.succeededFuture(); // stateless: nothing kept
       JsonArray outputs = new JsonArray();
       for (FunctionCall call : calls)
         outputs.add(functionOutput(call.callId(), LeadTool.error("tool_round_limit")));
@@ -297,6 +356,7 @@ final class ResponsesTurns implements ApiTurns {
      * None of this turn's items go in: the next call sends them.
      */
     private Future<Void> createConversation() {
+      if (stateless()) return Future.succeededFuture();
       String sessionId = turn.sessionId();
       List<JsonObject> history = historyItems(turn.history());
       JsonObject body =
@@ -320,6 +380,11 @@ final class ResponsesTurns implements ApiTurns {
                     .compose(v -> turn.keepConversation().apply(id))
                     .compose(v -> use(id));
               })
+          .recover(
+              failure ->
+                  fallBackToStateless(UpstreamError.from(failure))
+                      ? Future.succeededFuture()
+                      : Future.failedFuture(failure))
           .onSuccess(v -> delivered = 0);
     }
 

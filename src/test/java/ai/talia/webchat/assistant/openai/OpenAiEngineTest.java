@@ -871,6 +871,116 @@ class OpenAiEngineTest extends EngineTestBase {
   }
 
   @Test
+  void stateless_sends_the_history_from_our_store_with_store_false_and_keeps_nothing_upstream() {
+    engine(Map.of(ConfigKeys.OPENAI_STATE, "stateless"));
+    fake.enqueue(
+        FakeReply.text("Un momento.", 1)
+            .thenToolCall("capture_lead", "{\"name\":\"Ana\",\"email\":null,\"phone\":null}")
+            .reasoning(0, 30),
+        FakeReply.text("Gracias, Ana.", 2));
+
+    TurnResult result =
+        await(run(turn("session-1", "Soy Ana", null, history("session-1", 2), leads)));
+
+    assertThat(result.text()).isEqualTo("Un momento.\n\nGracias, Ana.");
+    assertThat(result.conversationId()).isNull();
+    assertThat(leads.captured).containsExactly(new LeadFields("Ana", null, null));
+    assertThat(fake.requests("POST", "/v1/conversations")).isEmpty();
+    assertThat(fake.conversations()).isEmpty();
+    List<JsonObject> calls = fake.responseCalls();
+    assertThat(calls)
+        .hasSize(2)
+        .allSatisfy(c -> assertThat(c.getBoolean("store")).isFalse())
+        .allSatisfy(c -> assertThat(c.containsKey("conversation")).isFalse())
+        .allSatisfy(c -> assertThat(c.getString("instructions")).contains("You are TalIA"));
+    assertThat(calls.get(0).getJsonArray("input").stream().map(i -> (JsonObject) i).toList())
+        .extracting(i -> i.getString("role") + ":" + i.getString("content"))
+        .containsExactly("user:user message 0", "assistant:assistant message 1", "user:Soy Ana");
+    // The follow-up carries the whole turn so far; nothing points at an item by id.
+    assertThat(calls.get(1).getJsonArray("input").stream().map(i -> (JsonObject) i).toList())
+        .extracting(i -> i.getString("type") + ":" + i.getString("role"))
+        .containsExactly(
+            "message:user",
+            "message:assistant",
+            "message:user",
+            "message:assistant",
+            "function_call:null",
+            "function_call_output:null")
+        .hasSize(6);
+    assertThat(calls.get(1).getJsonArray("input").stream().map(i -> (JsonObject) i))
+        .noneMatch(i -> i.containsKey("id"));
+  }
+
+  @Test
+  void a_server_without_the_conversations_api_is_chatted_with_statelessly_said_once_in_the_log() {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.setContext(context);
+    appender.start();
+    root.addAppender(appender);
+    try {
+      fake.withoutConversations(404);
+      engine(Map.of());
+      assertThat(engine.status().getString("state")).isEqualTo("conversation");
+      fake.enqueue(FakeReply.text("Hola.", 1), FakeReply.text("Claro.", 1));
+      TurnResult first = await(run(firstTurn("hola")));
+      assertThat(first.text()).isEqualTo("Hola.");
+      assertThat(first.conversationId()).isNull();
+      TurnResult second =
+          await(run(turn("session-1", "¿me ayudas?", null, history("session-1", 2), leads)));
+      assertThat(second.text()).isEqualTo("Claro.");
+      assertThat(fake.requests("POST", "/v1/conversations")).hasSize(1);
+      assertThat(fake.responseCalls())
+          .allSatisfy(c -> assertThat(c.getBoolean("store")).isFalse())
+          .allSatisfy(c -> assertThat(c.containsKey("conversation")).isFalse());
+      assertThat(engine.status().getString("state")).isEqualTo("stateless");
+    } finally {
+      root.detachAppender(appender);
+    }
+    assertThat(appender.list)
+        .filteredOn(e -> e.getFormattedMessage().contains("no Conversations API"))
+        .hasSize(1)
+        .allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN));
+
+    fake.reset();
+    fake.withoutConversations(405);
+    engine(Map.of());
+    fake.enqueue(FakeReply.text("Hola.", 1));
+    assertThat(await(run(firstTurn("hola"))).text()).isEqualTo("Hola.");
+    assertThat(engine.status().getString("state")).isEqualTo("stateless");
+  }
+
+  @Test
+  void stateless_by_choice_forgets_and_deletes_a_conversation_kept_from_before() {
+    String old = await(createConversation());
+    engine(Map.of(ConfigKeys.OPENAI_STATE, "stateless"));
+    List<String> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+    fake.enqueue(FakeReply.text("Hola.", 1));
+    TurnResult result = await(run(keeping(kept, turnIn(old, "hola"))));
+    assertThat(result.conversationId()).isNull();
+    assertThat(kept).containsExactly((String) null);
+    assertThat(fake.conversation(old)).isNull();
+  }
+
+  @Test
+  void the_state_setting_is_checked_at_start() {
+    TaliaConfig base = OpenAiTestSupport.config(fake, "responses");
+    assertThatThrownBy(() -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_STATE, "threads")))
+        .hasMessageContaining("TALIA_OPENAI_STATE");
+    assertThatThrownBy(() -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_STORE, "false")))
+        .hasMessageContaining("TALIA_OPENAI_STATE=stateless");
+    assertThatThrownBy(() -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_STORE, "ja")))
+        .hasMessageContaining("TALIA_OPENAI_STORE");
+    assertThat(
+            OpenAiSettings.from(
+                    base.with(ConfigKeys.OPENAI_STATE, "stateless")
+                        .with(ConfigKeys.OPENAI_STORE, "false"))
+                .state())
+        .isEqualTo(OpenAiSettings.State.STATELESS);
+  }
+
+  @Test
   void neither_the_api_key_nor_visitor_data_reach_the_logs_but_request_ids_do() {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

@@ -114,6 +114,11 @@ public final class SessionVerticle extends VerticleBase {
               return store.failPendingMessages(sessionId, "interrupted");
             })
         .compose(
+            interrupted ->
+                interrupted > 0
+                    ? forgetCutConversation().map(interrupted)
+                    : Future.succeededFuture(interrupted))
+        .compose(
             n -> {
               Future<java.util.List<StoredMessage>> history =
                   store.recentHistory(sessionId, historyWindow + 1);
@@ -174,8 +179,9 @@ public final class SessionVerticle extends VerticleBase {
                 .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .recover(
                     slow ->
-                        store.markFailed(
-                            sessionId, running.userMessage().id(), "shutting_down", 0));
+                        store
+                            .markFailed(sessionId, running.userMessage().id(), "shutting_down", 0)
+                            .compose(v -> forgetCutConversation()));
     return Future.join(unregistered, queuedFailed, runningDone)
         .onComplete(ar -> services.metrics().actorStopped());
   }
@@ -506,6 +512,15 @@ public final class SessionVerticle extends VerticleBase {
 
   private Future<Void> rememberConversation(TurnResult result) {
     return keepConversation(result.conversationId());
+  }
+
+  /**
+   * A turn cut from outside (a crash, the shutdown grace) may have put the visitor's words in the
+   * assistant's conversation, and a resend would put them there again: the session forgets it, and
+   * its next turn starts a new one from the stored history.
+   */
+  private Future<Void> forgetCutConversation() {
+    return session.assistantThreadId() == null ? Future.succeededFuture() : keepConversation(null);
   }
 
   /** Keeps the conversation the engine uses from now on; null: the session has none any more. */

@@ -406,6 +406,60 @@ abstract class OpenAiGatewayContract {
   }
 
   @Test
+  void
+      a_turn_cut_by_a_crash_leaves_the_session_without_its_conversation_so_the_resend_holds_the_words_once() {
+    start();
+    Api.Session s = api.consentedSession("es");
+    StoreClient store = new StoreClient(gateway.vertx());
+    fake.enqueue(FakeReply.text("¡Hola!", 1));
+    assertThat(api.say(s, "Hola").status()).isEqualTo(200);
+    String first = await(store.findSession(s.id())).assistantThreadId();
+    // A crash mid-turn: the message was stored pending, and its response had put it in `first`.
+    String id = UUID.randomUUID().toString();
+    await(
+        store.appendUserMessage(
+            new ai.talia.webchat.store.StoredMessage(
+                UUID.randomUUID().toString(),
+                s.id(),
+                3,
+                "user",
+                "¿Tenéis demo?",
+                java.time.Instant.now(),
+                id,
+                "pending",
+                null,
+                null,
+                0,
+                0)));
+    await(
+        io.vertx.ext.web.client.WebClient.create(gateway.vertx())
+            .postAbs(fake.baseUrl() + "/conversations/" + first + "/items")
+            .bearerTokenAuthentication(fake.apiKey())
+            .sendJsonObject(
+                new JsonObject()
+                    .put(
+                        "items",
+                        new JsonArray()
+                            .add(
+                                new JsonObject()
+                                    .put("role", "user")
+                                    .put("content", "¿Tenéis demo?")))));
+    gateway.restart();
+    api = new Api(gateway.baseUrl());
+    store = new StoreClient(gateway.vertx());
+
+    fake.enqueue(FakeReply.text("Sí, 14 días.", 2));
+    Api.Reply retried = api.say(s, "¿Tenéis demo?", id);
+    assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+    String second = await(store.findSession(s.id())).assistantThreadId();
+    assertThat(second).isNotEqualTo(first);
+    assertThat(fake.conversation(second).items())
+        .filteredOn(i -> "user".equals(i.getString("role")))
+        .extracting(OpenAiGatewayContract::itemText)
+        .containsExactly("Hola", "¿Tenéis demo?");
+  }
+
+  @Test
   void an_error_event_before_any_text_is_retried_and_the_conversation_holds_the_input_once() {
     start();
     Api.Session s = api.consentedSession("es");

@@ -55,6 +55,8 @@ public final class FakeOpenAiServer {
   /** 0 while the Conversations API exists; else the status {@code /v1/conversations} answers. */
   private volatile int conversationsStatus;
 
+  private final java.util.concurrent.atomic.AtomicInteger lostItemsAnswers =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, String> requiredQuery = new ConcurrentHashMap<>();
   private final Map<String, String> requiredHeaders = new ConcurrentHashMap<>();
 
@@ -218,6 +220,15 @@ public final class FakeOpenAiServer {
     return this;
   }
 
+  /**
+   * The next {@code times} item appends to a conversation are stored but answered 500, as when the
+   * API took a batch and its answer was lost.
+   */
+  public FakeOpenAiServer loseItemsAnswers(int times) {
+    lostItemsAnswers.set(times);
+    return this;
+  }
+
   /** Every call must carry this query parameter (Azure's {@code api-version}); else a 404. */
   public FakeOpenAiServer requireQueryParam(String name, String value) {
     requiredQuery.put(name, value);
@@ -238,6 +249,7 @@ public final class FakeOpenAiServer {
     requiredQuery.clear();
     requiredHeaders.clear();
     conversationsStatus = 0;
+    lostItemsAnswers.set(0);
     model = new ScriptedLeadModel();
   }
 
@@ -595,6 +607,17 @@ public final class FakeOpenAiServer {
     }
     conversation.add(added);
     keep(added);
+    if (lostItemsAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      error(
+          ctx,
+          500,
+          OpenAiErrors.body(
+              "The server had an error while processing your request. Sorry about that!",
+              "server_error",
+              null,
+              null));
+      return;
+    }
     json(
         ctx,
         200,

@@ -377,6 +377,12 @@ final class ResponsesTurns implements ApiTurns {
                     kv("conversation_id", id),
                     kv("items", history.size()));
                 return appendItems(id, history, first.size())
+                    .recover(
+                        failure ->
+                            // Half built, maybe holding a batch it was not told of: not to be used.
+                            client
+                                .delete("conversations.delete", "/conversations/" + id)
+                                .transform(ignored -> Future.<Void>failedFuture(failure)))
                     .compose(v -> turn.keepConversation().apply(id))
                     .compose(v -> use(id));
               })
@@ -393,12 +399,10 @@ final class ResponsesTurns implements ApiTurns {
       int to = Math.min(history.size(), from + MAX_ITEMS_PER_CALL);
       JsonObject body =
           new JsonObject().put("items", new JsonArray(new ArrayList<>(history.subList(from, to))));
+      // Not retried: a batch the API took before the answer was lost would be there twice.
       return client
           .postJson(
-              "conversations.items.create",
-              "/conversations/" + id + "/items",
-              body,
-              () -> !out.textShown())
+              "conversations.items.create", "/conversations/" + id + "/items", body, () -> false)
           .compose(v -> appendItems(id, history, to));
     }
   }

@@ -662,6 +662,22 @@ class OpenAiEngineTest extends EngineTestBase {
   }
 
   @Test
+  void a_history_batch_whose_answer_was_lost_is_not_sent_twice() {
+    engine(Map.of());
+    List<StoredMessage> history = history("session-1", 25);
+    fake.loseItemsAnswers(1);
+    AssistantFailure failed = failure(run(turn("session-1", "¿sigues?", null, history, leads)));
+    assertThat(failed.httpStatus()).isEqualTo(503);
+    assertThat(fake.conversations()).as("the half-built conversation is deleted").isEmpty();
+
+    fake.enqueue(FakeReply.text("Sigo aquí.", 2));
+    TurnResult result = await(run(turn("session-1", "¿sigues?", null, history, leads)));
+    List<JsonObject> items = fake.conversation(result.conversationId()).items();
+    assertThat(items).hasSize(27);
+    for (int i = 0; i < 25; i++) assertThat(text(items.get(i))).isEqualTo(history.get(i).content());
+  }
+
+  @Test
   void a_conversation_left_with_an_unanswered_call_is_rebuilt() {
     engine(Map.of());
     JsonObject dangling =

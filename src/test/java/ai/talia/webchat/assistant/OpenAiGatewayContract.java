@@ -393,7 +393,7 @@ abstract class OpenAiGatewayContract {
             "assistant: Básico, Pro y Empresa.");
 
     // A failure the API refused with a status left nothing behind: the conversation stays.
-    fake.enqueue(3, FakeReply::serverError);
+    fake.enqueue(FakeReply.rateLimited(), FakeReply.overloaded(), FakeReply.overloaded());
     String other = UUID.randomUUID().toString();
     assertProblem(api.say(s, "¿Y el precio?", other), 503, "assistant_unavailable");
     assertThat(await(store.findSession(s.id())).assistantThreadId()).isEqualTo(second);

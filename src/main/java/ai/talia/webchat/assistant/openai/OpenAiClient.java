@@ -113,7 +113,10 @@ final class OpenAiClient {
     return stream(operation, path, () -> Future.succeededFuture(body), handlers, mayRetry);
   }
 
-  /** DELETEs a resource once, not retried; the JSON answer, or a failure. */
+  /**
+   * DELETEs a resource once, not retried; the JSON answer, or a failure. Housekeeping: its outcome
+   * says nothing of the model calls' health, so the breaker does not count it.
+   */
   Future<JsonObject> delete(String operation, String path) {
     long started = System.nanoTime();
     io.vertx.ext.web.client.HttpRequest<Buffer> request =
@@ -134,7 +137,8 @@ final class OpenAiClient {
                   started,
                   response == null ? 0 : response.statusCode(),
                   response == null ? null : response.getHeader("x-request-id"),
-                  outcome.failed() ? UpstreamError.from(outcome.cause()) : null);
+                  outcome.failed() ? UpstreamError.from(outcome.cause()) : null,
+                  false);
               return outcome;
             });
   }
@@ -195,9 +199,19 @@ final class OpenAiClient {
    */
   private void record(
       String operation, long started, int status, String requestId, UpstreamError error) {
+    record(operation, started, status, requestId, error, true);
+  }
+
+  private void record(
+      String operation,
+      long started,
+      int status,
+      String requestId,
+      UpstreamError error,
+      boolean countsForBreaker) {
     long ms = (System.nanoTime() - started) / 1_000_000;
     if (error == null) {
-      breaker.onSuccess();
+      if (countsForBreaker) breaker.onSuccess();
       log.debug(
           "OpenAI call done",
           kv("operation", operation),
@@ -206,8 +220,10 @@ final class OpenAiClient {
           kv("duration_ms", ms));
       return;
     }
-    if (error.kind().unhealthy) breaker.onFailure();
-    else breaker.onSuccess();
+    if (countsForBreaker) {
+      if (error.kind().unhealthy) breaker.onFailure();
+      else breaker.onSuccess();
+    }
     metrics.upstreamError(error.kind());
     log.warn(
         "OpenAI call failed",

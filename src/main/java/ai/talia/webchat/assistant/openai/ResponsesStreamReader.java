@@ -53,11 +53,15 @@ final class ResponsesStreamReader implements StreamHandler {
   }
 
   /**
-   * Whether the API may have acted on the request: it went out and no refusal (a non-2xx status)
-   * came back. Such a call may have left its input in the conversation even though it failed.
+   * Whether the API may have acted on the request: it went out and no refusal came back — no status
+   * at all (a timeout, a dropped connection), a 2xx, or a timeout or bad-gateway status that a
+   * proxy in between may give after the API took the request (408, 502, 504). Such a call may have
+   * left its input in the conversation even though it failed. An error status from the API itself
+   * (4xx, 429, 500, 503) comes before any response exists.
    */
   boolean mayHaveReachedApi() {
-    return sent && (status == 0 || status / 100 == 2);
+    return sent
+        && (status == 0 || status / 100 == 2 || status == 408 || status == 502 || status == 504);
   }
 
   /**

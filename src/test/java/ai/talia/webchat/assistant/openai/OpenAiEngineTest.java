@@ -485,6 +485,22 @@ class OpenAiEngineTest extends EngineTestBase {
   }
 
   @Test
+  void a_bad_gateway_or_a_gateway_timeout_may_have_reached_the_api_so_the_retry_uses_a_new_one() {
+    engine(Map.of());
+    String conversation = await(createConversation());
+    fake.enqueue(
+        FakeReply.httpError(502, "server_error", null, "Bad gateway"),
+        FakeReply.httpError(504, "server_error", null, "Gateway timeout"),
+        FakeReply.text("Hola.", 1));
+    TurnResult result = await(run(turnIn(conversation, "hola")));
+    assertThat(result.text()).isEqualTo("Hola.");
+    assertThat(fake.conversations()).containsOnlyKeys(result.conversationId());
+    assertThat(fake.responseCalls())
+        .extracting(c -> c.getString("conversation"))
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
   void a_turn_that_failed_after_reaching_its_conversation_makes_the_session_forget_it() {
     engine(Map.of());
     String conversation = await(createConversation());
@@ -497,7 +513,7 @@ class OpenAiEngineTest extends EngineTestBase {
     // Refused with an HTTP status, a call left nothing behind: the conversation stays.
     String kept2 = await(createConversation());
     kept.clear();
-    fake.enqueue(3, FakeReply::serverError);
+    fake.enqueue(3, FakeReply::overloaded);
     failure(run(keeping(kept, turnIn(kept2, "otra"))));
     assertThat(kept).isEmpty();
     assertThat(fake.conversation(kept2).items()).isEmpty();

@@ -114,6 +114,11 @@ public final class SessionVerticle extends VerticleBase {
               return store.failPendingMessages(sessionId, "interrupted");
             })
         .compose(
+            interrupted ->
+                interrupted > 0
+                    ? forgetCutConversation().map(interrupted)
+                    : Future.succeededFuture(interrupted))
+        .compose(
             n -> {
               Future<java.util.List<StoredMessage>> history =
                   store.recentHistory(sessionId, historyWindow + 1);
@@ -174,8 +179,9 @@ public final class SessionVerticle extends VerticleBase {
                 .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .recover(
                     slow ->
-                        store.markFailed(
-                            sessionId, running.userMessage().id(), "shutting_down", 0));
+                        store
+                            .markFailed(sessionId, running.userMessage().id(), "shutting_down", 0)
+                            .compose(v -> forgetCutConversation()));
     return Future.join(unregistered, queuedFailed, runningDone)
         .onComplete(ar -> services.metrics().actorStopped());
   }
@@ -456,6 +462,8 @@ public final class SessionVerticle extends VerticleBase {
     runningReplyId = replyId;
     runningReplyText.setLength(0);
     publish(SessionFrames.typing(true));
+    // What the model billed for this turn, also when it fails after answering (say, in the store).
+    long[] billed = {0};
     Turn turn =
         new Turn(
             sessionId,
@@ -480,10 +488,15 @@ public final class SessionVerticle extends VerticleBase {
             })
         .compose(
             result -> {
+              billed[0] = result.totalTokens();
               if (result.text() == null || result.text().isBlank()) {
                 return Future.failedFuture(
                     new AssistantFailure(
-                        502, AssistantFailure.UNAVAILABLE, "The assistant answered nothing", null));
+                            502,
+                            AssistantFailure.UNAVAILABLE,
+                            "The assistant answered nothing",
+                            null)
+                        .withTokensUsed(result.totalTokens()));
               }
               return rememberConversation(result)
                   .compose(v -> storeReply(replyId, userMessage, result));
@@ -504,16 +517,17 @@ public final class SessionVerticle extends VerticleBase {
                   kv("detail", problem.getMessage()));
               publish(SessionFrames.typing(false));
               publish(SessionFrames.failed(replyId, problem.code()));
-              long tokens = failure instanceof AssistantFailure a ? a.tokensUsed() : 0;
+              long tokens =
+                  Math.max(billed[0], failure instanceof AssistantFailure a ? a.tokensUsed() : 0);
+              // Billed whether or not the store takes the failure: the caps count it in any case.
+              session = withTokens(session, tokens);
+              services.budget().record(tokens);
               return store
                   .markFailed(sessionId, userMessage.id(), problem.code(), tokens)
                   .onSuccess(
-                      v -> {
-                        replaceRemembered(
-                            userMessage.withStatus(StoredMessage.FAILED, problem.code()));
-                        session = withTokens(session, tokens);
-                        services.budget().record(tokens);
-                      })
+                      v ->
+                          replaceRemembered(
+                              userMessage.withStatus(StoredMessage.FAILED, problem.code())))
                   .transform(ignored -> Future.failedFuture(problem));
             });
   }
@@ -522,8 +536,18 @@ public final class SessionVerticle extends VerticleBase {
     return keepConversation(result.conversationId());
   }
 
+  /**
+   * A turn cut from outside (a crash, the shutdown grace) may have put the visitor's words in the
+   * assistant's conversation, and a resend would put them there again: the session forgets it, and
+   * its next turn starts a new one from the stored history.
+   */
+  private Future<Void> forgetCutConversation() {
+    return session.assistantThreadId() == null ? Future.succeededFuture() : keepConversation(null);
+  }
+
+  /** Keeps the conversation the engine uses from now on; null: the session has none any more. */
   private Future<Void> keepConversation(String id) {
-    if (id == null || id.equals(session.assistantThreadId())) return Future.succeededFuture();
+    if (java.util.Objects.equals(id, session.assistantThreadId())) return Future.succeededFuture();
     return store
         .setAssistantThread(sessionId, id)
         .onSuccess(v -> session = withThread(session, id));
@@ -540,7 +564,7 @@ public final class SessionVerticle extends VerticleBase {
             result.text(),
             Instant.now(),
             null,
-            StoredMessage.COMPLETED,
+            result.incomplete() ? StoredMessage.INCOMPLETE : StoredMessage.COMPLETED,
             userMessage.id(),
             null,
             result.inputTokens(),

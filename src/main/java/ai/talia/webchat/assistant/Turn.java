@@ -19,7 +19,8 @@ import java.util.function.Function;
  * @param leads the only way an engine stores lead data: validated, consent-checked, bound to this
  *     session
  * @param keepConversation stores a conversation id the engine created, at once, so a failed turn
- *     does not leave it orphaned and the next turn reuses it
+ *     does not leave it orphaned and the next turn reuses it; null makes the session forget its
+ *     conversation (the engine abandoned it), so the next turn starts a new one from the history
  */
 public record Turn(
     String sessionId,

@@ -2,9 +2,16 @@ package ai.talia.webchat.assistant;
 
 /**
  * A finished turn: the whole reply text, the conversation id to keep for the session (changed when
- * the engine created or recreated one; null when it has none), and the tokens it used.
+ * the engine created or recreated one; null when it has none), the tokens it used, and whether the
+ * reply is incomplete — the model stopped short (its output cap) after the text had reached the
+ * visitor, so that text is the reply, kept and marked.
  */
-public record TurnResult(String text, String conversationId, int inputTokens, int outputTokens) {
+public record TurnResult(
+    String text, String conversationId, int inputTokens, int outputTokens, boolean incomplete) {
+
+  public TurnResult(String text, String conversationId, int inputTokens, int outputTokens) {
+    this(text, conversationId, inputTokens, outputTokens, false);
+  }
 
   public long totalTokens() {
     return (long) inputTokens + outputTokens;

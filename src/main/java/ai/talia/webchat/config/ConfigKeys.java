@@ -102,6 +102,9 @@ public final class ConfigKeys {
   public static final String OPENAI_BREAKER_FAILURE_THRESHOLD = "openai.breaker.failureThreshold";
   public static final String OPENAI_BREAKER_RESET_TIMEOUT_MS = "openai.breaker.resetTimeoutMs";
   public static final String OPENAI_MAX_CONNECTIONS = "openai.maxConnections";
+  public static final String OPENAI_EXTRA_HEADERS = "openai.extraHeaders";
+  public static final String OPENAI_CHAT_MAX_TOKENS_PARAM = "openai.chatMaxTokensParam";
+  public static final String OPENAI_STATE = "openai.state";
 
   /** Environment variable → dotted key. A value given as a comma list is split for list keys. */
   public static final Map<String, String> ENV = new LinkedHashMap<>();
@@ -157,6 +160,9 @@ public final class ConfigKeys {
     ENV.put("TALIA_OPENAI_BREAKER_FAILURE_THRESHOLD", OPENAI_BREAKER_FAILURE_THRESHOLD);
     ENV.put("TALIA_OPENAI_BREAKER_RESET_TIMEOUT_MS", OPENAI_BREAKER_RESET_TIMEOUT_MS);
     ENV.put("TALIA_OPENAI_MAX_CONNECTIONS", OPENAI_MAX_CONNECTIONS);
+    ENV.put("TALIA_OPENAI_EXTRA_HEADERS", OPENAI_EXTRA_HEADERS);
+    ENV.put("TALIA_OPENAI_CHAT_MAX_TOKENS_PARAM", OPENAI_CHAT_MAX_TOKENS_PARAM);
+    ENV.put("TALIA_OPENAI_STATE", OPENAI_STATE);
   }
 
   /** Keys whose values are lists; an environment value for them is a comma-separated list. */
@@ -167,5 +173,10 @@ public final class ConfigKeys {
   /** Keys whose values must never be logged. */
   public static final java.util.Set<String> SECRET_KEYS =
       java.util.Set.of(
-          OPENAI_API_KEY, WEBCHAT_PUBLIC_TOKEN, ADMIN_TOKEN, CONSENT_IP_HASH_SALT, DB_URL);
+          OPENAI_API_KEY,
+          OPENAI_EXTRA_HEADERS,
+          WEBCHAT_PUBLIC_TOKEN,
+          ADMIN_TOKEN,
+          CONSENT_IP_HASH_SALT,
+          DB_URL);
 }

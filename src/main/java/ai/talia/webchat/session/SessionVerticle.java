@@ -137,8 +137,14 @@ public final class SessionVerticle extends VerticleBase {
               return store.claimSession(sessionId, "interrupted");
             })
         .compose(
-            claimed -> {
-              epoch = claimed;
+            claim -> {
+              epoch = claim.epoch();
+              return claim.interrupted() > 0
+                  ? forgetCutConversation()
+                  : Future.<Void>succeededFuture();
+            })
+        .compose(
+            n -> {
               Future<java.util.List<StoredMessage>> history =
                   store.recentHistory(sessionId, historyWindow + 1);
               Future<ConsentRecord> latestConsent = store.latestConsent(sessionId);
@@ -218,8 +224,12 @@ public final class SessionVerticle extends VerticleBase {
     PendingTurn cut = running;
     if (cut != null)
       failed =
-          failed.compose(
-              v -> store.markFailed(sessionId, cut.userMessage().id(), "shutting_down", 0, epoch));
+          failed
+              .compose(
+                  v ->
+                      store.markFailed(
+                          sessionId, cut.userMessage().id(), "shutting_down", 0, epoch))
+              .compose(v -> forgetCutConversation());
     return failed.otherwiseEmpty();
   }
 
@@ -515,6 +525,8 @@ public final class SessionVerticle extends VerticleBase {
     runningReplyId = replyId;
     runningReplyText.setLength(0);
     publish(SessionFrames.typing(true));
+    // What the model billed for this turn, also when it fails after answering (say, in the store).
+    long[] billed = {0};
     Turn turn =
         new Turn(
             sessionId,
@@ -539,10 +551,15 @@ public final class SessionVerticle extends VerticleBase {
             })
         .compose(
             result -> {
+              billed[0] = result.totalTokens();
               if (result.text() == null || result.text().isBlank()) {
                 return Future.failedFuture(
                     new AssistantFailure(
-                        502, AssistantFailure.UNAVAILABLE, "The assistant answered nothing", null));
+                            502,
+                            AssistantFailure.UNAVAILABLE,
+                            "The assistant answered nothing",
+                            null)
+                        .withTokensUsed(result.totalTokens()));
               }
               return rememberConversation(result)
                   .compose(v -> storeReply(replyId, userMessage, result));
@@ -569,16 +586,17 @@ public final class SessionVerticle extends VerticleBase {
                   kv("detail", problem.getMessage()));
               publish(SessionFrames.typing(false));
               publish(SessionFrames.failed(replyId, problem.code()));
-              long tokens = failure instanceof AssistantFailure a ? a.tokensUsed() : 0;
+              long tokens =
+                  Math.max(billed[0], failure instanceof AssistantFailure a ? a.tokensUsed() : 0);
+              // Billed whether or not the store takes the failure: the caps count it in any case.
+              session = withTokens(session, tokens);
+              services.budget().record(tokens);
               return store
                   .markFailed(sessionId, userMessage.id(), problem.code(), tokens, epoch)
                   .onSuccess(
-                      v -> {
-                        replaceRemembered(
-                            userMessage.withStatus(StoredMessage.FAILED, problem.code()));
-                        session = withTokens(session, tokens);
-                        services.budget().record(tokens);
-                      })
+                      v ->
+                          replaceRemembered(
+                              userMessage.withStatus(StoredMessage.FAILED, problem.code())))
                   .transform(ignored -> Future.failedFuture(problem));
             });
   }
@@ -587,8 +605,18 @@ public final class SessionVerticle extends VerticleBase {
     return keepConversation(result.conversationId());
   }
 
+  /**
+   * A turn cut from outside (a crash, the shutdown grace) may have put the visitor's words in the
+   * assistant's conversation, and a resend would put them there again: the session forgets it, and
+   * its next turn starts a new one from the stored history.
+   */
+  private Future<Void> forgetCutConversation() {
+    return session.assistantThreadId() == null ? Future.succeededFuture() : keepConversation(null);
+  }
+
+  /** Keeps the conversation the engine uses from now on; null: the session has none any more. */
   private Future<Void> keepConversation(String id) {
-    if (id == null || id.equals(session.assistantThreadId())) return Future.succeededFuture();
+    if (java.util.Objects.equals(id, session.assistantThreadId())) return Future.succeededFuture();
     return store
         .setAssistantThread(sessionId, id, epoch)
         .onSuccess(v -> session = withThread(session, id));
@@ -605,7 +633,7 @@ public final class SessionVerticle extends VerticleBase {
             result.text(),
             Instant.now(),
             null,
-            StoredMessage.COMPLETED,
+            result.incomplete() ? StoredMessage.INCOMPLETE : StoredMessage.COMPLETED,
             userMessage.id(),
             null,
             result.inputTokens(),

@@ -137,7 +137,7 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<Long> claimSession(String sessionId, String pendingErrorCode) {
+  public Future<SessionClaim> claimSession(String sessionId, String pendingErrorCode) {
     return inTransaction(
         List.of(),
         tx ->
@@ -162,7 +162,7 @@ public final class SqlStore implements Store {
                               "UPDATE messages SET status = 'failed', error_code = #{code} "
                                   + "WHERE session_id = #{id} AND status = 'pending'",
                               params("code", pendingErrorCode, "id", sessionId))
-                          .map(n -> epoch);
+                          .map(n -> new SessionClaim(epoch, n));
                     }));
   }
 

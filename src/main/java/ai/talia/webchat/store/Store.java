@@ -25,7 +25,7 @@ public interface Store {
    * take: a write whose epoch is no longer the session's fails with {@link FencedException} and
    * changes nothing.
    */
-  Future<Long> claimSession(String sessionId, String pendingErrorCode);
+  Future<SessionClaim> claimSession(String sessionId, String pendingErrorCode);
 
   Future<Void> setAssistantThread(String sessionId, String assistantThreadId, long ownerEpoch);
 

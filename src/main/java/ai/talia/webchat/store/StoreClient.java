@@ -48,7 +48,7 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<Long> claimSession(String id, String pendingErrorCode) {
+  public Future<SessionClaim> claimSession(String id, String pendingErrorCode) {
     return call(st -> st.claimSession(id, pendingErrorCode));
   }
 

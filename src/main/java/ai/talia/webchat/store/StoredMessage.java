@@ -6,7 +6,8 @@ import java.time.Instant;
 /**
  * A row of {@code messages}. A user message is {@code pending} while its turn runs, then {@code
  * completed} or {@code failed}; an assistant message points to the user message it answers through
- * {@code replyTo}.
+ * {@code replyTo}, and is {@code completed}, or {@code incomplete} when the model stopped short
+ * (its output cap) after its text had reached the visitor: the text is what was written.
  */
 public record StoredMessage(
     String id,
@@ -27,6 +28,7 @@ public record StoredMessage(
   public static final String PENDING = "pending";
   public static final String COMPLETED = "completed";
   public static final String FAILED = "failed";
+  public static final String INCOMPLETE = "incomplete";
 
   public StoredMessage withSeq(long newSeq) {
     return new StoredMessage(

@@ -95,6 +95,11 @@ abstract class OpenAiGatewayContract {
     assertThat(reply.json().getString("code")).isEqualTo(code);
   }
 
+  private static String itemText(JsonObject item) {
+    JsonArray content = item.getJsonArray("content");
+    return content == null || content.isEmpty() ? null : content.getJsonObject(0).getString("text");
+  }
+
   private JsonArray messages(Api.Session s) {
     return api.history(s).json().getJsonArray("messages");
   }
@@ -301,6 +306,183 @@ abstract class OpenAiGatewayContract {
   }
 
   @Test
+  void a_reply_cut_by_the_output_cap_after_text_is_stored_shown_and_counted_as_incomplete() {
+    start();
+    Api.Session s = api.consentedSession("es");
+    fake.enqueue(
+        FakeReply.text("Tenemos tres planes: Básico, Pro y", 6)
+            .reasoning(50, 1500)
+            .incomplete("max_output_tokens")
+            .usage(300, 2048));
+    String id = UUID.randomUUID().toString();
+    try (StreamClient socket = StreamClient.connect(gateway.port(), "https://landing.example")) {
+      socket.hello(s.id(), s.token(), 0);
+      socket.until(StreamClient.type("ready"));
+      Api.Reply reply = api.say(s, "¿Qué planes tenéis?", id);
+      assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+      JsonObject stored = reply.json().getJsonObject("reply");
+      assertThat(stored.getString("content")).isEqualTo("Tenemos tres planes: Básico, Pro y");
+      assertThat(stored.getString("status")).isEqualTo("incomplete");
+      assertThat(reply.json().getJsonObject("message").getString("status")).isEqualTo("completed");
+      List<JsonObject> frames = socket.until(StreamClient.type("reply.completed"));
+      JsonObject completed = frames.get(frames.size() - 1).getJsonObject("message");
+      assertThat(completed.getString("status")).isEqualTo("incomplete");
+      assertThat(completed.getString("content")).isEqualTo(stored.getString("content"));
+      assertThat(frames).noneMatch(StreamClient.type("reply.failed"));
+    }
+    JsonArray history = messages(s);
+    assertThat(history).hasSize(2);
+    assertThat(history.getJsonObject(1).getString("status")).isEqualTo("incomplete");
+    assertThat(history.getJsonObject(1).getString("content"))
+        .isEqualTo("Tenemos tres planes: Básico, Pro y");
+    assertThat(await(new StoreClient(gateway.vertx()).findSession(s.id())).tokensUsed())
+        .isEqualTo(2348);
+    // A resend is answered with what was stored, not a second model call.
+    int calls = fake.responseCalls().size();
+    Api.Reply again = api.say(s, "¿Qué planes tenéis?", id);
+    assertThat(again.json().getJsonObject("reply").getString("status")).isEqualTo("incomplete");
+    assertThat(fake.responseCalls()).hasSize(calls);
+  }
+
+  @Test
+  void a_model_that_spends_its_whole_cap_thinking_fails_the_turn_and_its_tokens_count() {
+    start(
+        c ->
+            c.with(ConfigKeys.LIMITS_SESSION_MAX_TOKENS, 1000)
+                .with(ConfigKeys.OPENAI_MAX_RETRIES, 0));
+    Api.Session s = api.consentedSession("es");
+    fake.enqueue(
+        FakeReply.reasoningOnly(50, 1024).incomplete("max_output_tokens").usage(100, 1024));
+    Api.Reply failed = api.say(s, "Piensa mucho");
+    assertProblem(failed, 502, "assistant_unavailable");
+    assertThat(messages(s).getJsonObject(0).getString("status")).isEqualTo("failed");
+    assertThat(api.get("/metrics").body()).contains("talia_daily_tokens_used 1124.0");
+    int calls = fake.responseCalls().size();
+    assertProblem(api.say(s, "¿Sigues?"), 429, "token_limit_reached");
+    assertThat(fake.responseCalls()).hasSize(calls);
+  }
+
+  @Test
+  void
+      a_resend_after_a_turn_that_failed_mid_stream_never_puts_the_visitors_words_in_a_conversation_twice() {
+    start();
+    Api.Session s = api.consentedSession("es");
+    StoreClient store = new StoreClient(gateway.vertx());
+    fake.enqueue(FakeReply.text("¡Hola! ¿En qué te ayudo?", 3));
+    assertThat(api.say(s, "Hola").status()).isEqualTo(200);
+    String first = await(store.findSession(s.id())).assistantThreadId();
+
+    // The stream breaks after text was shown: the response had already put the input in `first`.
+    fake.enqueue(FakeReply.text("Tenemos tres planes", 3).perTokenDelay(20).resetAfter(1));
+    String id = UUID.randomUUID().toString();
+    Api.Reply failed = api.say(s, "¿Qué planes tenéis?", id);
+    assertThat(failed.status()).as(failed.body()).isIn(502, 503);
+    assertThat(await(store.findSession(s.id())).assistantThreadId()).isNull();
+    assertThat(fake.conversation(first)).as("the abandoned conversation is deleted").isNull();
+
+    fake.enqueue(FakeReply.text("Básico, Pro y Empresa.", 3));
+    Api.Reply retried = api.say(s, "¿Qué planes tenéis?", id);
+    assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+    String second = await(store.findSession(s.id())).assistantThreadId();
+    assertThat(second).isNotNull().isNotEqualTo(first);
+    assertThat(fake.conversation(second).items())
+        .extracting(i -> i.getString("role") + ": " + itemText(i))
+        .containsExactly(
+            "user: Hola",
+            "assistant: ¡Hola! ¿En qué te ayudo?",
+            "user: ¿Qué planes tenéis?",
+            "assistant: Básico, Pro y Empresa.");
+
+    // A failure the API refused with a status left nothing behind: the conversation stays.
+    fake.enqueue(FakeReply.rateLimited(), FakeReply.overloaded(), FakeReply.overloaded());
+    String other = UUID.randomUUID().toString();
+    assertProblem(api.say(s, "¿Y el precio?", other), 503, "assistant_unavailable");
+    assertThat(await(store.findSession(s.id())).assistantThreadId()).isEqualTo(second);
+    fake.enqueue(FakeReply.text("Desde 9 €.", 2));
+    assertThat(api.say(s, "¿Y el precio?", other).status()).isEqualTo(200);
+    assertThat(fake.conversation(second).items())
+        .filteredOn(i -> "user".equals(i.getString("role")))
+        .extracting(OpenAiGatewayContract::itemText)
+        .containsExactly("Hola", "¿Qué planes tenéis?", "¿Y el precio?");
+  }
+
+  @Test
+  void
+      a_turn_cut_by_a_crash_leaves_the_session_without_its_conversation_so_the_resend_holds_the_words_once() {
+    start();
+    Api.Session s = api.consentedSession("es");
+    StoreClient store = new StoreClient(gateway.vertx());
+    fake.enqueue(FakeReply.text("¡Hola!", 1));
+    assertThat(api.say(s, "Hola").status()).isEqualTo(200);
+    String first = await(store.findSession(s.id())).assistantThreadId();
+    // A crash mid-turn: the message was stored pending, and its response had put it in `first`.
+    // The test writes as that crashed owner did, under its own claim of the session.
+    long epoch = await(store.claimSession(s.id(), "interrupted")).epoch();
+    String id = UUID.randomUUID().toString();
+    await(
+        store.appendUserMessage(
+            new ai.talia.webchat.store.StoredMessage(
+                UUID.randomUUID().toString(),
+                s.id(),
+                3,
+                "user",
+                "¿Tenéis demo?",
+                java.time.Instant.now(),
+                id,
+                "pending",
+                null,
+                null,
+                0,
+                0),
+            epoch));
+    await(
+        io.vertx.ext.web.client.WebClient.create(gateway.vertx())
+            .postAbs(fake.baseUrl() + "/conversations/" + first + "/items")
+            .bearerTokenAuthentication(fake.apiKey())
+            .sendJsonObject(
+                new JsonObject()
+                    .put(
+                        "items",
+                        new JsonArray()
+                            .add(
+                                new JsonObject()
+                                    .put("role", "user")
+                                    .put("content", "¿Tenéis demo?")))));
+    gateway.restart();
+    api = new Api(gateway.baseUrl());
+    store = new StoreClient(gateway.vertx());
+
+    fake.enqueue(FakeReply.text("Sí, 14 días.", 2));
+    Api.Reply retried = api.say(s, "¿Tenéis demo?", id);
+    assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+    String second = await(store.findSession(s.id())).assistantThreadId();
+    assertThat(second).isNotEqualTo(first);
+    assertThat(fake.conversation(second).items())
+        .filteredOn(i -> "user".equals(i.getString("role")))
+        .extracting(OpenAiGatewayContract::itemText)
+        .containsExactly("Hola", "¿Tenéis demo?");
+  }
+
+  @Test
+  void an_error_event_before_any_text_is_retried_and_the_conversation_holds_the_input_once() {
+    start();
+    Api.Session s = api.consentedSession("es");
+    fake.enqueue(
+        FakeReply.text("nunca", 1).errorAfter(0, "server_error", "The server had an error"),
+        FakeReply.text("Hola, soy TalIA.", 2));
+    Api.Reply reply = api.say(s, "Hola");
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    assertThat(reply.json().getJsonObject("reply").getString("content"))
+        .isEqualTo("Hola, soy TalIA.");
+    String conversation =
+        await(new StoreClient(gateway.vertx()).findSession(s.id())).assistantThreadId();
+    assertThat(fake.conversations()).containsOnlyKeys(conversation);
+    assertThat(fake.conversation(conversation).items())
+        .extracting(i -> i.getString("role") + ": " + itemText(i))
+        .containsExactly("user: Hola", "assistant: Hola, soy TalIA.");
+  }
+
+  @Test
   void no_first_token_in_time_answers_504() {
     start(
         c ->
@@ -385,6 +567,46 @@ abstract class OpenAiGatewayContract {
     assertThat(roles.get(0)).startsWith("system:");
     assertThat(roles.subList(1, roles.size()))
         .containsExactly("user:first question", "assistant:First answer.", "user:second question");
+  }
+
+  @Test
+  void azure_without_the_conversations_api_chats_statelessly_from_our_own_store() {
+    String key = "azure-key-0000111122223333";
+    fake.withoutConversations(404)
+        .requireQueryParam("api-version", "preview")
+        .requireHeader("api-key", key);
+    start(
+        c ->
+            c.with(ConfigKeys.OPENAI_BASE_URL, fake.baseUrl() + "?api-version=preview")
+                .with(ConfigKeys.OPENAI_EXTRA_HEADERS, "{\"api-key\":\"" + key + "\"}"));
+    Api.Session s = api.consentedSession("es");
+    fake.enqueue(
+        FakeReply.text("Tenemos tres planes: Básico,", 3).incomplete("max_output_tokens"),
+        FakeReply.text("El Pro cuesta 29 €.", 3));
+
+    Api.Reply first = api.say(s, "¿Qué planes tenéis?");
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+    assertThat(first.json().getJsonObject("reply").getString("status")).isEqualTo("incomplete");
+    Api.Reply second = api.say(s, "¿Y el Pro?");
+    assertThat(second.status()).as(second.body()).isEqualTo(200);
+    assertThat(second.json().getJsonObject("reply").getString("content"))
+        .isEqualTo("El Pro cuesta 29 €.");
+
+    assertThat(fake.requests("POST", "/v1/conversations")).hasSize(1);
+    assertThat(await(new StoreClient(gateway.vertx()).findSession(s.id())).assistantThreadId())
+        .isNull();
+    List<JsonObject> calls = fake.responseCalls();
+    assertThat(calls).allSatisfy(c -> assertThat(c.getBoolean("store")).isFalse());
+    List<String> input = new ArrayList<>();
+    for (Object o : calls.get(1).getJsonArray("input"))
+      input.add(((JsonObject) o).getString("role") + ": " + ((JsonObject) o).getString("content"));
+    assertThat(input)
+        .containsExactly(
+            "user: ¿Qué planes tenéis?",
+            "assistant: Tenemos tres planes: Básico,",
+            "user: ¿Y el Pro?");
+    assertThat(api.get("/ready").json().getJsonObject("engine").getString("state"))
+        .isEqualTo("stateless");
   }
 
   // --- cost control

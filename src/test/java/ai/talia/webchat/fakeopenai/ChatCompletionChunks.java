@@ -38,8 +38,10 @@ final class ChatCompletionChunks {
             null,
             false,
             false));
-    for (String piece : reply.textPieces())
-      out.add(chunk(new JsonObject().put("content", piece), null, true, false));
+    for (FakeReply.Message message : reply.messages) {
+      for (String piece : message.pieces())
+        out.add(chunk(new JsonObject().put("content", piece), null, true, false));
+    }
     for (int i = 0; i < reply.calls.size(); i++) {
       FakeReply.Call call = reply.calls.get(i);
       String callId = "call_" + ids.get();
@@ -59,10 +61,9 @@ final class ChatCompletionChunks {
       out.add(
           chunk(new JsonObject().put("tool_calls", new JsonArray().add(head)), null, false, false));
       for (String piece : FakeReply.pieces(call.arguments(), call.pieces())) {
-        JsonObject more =
-            new JsonObject()
-                .put("index", i)
-                .put("function", new JsonObject().put("arguments", piece));
+        JsonObject function = new JsonObject().put("arguments", piece);
+        if (reply.repeatToolName) function.put("name", call.name());
+        JsonObject more = new JsonObject().put("index", i).put("function", function);
         out.add(
             chunk(
                 new JsonObject().put("tool_calls", new JsonArray().add(more)), null, true, false));
@@ -70,7 +71,7 @@ final class ChatCompletionChunks {
     }
     if (reply.failedCode != null) {
       out.add(errorChunk(reply.failedCode, reply.failedMessage));
-      return out;
+      return thinkingFirst(out);
     }
     out.add(chunk(new JsonObject(), finishReason(), false, true));
     if (includeUsage) {
@@ -78,6 +79,17 @@ final class ChatCompletionChunks {
       out.add(new Emission(null, usage.encode(), false, false));
     }
     out.add(new Emission(null, "[DONE]", false, false));
+    return thinkingFirst(out);
+  }
+
+  /** A reasoning model is silent while it thinks: the delay goes before its first output. */
+  private List<Emission> thinkingFirst(List<Emission> out) {
+    if (reply.reasoningMs <= 0) return out;
+    Emission first = out.get(1);
+    out.set(
+        1,
+        new Emission(
+            first.event(), first.data(), first.delta(), first.terminal(), reply.reasoningMs));
     return out;
   }
 
@@ -89,7 +101,10 @@ final class ChatCompletionChunks {
   JsonObject completion() {
     chunks(); // fills toolCalls
     JsonObject message =
-        new JsonObject().put("role", "assistant").put("content", reply.text).put("refusal", null);
+        new JsonObject()
+            .put("role", "assistant")
+            .put("content", reply.chatText())
+            .put("refusal", null);
     if (!toolCalls.isEmpty()) message.put("tool_calls", toolCalls.copy());
     return new JsonObject()
         .put("id", id)
@@ -126,7 +141,9 @@ final class ChatCompletionChunks {
         .put("completion_tokens", output)
         .put("total_tokens", reply.inputTokens + output)
         .put("prompt_tokens_details", new JsonObject().put("cached_tokens", 0))
-        .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", 0));
+        .put(
+            "completion_tokens_details",
+            new JsonObject().put("reasoning_tokens", reply.reasoningTokens));
   }
 
   private JsonObject base() {

@@ -15,9 +15,13 @@ final class EventStreamWriter {
 
   /**
    * One event: {@code event} null for Chat Completions' data-only lines; deltas count for k;
-   * terminal ends the stream.
+   * terminal ends the stream; {@code delayMs} of silence before it (a reasoning model thinking).
    */
-  record Emission(String event, String data, boolean delta, boolean terminal) {}
+  record Emission(String event, String data, boolean delta, boolean terminal, long delayMs) {
+    Emission(String event, String data, boolean delta, boolean terminal) {
+      this(event, data, delta, terminal, 0);
+    }
+  }
 
   private final Vertx vertx;
   private final HttpServerResponse response;
@@ -58,6 +62,11 @@ final class EventStreamWriter {
     return emissions != null && next >= emissions.size();
   }
 
+  /** How many of the prepared events were sent. */
+  int sent() {
+    return next;
+  }
+
   private void writeNext() {
     if (finished || response.closed()) {
       done();
@@ -92,12 +101,34 @@ final class EventStreamWriter {
       }
     }
     long delay =
-        emission.delta() ? (deltasSent == 0 ? reply.firstTokenDelayMs : reply.perTokenDelayMs) : 0;
+        emission.delayMs()
+            + (emission.delta()
+                ? (deltasSent == 0 ? reply.firstTokenDelayMs : reply.perTokenDelayMs)
+                : 0);
     if (delay > 0) {
-      vertx.setTimer(delay, id -> send(emission));
+      waitThen(delay, () -> send(emission));
     } else {
       send(emission);
     }
+  }
+
+  /** Waits, sending keep-alive comments meanwhile when the reply asks for them. */
+  private void waitThen(long delay, Runnable then) {
+    long every = reply.keepAliveEveryMs;
+    if (every <= 0 || every >= delay) {
+      vertx.setTimer(delay, id -> then.run());
+      return;
+    }
+    vertx.setTimer(
+        every,
+        id -> {
+          if (finished || response.closed()) {
+            done();
+            return;
+          }
+          response.write(": keep-alive\n\n");
+          waitThen(delay - every, then);
+        });
   }
 
   private void send(Emission emission) {

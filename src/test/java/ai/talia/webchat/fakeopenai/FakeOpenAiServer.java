@@ -31,6 +31,13 @@ import java.util.function.Function;
  * /v1/chat/completions} (chunks, tool calls by index, usage chunk, {@code [DONE]}), OpenAI's error
  * body and statuses, {@code x-request-id} and {@code retry-after} headers, and a bearer key check.
  *
+ * <p>A response on a conversation adds its input and whatever output it produced to the
+ * conversation, also when it ends failed, incomplete or cut: the input of a failed turn is in the
+ * conversation, and a client that sends it again has sent it twice. Items of a {@code store:false}
+ * response are not kept, so an input that names one by id is refused. It can play a server without
+ * the Conversations API (Azure OpenAI answers 404 there) and one that needs a query parameter or a
+ * header (Azure's {@code api-version}, {@code api-key}).
+ *
  * <p>Each model call takes the next {@link FakeReply} from the programme ({@link #enqueue}); with
  * the programme empty, the {@link ScriptedLeadModel} answers. Every request is recorded.
  */
@@ -44,6 +51,18 @@ public final class FakeOpenAiServer {
   private final Map<String, FakeConversation> conversations = new ConcurrentHashMap<>();
   private volatile Function<ModelRequest, FakeReply> model = new ScriptedLeadModel();
   private volatile boolean recording = true;
+
+  /** 0 while the Conversations API exists; else the status {@code /v1/conversations} answers. */
+  private volatile int conversationsStatus;
+
+  private final java.util.concurrent.atomic.AtomicInteger lostItemsAnswers =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final Map<String, String> requiredQuery = new ConcurrentHashMap<>();
+  private final Map<String, String> requiredHeaders = new ConcurrentHashMap<>();
+
+  /** Ids of items the API keeps (output of stored responses, conversation items). */
+  private final Set<String> persisted = ConcurrentHashMap.newKeySet();
+
   private HttpServer server;
 
   private FakeOpenAiServer(Vertx vertx, String apiKey) {
@@ -66,7 +85,9 @@ public final class FakeOpenAiServer {
         .route()
         .handler(BodyHandler.create().setBodyLimit(16 * 1024 * 1024))
         .handler(this::record);
+    router.route("/v1/*").handler(this::requireDeployment);
     router.route("/v1/*").handler(this::authorize);
+    router.route("/v1/conversations*").handler(this::conversationsApi);
     router.post("/v1/*").handler(this::requireJson);
     router.post("/v1/conversations").handler(this::createConversation);
     router
@@ -190,10 +211,45 @@ public final class FakeOpenAiServer {
     conversations.remove(conversationId);
   }
 
+  /**
+   * Plays a server without the Conversations API: every {@code /v1/conversations} call answers
+   * {@code status} (404 as Azure OpenAI, or 405) in Azure's error shape.
+   */
+  public FakeOpenAiServer withoutConversations(int status) {
+    this.conversationsStatus = status;
+    return this;
+  }
+
+  /**
+   * The next {@code times} item appends to a conversation are stored but answered 500, as when the
+   * API took a batch and its answer was lost.
+   */
+  public FakeOpenAiServer loseItemsAnswers(int times) {
+    lostItemsAnswers.set(times);
+    return this;
+  }
+
+  /** Every call must carry this query parameter (Azure's {@code api-version}); else a 404. */
+  public FakeOpenAiServer requireQueryParam(String name, String value) {
+    requiredQuery.put(name, value);
+    return this;
+  }
+
+  /** Every call must carry this header (Azure's {@code api-key}); else a 401. */
+  public FakeOpenAiServer requireHeader(String name, String value) {
+    requiredHeaders.put(name, value);
+    return this;
+  }
+
   public void reset() {
     programme.clear();
     requests.clear();
     conversations.clear();
+    persisted.clear();
+    requiredQuery.clear();
+    requiredHeaders.clear();
+    conversationsStatus = 0;
+    lostItemsAnswers.set(0);
     model = new ScriptedLeadModel();
   }
 
@@ -222,6 +278,47 @@ public final class FakeOpenAiServer {
               body,
               raw));
     ctx.next();
+  }
+
+  private void requireDeployment(RoutingContext ctx) {
+    for (Map.Entry<String, String> q : requiredQuery.entrySet()) {
+      if (!q.getValue().equals(ctx.request().getParam(q.getKey()))) {
+        azureError(ctx, 404, "Resource not found");
+        return;
+      }
+    }
+    for (Map.Entry<String, String> h : requiredHeaders.entrySet()) {
+      if (!h.getValue().equals(ctx.request().getHeader(h.getKey()))) {
+        azureError(
+            ctx,
+            401,
+            "Access denied due to invalid subscription key or wrong API endpoint. Make sure to "
+                + "provide a valid key for an active subscription and use a correct regional API "
+                + "endpoint for your resource.");
+        return;
+      }
+    }
+    ctx.next();
+  }
+
+  private void conversationsApi(RoutingContext ctx) {
+    int status = conversationsStatus;
+    if (status == 0) {
+      ctx.next();
+      return;
+    }
+    azureError(ctx, status, status == 404 ? "Resource not found" : "Method Not Allowed");
+  }
+
+  /** Azure OpenAI's own error shape: the code is the status, as a string. */
+  private void azureError(RoutingContext ctx, int status, String message) {
+    json(
+        ctx,
+        status,
+        new JsonObject()
+            .put(
+                "error",
+                new JsonObject().put("code", String.valueOf(status)).put("message", message)));
   }
 
   private void authorize(RoutingContext ctx) {
@@ -398,6 +495,7 @@ public final class FakeOpenAiServer {
       stored.add(normal);
     }
     conversation.add(stored);
+    keep(stored);
     conversations.put(conversation.id(), conversation);
     json(ctx, 200, conversation.toJson());
   }
@@ -508,6 +606,18 @@ public final class FakeOpenAiServer {
       added.add(normal);
     }
     conversation.add(added);
+    keep(added);
+    if (lostItemsAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      error(
+          ctx,
+          500,
+          OpenAiErrors.body(
+              "The server had an error while processing your request. Sorry about that!",
+              "server_error",
+              null,
+              null));
+      return;
+    }
     json(
         ctx,
         200,
@@ -548,17 +658,49 @@ public final class FakeOpenAiServer {
               "invalid_type"));
       return;
     }
+    String unknown = unknownItemId(body.getValue("input"));
+    if (unknown != null) {
+      error(
+          ctx,
+          400,
+          OpenAiErrors.invalidRequest(
+              "Item with id '"
+                  + unknown
+                  + "' not found. Items are not persisted when `store` is set to false. Try again "
+                  + "with `store` set to true, or remove this item from your input.",
+              "input",
+              null));
+      return;
+    }
+    boolean store = body.getBoolean("store", true);
     List<String> toolOutputs = new ArrayList<>();
     Set<String> answered = new HashSet<>();
+    Set<String> calledInInput = new HashSet<>();
     for (JsonObject item : inputItems) {
+      if ("function_call".equals(item.getString("type")))
+        calledInInput.add(item.getString("call_id"));
       if ("function_call_output".equals(item.getString("type"))) {
         toolOutputs.add(item.getString("output"));
         answered.add(item.getString("call_id"));
       }
     }
+    if (conversation == null) {
+      for (String callId : answered) {
+        if (!calledInInput.contains(callId)) {
+          error(
+              ctx,
+              400,
+              OpenAiErrors.invalidRequest(
+                  "No tool call found for function call output with call_id " + callId + ".",
+                  "input",
+                  null));
+          return;
+        }
+      }
+    }
     if (conversation != null) {
       for (String callId : answered) {
-        if (!conversation.hasCall(callId)) {
+        if (!conversation.hasCall(callId) && !calledInInput.contains(callId)) {
           error(
               ctx,
               400,
@@ -601,13 +743,16 @@ public final class FakeOpenAiServer {
             new ModelRequest("responses", body.copy(), instructions, userText, toolOutputs),
             toolsOff);
     if (answeredWithFailure(ctx, reply)) return;
+    // The response exists from here on: its input is in the conversation whatever becomes of it.
     if (conversation != null) conversation.add(inputItems);
+    if (store) keep(inputItems);
     ResponsesEvents events =
         new ResponsesEvents(body, reply, "resp_" + newId(), conversationId, this::newId);
     modelHeaders(ctx);
     if (!body.getBoolean("stream", false)) {
       events.events(); // builds the output items
-      if (conversation != null && events.succeeds()) conversation.add(events.outputItems());
+      if (conversation != null) conversation.add(events.outputItems());
+      if (store) keep(events.outputItems());
       json(ctx, 200, events.finalResponse());
       return;
     }
@@ -621,11 +766,31 @@ public final class FakeOpenAiServer {
             reply,
             events::errorEvent,
             () -> {
+              // Completed, incomplete, failed or cut: what it produced stays.
+              List<JsonObject> produced = events.outputItemsDoneWithin(writer[0].sent());
+              if (store) keep(produced);
               if (conversation == null) return;
               conversation.busy(false);
-              if (writer[0].wroteAll() && events.succeeds()) conversation.add(events.outputItems());
+              conversation.add(produced);
             });
     writer[0].start(emissions);
+  }
+
+  private void keep(List<JsonObject> items) {
+    for (JsonObject item : items) {
+      if (item.getString("id") != null) persisted.add(item.getString("id"));
+    }
+  }
+
+  /** The first item of {@code input} that names an id the API does not keep, or null. */
+  private String unknownItemId(Object input) {
+    if (!(input instanceof JsonArray array)) return null;
+    for (Object entry : array) {
+      if (entry instanceof JsonObject item
+          && item.getString("id") != null
+          && !persisted.contains(item.getString("id"))) return item.getString("id");
+    }
+    return null;
   }
 
   // ---- chat completions -----------------------------------------------------------------------

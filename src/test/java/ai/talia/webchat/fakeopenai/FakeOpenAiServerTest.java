@@ -367,6 +367,196 @@ class FakeOpenAiServerTest {
   }
 
   @Test
+  void a_reasoning_model_thinks_in_silence_then_writes_its_messages_in_separate_items() {
+    fake.enqueue(
+        FakeReply.text("Respuesta.", 1)
+            .commentaryFirst("Voy a mirarlo.")
+            .thenText("Algo más.", 1)
+            .reasoning(300, 120)
+            .usage(50, 10));
+    long started = System.nanoTime();
+    List<SseEvent> events = parse(post("/responses", responseRequest(null, "hola")).body());
+    assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(290);
+
+    List<JsonObject> added =
+        events.stream()
+            .filter(e -> e.type().equals("response.output_item.added"))
+            .map(e -> new JsonObject(e.data()).getJsonObject("item"))
+            .toList();
+    assertThat(added)
+        .extracting(i -> i.getString("type"))
+        .containsExactly("reasoning", "message", "message", "message");
+    assertThat(added.get(1).getString("phase")).isEqualTo("commentary");
+    assertThat(added.get(2).containsKey("phase")).isFalse();
+    // Nothing between the reasoning item's start and its end: the model thinks in silence.
+    int reasoningAdded = indexOf(events, "response.output_item.added");
+    assertThat(events.get(reasoningAdded + 1).type()).isEqualTo("response.output_item.done");
+    assertThat(
+            events.stream()
+                .filter(e -> e.type().equals("response.output_text.delta"))
+                .map(e -> new JsonObject(e.data()).getInteger("output_index")))
+        .containsExactly(1, 2, 3);
+    JsonObject completed =
+        new JsonObject(events.get(events.size() - 1).data()).getJsonObject("response");
+    assertThat(completed.getJsonArray("output")).hasSize(4);
+    assertThat(
+            completed
+                .getJsonObject("usage")
+                .getJsonObject("output_tokens_details")
+                .getInteger("reasoning_tokens"))
+        .isEqualTo(120);
+  }
+
+  @Test
+  void
+      an_incomplete_or_failed_response_carries_its_usage_and_leaves_its_items_in_the_conversation() {
+    String conversation = newConversation();
+    fake.enqueue(FakeReply.text("uno dos", 2).incomplete("max_output_tokens").usage(40, 2048));
+    List<SseEvent> incomplete =
+        parse(post("/responses", responseRequest(conversation, "a")).body());
+    JsonObject cut =
+        new JsonObject(incomplete.get(incomplete.size() - 1).data()).getJsonObject("response");
+    assertThat(cut.getString("status")).isEqualTo("incomplete");
+    assertThat(cut.getJsonObject("usage").getInteger("output_tokens")).isEqualTo(2048);
+    assertThat(cut.getJsonArray("output").getJsonObject(0).getString("status"))
+        .isEqualTo("incomplete");
+    List<JsonObject> items = fake.conversation(conversation).items();
+    assertThat(items).extracting(i -> i.getString("role")).containsExactly("user", "assistant");
+    assertThat(items.get(1).getString("status")).isEqualTo("incomplete");
+
+    fake.enqueue(
+        FakeReply.reasoningOnly(0, 30).failed("server_error", "The model failed").usage(40, 30));
+    List<SseEvent> failed = parse(post("/responses", responseRequest(conversation, "b")).body());
+    JsonObject failedResponse =
+        new JsonObject(failed.get(failed.size() - 1).data()).getJsonObject("response");
+    assertThat(failedResponse.getJsonObject("usage").getInteger("total_tokens")).isEqualTo(70);
+    // The failed response's input is in the conversation too, beside the reasoning it produced.
+    assertThat(fake.conversation(conversation).items())
+        .extracting(i -> i.getString("type") + ":" + i.getString("role"))
+        .containsExactly("message:user", "message:assistant", "message:user", "reasoning:null");
+
+    fake.enqueue(FakeReply.text("tres cuatro cinco", 3).resetAfter(1));
+    client
+        .postAbs(fake.baseUrl() + "/responses")
+        .bearerTokenAuthentication(fake.apiKey())
+        .sendJsonObject(responseRequest(conversation, "c"))
+        .otherwiseEmpty()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .join();
+    // Cut before its message was done: only its input stays.
+    assertThat(fake.conversation(conversation).items())
+        .extracting(i -> i.getString("type") + ":" + i.getString("role"))
+        .endsWith("reasoning:null", "message:user")
+        .hasSize(5);
+  }
+
+  @Test
+  void a_server_without_the_conversations_api_answers_404_and_still_serves_responses() {
+    fake.withoutConversations(404);
+    HttpResponse<Buffer> create = post("/conversations", new JsonObject());
+    assertThat(create.statusCode()).isEqualTo(404);
+    assertThat(create.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("404");
+    fake.enqueue(FakeReply.text("Hola", 1));
+    assertThat(
+            parseCompleted(post("/responses", responseRequest(null, "hola"))).getString("status"))
+        .isEqualTo("completed");
+  }
+
+  @Test
+  void a_deployment_can_require_a_query_parameter_and_a_header() {
+    fake.requireQueryParam("api-version", "preview").requireHeader("api-key", "azure-key");
+    assertThat(post("/conversations", new JsonObject()).statusCode()).isEqualTo(404);
+    HttpResponse<Buffer> noHeader =
+        await(
+            client
+                .postAbs(fake.baseUrl() + "/conversations?api-version=preview")
+                .bearerTokenAuthentication(fake.apiKey())
+                .sendJsonObject(new JsonObject()));
+    assertThat(noHeader.statusCode()).isEqualTo(401);
+    HttpResponse<Buffer> both =
+        await(
+            client
+                .postAbs(fake.baseUrl() + "/conversations?api-version=preview")
+                .bearerTokenAuthentication(fake.apiKey())
+                .putHeader("api-key", "azure-key")
+                .sendJsonObject(new JsonObject()));
+    assertThat(both.statusCode()).isEqualTo(200);
+    assertThat(fake.requests("POST", "/v1/conversations")).hasSize(3);
+  }
+
+  @Test
+  void items_of_a_response_not_stored_cannot_be_named_by_id_later() {
+    fake.enqueue(FakeReply.captureLead("Ana", null, null));
+    JsonObject first =
+        parseCompleted(post("/responses", responseRequest(null, "Soy Ana").put("store", false)));
+    JsonObject call = first.getJsonArray("output").getJsonObject(0);
+    JsonArray input =
+        new JsonArray()
+            .add(userMessage("Soy Ana"))
+            .add(call)
+            .add(
+                new JsonObject()
+                    .put("type", "function_call_output")
+                    .put("call_id", call.getString("call_id"))
+                    .put("output", "{}"));
+    HttpResponse<Buffer> byId =
+        post("/responses", responseRequest(null, "x").put("store", false).put("input", input));
+    assertThat(byId.statusCode()).isEqualTo(400);
+    assertThat(byId.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("not persisted");
+
+    call.remove("id");
+    fake.enqueue(FakeReply.text("Gracias", 1));
+    assertThat(
+            post("/responses", responseRequest(null, "x").put("store", false).put("input", input))
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void chat_completions_refuse_max_tokens_for_reasoning_models_and_can_repeat_the_tool_name() {
+    JsonObject request =
+        new JsonObject()
+            .put("model", "gpt-5-mini")
+            .put("max_tokens", 100)
+            .put(
+                "messages",
+                new JsonArray().add(new JsonObject().put("role", "user").put("content", "hola")));
+    HttpResponse<Buffer> refused = post("/chat/completions", request);
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("param"))
+        .isEqualTo("max_tokens");
+
+    fake.enqueue(FakeReply.captureLead("Ana", null, null).repeatToolName());
+    JsonObject tool =
+        new JsonObject()
+            .put("type", "function")
+            .put(
+                "function",
+                new JsonObject()
+                    .put("name", "capture_lead")
+                    .put("parameters", new JsonObject().put("type", "object")));
+    JsonObject ollama =
+        request
+            .copy()
+            .put("model", "llama3.2")
+            .put("stream", true)
+            .put("tools", new JsonArray().add(tool));
+    List<SseEvent> events = parse(post("/chat/completions", ollama).body());
+    long named =
+        events.stream()
+            .filter(e -> !e.data().equals("[DONE]"))
+            .map(e -> new JsonObject(e.data()).getJsonArray("choices"))
+            .filter(c -> !c.isEmpty())
+            .map(c -> c.getJsonObject(0).getJsonObject("delta").getJsonArray("tool_calls"))
+            .filter(t -> t != null)
+            .filter(t -> t.getJsonObject(0).getJsonObject("function").getString("name") != null)
+            .count();
+    assertThat(named).isEqualTo(4);
+  }
+
+  @Test
   void chat_completions_stream_chunks_tool_calls_by_index_usage_and_done() {
     String args = "{\"name\":null,\"email\":\"a@b.co\",\"phone\":null}";
     fake.enqueue(
@@ -531,6 +721,11 @@ class FakeOpenAiServerTest {
             .put("input", input);
     if (conversation != null) request.put("conversation", conversation);
     return request;
+  }
+
+  private static int indexOf(List<SseEvent> events, String type) {
+    for (int i = 0; i < events.size(); i++) if (events.get(i).type().equals(type)) return i;
+    return -1;
   }
 
   private JsonObject parseCompleted(HttpResponse<Buffer> response) {

@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * What the fake model does for one model call ({@code /v1/responses} or {@code
- * /v1/chat/completions}): stream a text in N deltas, call functions whose arguments stream in
- * pieces, or answer an HTTP error; and how the stream misbehaves (delays, a cut, a stall, an {@code
- * error} event, a failed or incomplete response). A mutable builder for tests: {@code
+ * /v1/chat/completions}): think first (a reasoning item), stream one or more messages in N deltas
+ * (a message may be {@code phase: "commentary"}), call functions whose arguments stream in pieces,
+ * or answer an HTTP error; and how the stream misbehaves (delays, a cut, a stall, an {@code error}
+ * event, a failed or incomplete response). A mutable builder for tests: {@code
  * FakeReply.text("Hola", 3).firstTokenDelay(200)}.
  */
 public final class FakeReply {
@@ -22,10 +23,42 @@ public final class FakeReply {
   /** A function call; its arguments stream in {@code pieces} deltas. */
   public record Call(String name, String arguments, int pieces) {}
 
+  /**
+   * An output message streamed in {@code deltas} pieces; {@code phase} is null, "commentary" or
+   * "final_answer".
+   */
+  public record Message(String text, int deltas, String phase) {
+
+    /** The text cut into {@code deltas} pieces on code point boundaries. */
+    List<String> pieces() {
+      List<String> pieces = new ArrayList<>();
+      if (text == null || text.isEmpty()) return pieces;
+      int[] cps = text.codePoints().toArray();
+      int size = (int) Math.ceil(cps.length / (double) Math.max(1, deltas));
+      for (int i = 0; i < cps.length; i += size) {
+        pieces.add(new String(cps, i, Math.min(size, cps.length - i)));
+      }
+      return pieces;
+    }
+
+    boolean commentary() {
+      return "commentary".equals(phase);
+    }
+  }
+
   final Outcome outcome;
-  String text;
-  int textDeltas = 1;
+
+  /** The output messages in order (none for a reply that only calls tools or only thinks). */
+  final List<Message> messages = new ArrayList<>();
+
   final List<Call> calls = new ArrayList<>();
+
+  /** A reasoning item before the output, thinking this long in silence; -1: none. */
+  long reasoningMs = -1;
+
+  int reasoningTokens;
+  long keepAliveEveryMs;
+  boolean repeatToolName;
   int inputTokens = 42;
   int outputTokens = -1;
 
@@ -57,9 +90,17 @@ public final class FakeReply {
   /** Streams {@code text} in {@code deltas} pieces of about equal length. */
   public static FakeReply text(String text, int deltas) {
     FakeReply reply = new FakeReply(Outcome.STREAM);
-    reply.text = text;
-    reply.textDeltas = Math.max(1, deltas);
+    reply.messages.add(new Message(text, Math.max(1, deltas), null));
     return reply;
+  }
+
+  /**
+   * A reasoning model that thinks {@code ms} in silence (a reasoning item, no text) using {@code
+   * tokens} reasoning tokens, and then writes nothing: combine with {@link #incomplete}, or add
+   * text with {@link #thenText}.
+   */
+  public static FakeReply reasoningOnly(long ms, int tokens) {
+    return new FakeReply(Outcome.STREAM).reasoning(ms, tokens);
   }
 
   public static FakeReply text(String text) {
@@ -75,6 +116,44 @@ public final class FakeReply {
     return toolCall(
         "capture_lead",
         new JsonObject().put("name", name).put("email", email).put("phone", phone).encode());
+  }
+
+  /**
+   * Thinks first: a reasoning item whose {@code output_item.added} and {@code .done} are {@code ms}
+   * apart with nothing in between (unless {@link #keepAliveEvery}), before any other output. Its
+   * {@code tokens} count as output tokens, as {@code output_tokens_details.reasoning_tokens}.
+   */
+  public FakeReply reasoning(long ms, int tokens) {
+    this.reasoningMs = Math.max(0, ms);
+    this.reasoningTokens = Math.max(0, tokens);
+    return this;
+  }
+
+  /** Another output message after the ones this reply already has. */
+  public FakeReply thenText(String text, int deltas) {
+    messages.add(new Message(text, Math.max(1, deltas), null));
+    return this;
+  }
+
+  /** A message with {@code phase: "commentary"} before the ones this reply already has. */
+  public FakeReply commentaryFirst(String text) {
+    messages.add(0, new Message(text, 1, "commentary"));
+    return this;
+  }
+
+  /** Labels the messages this reply has so far {@code phase: "final_answer"}. */
+  public FakeReply finalAnswerPhase() {
+    messages.replaceAll(
+        m -> m.phase() == null ? new Message(m.text(), m.deltas(), "final_answer") : m);
+    return this;
+  }
+
+  /**
+   * Chat Completions only: repeats the function name in every tool-call chunk, as some servers do.
+   */
+  public FakeReply repeatToolName() {
+    this.repeatToolName = true;
+    return this;
   }
 
   /** Adds a function call after whatever this reply already says (text or other calls). */
@@ -198,6 +277,15 @@ public final class FakeReply {
     return this;
   }
 
+  /**
+   * While the stream waits (thinking, a first-token delay), sends a {@code : keep-alive} comment
+   * every {@code ms}.
+   */
+  public FakeReply keepAliveEvery(long ms) {
+    this.keepAliveEveryMs = ms;
+    return this;
+  }
+
   /** Writes every event in pieces of {@code bytes} bytes (splitting lines and UTF-8 characters). */
   public FakeReply fragmentWrites(int bytes) {
     this.fragmentBytes = bytes;
@@ -222,8 +310,17 @@ public final class FakeReply {
 
   int outputTokens() {
     if (outputTokens >= 0) return outputTokens;
-    int words = text == null ? 0 : text.split("\\s+").length;
-    return words + calls.size() * 20;
+    int words = 0;
+    for (Message m : messages) words += m.text().split("\\s+").length;
+    return words + calls.size() * 20 + reasoningTokens;
+  }
+
+  /** What a Chat Completions server streams as content: the messages' text, joined. */
+  String chatText() {
+    if (messages.isEmpty()) return null;
+    StringBuilder out = new StringBuilder();
+    for (Message m : messages) out.append(m.text());
+    return out.toString();
   }
 
   /**
@@ -232,26 +329,17 @@ public final class FakeReply {
    */
   FakeReply withoutTools() {
     FakeReply copy = new FakeReply(outcome);
-    copy.text = text != null ? text : "De acuerdo.";
-    copy.textDeltas = textDeltas;
+    copy.messages.addAll(messages);
+    if (copy.messages.isEmpty()) copy.messages.add(new Message("De acuerdo.", 1, null));
+    copy.reasoningMs = reasoningMs;
+    copy.reasoningTokens = reasoningTokens;
+    copy.keepAliveEveryMs = keepAliveEveryMs;
     copy.inputTokens = inputTokens;
     copy.outputTokens = outputTokens;
     copy.timing = timing;
     copy.firstTokenDelayMs = firstTokenDelayMs;
     copy.perTokenDelayMs = perTokenDelayMs;
     return copy;
-  }
-
-  /** The text cut into {@code textDeltas} pieces on code point boundaries. */
-  List<String> textPieces() {
-    List<String> pieces = new ArrayList<>();
-    if (text == null || text.isEmpty()) return pieces;
-    int[] cps = text.codePoints().toArray();
-    int size = (int) Math.ceil(cps.length / (double) textDeltas);
-    for (int i = 0; i < cps.length; i += size) {
-      pieces.add(new String(cps, i, Math.min(size, cps.length - i)));
-    }
-    return pieces;
   }
 
   static List<String> pieces(String s, int n) {

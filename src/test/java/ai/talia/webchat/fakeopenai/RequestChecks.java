@@ -64,6 +64,13 @@ final class RequestChecks {
     }
     JsonObject common = common(body, "max_completion_tokens");
     if (common != null) return common;
+    if (body.getValue("max_tokens") != null && reasoningModel(body.getString("model"))) {
+      return OpenAiErrors.invalidRequest(
+          "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+              + "'max_completion_tokens' instead.",
+          "max_tokens",
+          "unsupported_parameter");
+    }
     JsonArray tools = body.getJsonArray("tools", new JsonArray());
     for (int i = 0; i < tools.size(); i++) {
       JsonObject function = tools.getJsonObject(i).getJsonObject("function");
@@ -114,6 +121,11 @@ final class RequestChecks {
           null);
     }
     return toolChoice(body.getValue("tool_choice"));
+  }
+
+  /** The gpt-5 family and the o-series: they refuse the deprecated {@code max_tokens}. */
+  private static boolean reasoningModel(String model) {
+    return model != null && model.matches("(gpt-5|o[1-9]).*");
   }
 
   private static JsonObject common(JsonObject body, String maxTokensField) {

@@ -20,6 +20,9 @@ final class ResponsesEvents {
   private final Supplier<String> ids;
   private final List<JsonObject> outputItems = new ArrayList<>();
 
+  /** For each output item, the position of its {@code output_item.done} among the events. */
+  private final List<Integer> doneAt = new ArrayList<>();
+
   ResponsesEvents(
       JsonObject request,
       FakeReply reply,
@@ -33,9 +36,24 @@ final class ResponsesEvents {
     this.ids = ids;
   }
 
-  /** The output items once the response is done (message first, then function calls). */
+  /**
+   * The output items once the response is done, in output order: reasoning, messages, function
+   * calls. A response cut by its output cap ends its last message {@code status: "incomplete"}.
+   */
   List<JsonObject> outputItems() {
     return outputItems;
+  }
+
+  /**
+   * The output items whose {@code response.output_item.done} was among the first {@code sent}
+   * events: what a response that ended there produced.
+   */
+  List<JsonObject> outputItemsDoneWithin(int sent) {
+    List<JsonObject> done = new ArrayList<>();
+    for (int i = 0; i < outputItems.size(); i++) {
+      if (doneAt.get(i) < sent) done.add(outputItems.get(i));
+    }
+    return done;
   }
 
   List<Emission> events() {
@@ -53,7 +71,29 @@ final class ResponsesEvents {
         false,
         false);
     int outputIndex = 0;
-    if (reply.text != null) {
+    if (reply.reasoningMs >= 0) {
+      JsonObject reasoning =
+          new JsonObject()
+              .put("id", "rs_" + ids.get())
+              .put("type", "reasoning")
+              .put("summary", new JsonArray());
+      add(
+          out,
+          "response.output_item.added",
+          new JsonObject().put("output_index", outputIndex).put("item", reasoning.copy()),
+          false,
+          false);
+      JsonObject done = reasoning.copy();
+      // Only asked for, and then opaque: what a stateless client must send back to keep it.
+      if (request.getJsonArray("include", new JsonArray()).contains("reasoning.encrypted_content"))
+        done.put("encrypted_content", "gAAAAB" + ids.get() + ids.get());
+      addItemDone(out, outputIndex, done, reply.reasoningMs);
+      outputIndex++;
+    }
+    for (int m = 0; m < reply.messages.size(); m++) {
+      FakeReply.Message message = reply.messages.get(m);
+      boolean cut =
+          reply.incompleteReason != null && m == reply.messages.size() - 1 && reply.calls.isEmpty();
       String itemId = "msg_" + ids.get();
       JsonObject inProgress =
           new JsonObject()
@@ -62,6 +102,7 @@ final class ResponsesEvents {
               .put("status", "in_progress")
               .put("content", new JsonArray())
               .put("role", "assistant");
+      if (message.phase() != null) inProgress.put("phase", message.phase());
       add(
           out,
           "response.output_item.added",
@@ -74,7 +115,7 @@ final class ResponsesEvents {
           part(itemId, outputIndex).put("part", textPart("")),
           false,
           false);
-      for (String piece : reply.textPieces()) {
+      for (String piece : message.pieces()) {
         add(
             out,
             "response.output_text.delta",
@@ -85,32 +126,27 @@ final class ResponsesEvents {
       add(
           out,
           "response.output_text.done",
-          part(itemId, outputIndex).put("text", reply.text).put("logprobs", new JsonArray()),
+          part(itemId, outputIndex).put("text", message.text()).put("logprobs", new JsonArray()),
           false,
           false);
       add(
           out,
           "response.content_part.done",
-          part(itemId, outputIndex).put("part", textPart(reply.text)),
+          part(itemId, outputIndex).put("part", textPart(message.text())),
           false,
           false);
-      JsonObject message =
-          new JsonObject()
-              .put("id", itemId)
-              .put("type", "message")
-              .put("status", "completed")
-              .put("content", new JsonArray().add(textPart(reply.text)))
-              .put("role", "assistant");
-      add(
-          out,
-          "response.output_item.done",
-          new JsonObject().put("output_index", outputIndex).put("item", message),
-          false,
-          false);
-      outputItems.add(message);
+      JsonObject done =
+          inProgress
+              .copy()
+              .put("status", cut ? "incomplete" : "completed")
+              .put("content", new JsonArray().add(textPart(message.text())));
+      addItemDone(out, outputIndex, done, 0);
       outputIndex++;
     }
-    for (FakeReply.Call call : reply.calls) {
+    for (int c = 0; c < reply.calls.size(); c++) {
+      FakeReply.Call call = reply.calls.get(c);
+      // The output cap cuts the last item: a call whose arguments it stopped is incomplete.
+      boolean cut = reply.incompleteReason != null && c == reply.calls.size() - 1;
       String itemId = "fc_" + ids.get();
       String callId = "call_" + ids.get();
       JsonObject added =
@@ -147,18 +183,28 @@ final class ResponsesEvents {
               .put("arguments", call.arguments()),
           false,
           false);
-      JsonObject done = added.copy().put("status", "completed").put("arguments", call.arguments());
-      add(
-          out,
-          "response.output_item.done",
-          new JsonObject().put("output_index", outputIndex).put("item", done),
-          false,
-          false);
-      outputItems.add(done);
+      JsonObject done =
+          added
+              .copy()
+              .put("status", cut ? "incomplete" : "completed")
+              .put("arguments", call.arguments());
+      addItemDone(out, outputIndex, done, 0);
       outputIndex++;
     }
     add(out, terminalType(), new JsonObject().put("response", finalResponse()), false, true);
     return out;
+  }
+
+  private void addItemDone(List<Emission> out, int outputIndex, JsonObject item, long delayMs) {
+    doneAt.add(out.size());
+    outputItems.add(item);
+    JsonObject data =
+        new JsonObject()
+            .put("type", "response.output_item.done")
+            .put("sequence_number", out.size())
+            .put("output_index", outputIndex)
+            .put("item", item);
+    out.add(new Emission("response.output_item.done", data.encode(), false, false, delayMs));
   }
 
   /** The {@code error} event a stream may end with, numbered as the next event. */
@@ -186,10 +232,12 @@ final class ResponsesEvents {
   JsonObject finalResponse() {
     JsonArray output = new JsonArray(new ArrayList<>(outputItems));
     if (reply.failedCode != null) {
+      // A failed response still carries what it cost.
       return response("failed", output)
           .put(
               "error",
-              new JsonObject().put("code", reply.failedCode).put("message", reply.failedMessage));
+              new JsonObject().put("code", reply.failedCode).put("message", reply.failedMessage))
+          .put("usage", usage());
     }
     if (reply.incompleteReason != null) {
       return response("incomplete", output)
@@ -205,7 +253,9 @@ final class ResponsesEvents {
         .put("input_tokens", reply.inputTokens)
         .put("input_tokens_details", new JsonObject().put("cached_tokens", 0))
         .put("output_tokens", output)
-        .put("output_tokens_details", new JsonObject().put("reasoning_tokens", 0))
+        .put(
+            "output_tokens_details",
+            new JsonObject().put("reasoning_tokens", reply.reasoningTokens))
         .put("total_tokens", reply.inputTokens + output);
   }
 
@@ -227,7 +277,13 @@ final class ResponsesEvents {
         .put(
             "conversation",
             conversationId == null ? null : new JsonObject().put("id", conversationId))
-        .put("reasoning", new JsonObject().put("effort", null).put("summary", null))
+        .put(
+            "reasoning",
+            new JsonObject()
+                .put(
+                    "effort",
+                    request.getJsonObject("reasoning", new JsonObject()).getValue("effort"))
+                .put("summary", null))
         .put("safety_identifier", request.getValue("safety_identifier"))
         .put("store", request.getBoolean("store", true))
         .put("temperature", request.getValue("temperature", 1.0))

@@ -207,8 +207,10 @@ abstract class StoreContract {
     StoredMessage cut = await(store.appendUserMessage(user("s-fence", 1, "c-1"), UNCLAIMED));
     int eventsBefore = await(store.events("s-fence")).size();
 
-    long epoch = await(store.claimSession("s-fence", "interrupted"));
+    SessionClaim claim = await(store.claimSession("s-fence", "interrupted"));
+    long epoch = claim.epoch();
     assertThat(epoch).isEqualTo(UNCLAIMED + 1);
+    assertThat(claim.interrupted()).isEqualTo(1);
     assertThat(await(store.findMessageByClientId("s-fence", "c-1")).errorCode())
         .isEqualTo("interrupted");
 
@@ -232,7 +234,8 @@ abstract class StoreContract {
     // The new owner's writes go through; a later claim fences it in turn.
     await(store.appendReply(reply("s-fence", 2, cut.id()), 7, epoch));
     assertThat(await(store.findSession("s-fence")).turns()).isEqualTo(1);
-    assertThat(await(store.claimSession("s-fence", "interrupted"))).isEqualTo(epoch + 1);
+    assertThat(await(store.claimSession("s-fence", "interrupted")))
+        .isEqualTo(new SessionClaim(epoch + 1, 0));
     assertThatThrownBy(() -> await(store.appendUserMessage(user("s-fence", 3, "c-3"), epoch)))
         .isInstanceOf(FencedException.class);
   }

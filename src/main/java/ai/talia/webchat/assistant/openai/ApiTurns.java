@@ -11,4 +11,7 @@ interface ApiTurns {
    * (may be null).
    */
   Future<String> run(Turn turn, String instructions, TurnOutput out);
+
+  /** Where the session's history lives for the API: "conversation" or "stateless". */
+  String state();
 }

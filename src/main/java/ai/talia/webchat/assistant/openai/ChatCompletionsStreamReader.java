@@ -9,15 +9,20 @@ import java.util.TreeMap;
 
 /**
  * Reads one streamed {@code POST /v1/chat/completions}: {@code data:} chunks whose deltas carry
- * text and tool-call pieces keyed by {@code index}, an optional usage chunk, then {@code data:
+ * text and tool-call pieces keyed by {@code index}, the usage chunk ({@code
+ * stream_options.include_usage}: empty {@code choices}, before {@code [DONE]}), then {@code data:
  * [DONE]}. A server that closes the stream after a finish reason but without {@code [DONE]} is
- * accepted.
+ * accepted. {@code finish_reason: "length"} (or {@code content_filter}) after text reached the
+ * visitor ends the call incomplete, the text kept; before any text it fails. An error chunk whose
+ * code or type is {@code server_error} or {@code rate_limit_exceeded} is retried like its HTTP
+ * status: no server-side state means nothing is sent twice.
  */
 final class ChatCompletionsStreamReader implements StreamHandler {
   private final TurnOutput out;
   private final Map<Integer, ToolCallParts> toolCalls = new TreeMap<>();
   private final StringBuilder text = new StringBuilder();
   private String finishReason;
+  private String incompleteReason;
 
   ChatCompletionsStreamReader(TurnOutput out) {
     this.out = out;
@@ -26,6 +31,11 @@ final class ChatCompletionsStreamReader implements StreamHandler {
   /** The text this call produced (for the assistant message sent back with the tool results). */
   String text() {
     return text.toString();
+  }
+
+  /** Why the completion stopped short ({@code length}, {@code content_filter}), or null. */
+  String incompleteReason() {
+    return incompleteReason;
   }
 
   List<FunctionCall> functionCalls() {
@@ -54,12 +64,12 @@ final class ChatCompletionsStreamReader implements StreamHandler {
               ? e
               : new JsonObject().put("message", chunk.getValue("error").toString());
       Object code = error.getValue("code");
+      String kindOf = code != null ? code.toString() : error.getString("type");
       control.failed(
-          UpstreamError.event(
+          UpstreamError.streamFailure(
               UpstreamError.Kind.STREAM_ERROR,
-              code == null ? null : code.toString(),
-              UpstreamError.redact(error.getString("message")),
-              null));
+              kindOf,
+              UpstreamError.redact(error.getString("message"))));
       return;
     }
     JsonObject usage = chunk.getJsonObject("usage");
@@ -94,15 +104,20 @@ final class ChatCompletionsStreamReader implements StreamHandler {
 
   private void finish(StreamControl control) {
     if ("length".equals(finishReason) || "content_filter".equals(finishReason)) {
-      control.failed(
-          UpstreamError.event(
-              UpstreamError.Kind.INCOMPLETE,
-              finishReason,
-              "completion stopped: " + finishReason,
-              null));
-    } else {
-      control.completed();
+      if (!out.textShown()) {
+        control.failed(
+            UpstreamError.event(
+                UpstreamError.Kind.INCOMPLETE,
+                finishReason,
+                "completion stopped before any text: " + finishReason,
+                null));
+        return;
+      }
+      incompleteReason = finishReason;
+      // Its tool calls were cut too: their arguments are not whole.
+      toolCalls.clear();
     }
+    control.completed();
   }
 
   private void addToolCallPiece(JsonObject piece, int position) {
@@ -111,7 +126,9 @@ final class ChatCompletionsStreamReader implements StreamHandler {
     if (piece.getString("id") != null) parts.id = piece.getString("id");
     JsonObject function = piece.getJsonObject("function");
     if (function == null) return;
-    if (function.getString("name") != null) parts.name.append(function.getString("name"));
+    // OpenAI names the function once; some servers repeat the whole name in every chunk.
+    String name = function.getString("name");
+    if (name != null && !name.contentEquals(parts.name)) parts.name.append(name);
     if (function.getString("arguments") != null)
       parts.arguments.append(function.getString("arguments"));
   }

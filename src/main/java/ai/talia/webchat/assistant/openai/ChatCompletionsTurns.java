@@ -30,6 +30,11 @@ final class ChatCompletionsTurns implements ApiTurns {
   }
 
   @Override
+  public String state() {
+    return "stateless";
+  }
+
+  @Override
   public Future<String> run(Turn turn, String instructions, TurnOutput out) {
     JsonArray messages = new JsonArray().add(message("system", instructions));
     for (StoredMessage m : turn.history()) {
@@ -54,6 +59,10 @@ final class ChatCompletionsTurns implements ApiTurns {
             () -> !out.textShown())
         .compose(
             reader -> {
+              if (reader.incompleteReason() != null) {
+                out.markIncomplete(reader.incompleteReason());
+                return Future.succeededFuture();
+              }
               List<FunctionCall> calls = reader.functionCalls();
               if (calls.isEmpty()) return Future.succeededFuture();
               if (!toolsAllowed) {
@@ -96,7 +105,7 @@ final class ChatCompletionsTurns implements ApiTurns {
             .put("messages", messages)
             .put("stream", true)
             .put("stream_options", new JsonObject().put("include_usage", true))
-            .put("max_completion_tokens", settings.maxOutputTokens())
+            .put(settings.chatMaxTokensParam(), settings.maxOutputTokens())
             .put("safety_identifier", SafetyIdentifier.of(turn.sessionId()));
     JsonArray tools = profile.chatCompletionsTools();
     if (!tools.isEmpty())

@@ -81,22 +81,66 @@ final class OpenAiClient {
   }
 
   /**
-   * POSTs a streaming request; each attempt gets a fresh handler from {@code handlers}, and the
-   * handler of the attempt that completed is returned.
+   * POSTs a streaming request; each attempt gets its body from {@code bodies} (a retry may need a
+   * different one) and a fresh handler from {@code handlers}, and the handler of the attempt that
+   * completed is returned.
    */
+  <H extends StreamHandler> Future<H> stream(
+      String operation,
+      String path,
+      Supplier<Future<JsonObject>> bodies,
+      Supplier<H> handlers,
+      BooleanSupplier mayRetry) {
+    return retry.run(
+        operation,
+        () ->
+            bodies
+                .get()
+                .compose(
+                    body -> {
+                      H handler = handlers.get();
+                      return new StreamingCall(operation, handler).start(path, body).map(handler);
+                    }),
+        () -> mayRetry.getAsBoolean() && breakerAllows());
+  }
+
   <H extends StreamHandler> Future<H> stream(
       String operation,
       String path,
       JsonObject body,
       Supplier<H> handlers,
       BooleanSupplier mayRetry) {
-    return retry.run(
-        operation,
-        () -> {
-          H handler = handlers.get();
-          return new StreamingCall(operation, handler).start(path, body).map(handler);
-        },
-        () -> mayRetry.getAsBoolean() && breakerAllows());
+    return stream(operation, path, () -> Future.succeededFuture(body), handlers, mayRetry);
+  }
+
+  /**
+   * DELETEs a resource once, not retried; the JSON answer, or a failure. Housekeeping: its outcome
+   * says nothing of the model calls' health, so the breaker does not count it.
+   */
+  Future<JsonObject> delete(String operation, String path) {
+    long started = System.nanoTime();
+    io.vertx.ext.web.client.HttpRequest<Buffer> request =
+        web.deleteAbs(settings.url(path))
+            .bearerTokenAuthentication(settings.apiKey())
+            .putHeader(HttpHeaders.ACCEPT.toString(), "application/json");
+    settings.extraHeaders().forEach(request::putHeader);
+    return request
+        .connectTimeout(settings.connectTimeoutMs())
+        .idleTimeout(settings.requestTimeoutMs())
+        .send()
+        .transform(
+            ar -> {
+              Future<JsonObject> outcome = jsonOutcome(ar);
+              HttpResponse<Buffer> response = ar.succeeded() ? ar.result() : null;
+              record(
+                  operation,
+                  started,
+                  response == null ? 0 : response.statusCode(),
+                  response == null ? null : response.getHeader("x-request-id"),
+                  outcome.failed() ? UpstreamError.from(outcome.cause()) : null,
+                  false);
+              return outcome;
+            });
   }
 
   private boolean breakerAllows() {
@@ -105,9 +149,12 @@ final class OpenAiClient {
 
   private Future<JsonObject> postJsonOnce(String operation, String path, JsonObject body) {
     long started = System.nanoTime();
-    return web.postAbs(settings.baseUrl() + path)
-        .bearerTokenAuthentication(settings.apiKey())
-        .putHeader(HttpHeaders.ACCEPT.toString(), "application/json")
+    io.vertx.ext.web.client.HttpRequest<Buffer> request =
+        web.postAbs(settings.url(path))
+            .bearerTokenAuthentication(settings.apiKey())
+            .putHeader(HttpHeaders.ACCEPT.toString(), "application/json");
+    settings.extraHeaders().forEach(request::putHeader);
+    return request
         .connectTimeout(settings.connectTimeoutMs())
         .idleTimeout(settings.requestTimeoutMs())
         .sendJsonObject(body)
@@ -152,9 +199,19 @@ final class OpenAiClient {
    */
   private void record(
       String operation, long started, int status, String requestId, UpstreamError error) {
+    record(operation, started, status, requestId, error, true);
+  }
+
+  private void record(
+      String operation,
+      long started,
+      int status,
+      String requestId,
+      UpstreamError error,
+      boolean countsForBreaker) {
     long ms = (System.nanoTime() - started) / 1_000_000;
     if (error == null) {
-      breaker.onSuccess();
+      if (countsForBreaker) breaker.onSuccess();
       log.debug(
           "OpenAI call done",
           kv("operation", operation),
@@ -163,8 +220,10 @@ final class OpenAiClient {
           kv("duration_ms", ms));
       return;
     }
-    if (error.kind().unhealthy) breaker.onFailure();
-    else breaker.onSuccess();
+    if (countsForBreaker) {
+      if (error.kind().unhealthy) breaker.onFailure();
+      else breaker.onSuccess();
+    }
     metrics.upstreamError(error.kind());
     log.warn(
         "OpenAI call failed",
@@ -201,9 +260,12 @@ final class OpenAiClient {
   }
 
   /**
-   * One streamed POST. The first-token timer runs from the start until the handler says output
-   * started; then the idle timer runs between events (comments, i.e. keep-alives, count as events).
-   * Every callback runs on the context that started the call.
+   * One streamed POST, under two timers: the idle timer, armed when the call starts and again at
+   * every sign of life (the response headers, any event, a keep-alive comment), so a reasoning
+   * model that thinks while its stream carries {@code response.in_progress} or reasoning items is
+   * alive; and the first-output timer, from the start until the handler says output (text or a tool
+   * call) started, so a model that never writes fails in bounded time. Every callback runs on the
+   * context that started the call.
    */
   private final class StreamingCall implements StreamHandler.StreamControl {
     private final String operation;
@@ -238,15 +300,17 @@ final class OpenAiClient {
                   failed(
                       UpstreamError.of(
                           UpstreamError.Kind.FIRST_TOKEN_TIMEOUT,
-                          "no output within " + settings.firstTokenTimeoutMs() + " ms")));
+                          "no text within " + settings.firstTokenTimeoutMs() + " ms")));
+      touched();
       RequestOptions options =
           new RequestOptions()
               .setMethod(HttpMethod.POST)
-              .setAbsoluteURI(settings.baseUrl() + path)
+              .setAbsoluteURI(settings.url(path))
               .setConnectTimeout(settings.connectTimeoutMs())
               .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + settings.apiKey())
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(HttpHeaders.ACCEPT, "text/event-stream");
+      settings.extraHeaders().forEach(options::putHeader);
       http.request(options)
           .compose(
               req -> {
@@ -255,6 +319,7 @@ final class OpenAiClient {
                   req.reset();
                   return Future.failedFuture(done.future().cause());
                 }
+                handler.onSent();
                 return req.send(body.toBuffer());
               })
           .onComplete(
@@ -268,10 +333,12 @@ final class OpenAiClient {
     private void onResponse(HttpClientResponse response) {
       status = response.statusCode();
       requestId = response.getHeader("x-request-id");
+      handler.onStatus(status);
       if (settled) {
         request.reset();
         return;
       }
+      touched();
       if (status / 100 != 2) {
         response
             .body()
@@ -334,8 +401,9 @@ final class OpenAiClient {
       }
     }
 
+    /** A sign of life: the idle timer starts again. */
     private void touched() {
-      if (!outputStarted || settled) return;
+      if (settled) return;
       if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
       idleTimer =
           vertx.setTimer(
@@ -352,7 +420,6 @@ final class OpenAiClient {
       if (outputStarted) return;
       outputStarted = true;
       vertx.cancelTimer(firstTokenTimer);
-      touched();
     }
 
     @Override

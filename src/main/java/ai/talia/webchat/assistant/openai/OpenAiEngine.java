@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * Completions for OpenAI-compatible servers without it ({@code TALIA_OPENAI_API_STYLE}). Model,
  * instructions and tools come from {@code conf/}. Text streams to the {@link DeltaSink} as it
  * arrives; a turn fails with an {@link AssistantFailure} (502 bad answer, 503 unavailable, 504
- * timed out) and never returns partial text as a reply. Shared by every session: it keeps no
- * session state.
+ * timed out) and never returns a stream cut half-way as a reply. A reply the model stopped short
+ * (its output cap, a content filter) after text reached the visitor is that text, marked
+ * incomplete. Shared by every session: it keeps no session state.
  */
 public final class OpenAiEngine implements AssistantEngine {
   private static final Logger log = LoggerFactory.getLogger(OpenAiEngine.class);
@@ -63,8 +64,12 @@ public final class OpenAiEngine implements AssistantEngine {
     log.info(
         "openai engine ready",
         kv("api_style", style),
+        kv("state", turns.state()),
         kv("model", settings.model()),
-        kv("base_url", settings.baseUrl().replaceAll("//[^/@]*@", "//***@")));
+        // Neither the query string nor the extra headers' values: either may hold a key.
+        kv("base_url", settings.baseUrl().replaceAll("//[^/@]*@", "//***@")),
+        kv("base_url_query", settings.baseQuery() != null),
+        kv("extra_headers", settings.extraHeaders().size()));
   }
 
   @Override
@@ -83,6 +88,7 @@ public final class OpenAiEngine implements AssistantEngine {
         .put("name", name())
         .put("ready", ready())
         .put("api_style", settings.apiStyle().name().toLowerCase(Locale.ROOT))
+        .put("state", turns.state())
         .put("model", settings.model())
         .put("breaker", breaker.state().name().toLowerCase(Locale.ROOT));
   }
@@ -128,6 +134,16 @@ public final class OpenAiEngine implements AssistantEngine {
           if (ar.succeeded()) return Future.succeededFuture(ar.result());
           AssistantFailure failure =
               asFailure(ar.cause()).withTokensUsed(out.inputTokens() + out.outputTokens());
+          if (ar.cause() instanceof UpstreamError e && e.kind() == UpstreamError.Kind.INCOMPLETE) {
+            log.warn(
+                "the model stopped before writing any text: raise TALIA_OPENAI_MAX_OUTPUT_TOKENS "
+                    + "or lower TALIA_OPENAI_REASONING_EFFORT",
+                kv("session_id", turn.sessionId()),
+                kv("reason", e.code()),
+                kv("max_output_tokens", settings.maxOutputTokens()),
+                kv("reasoning_effort", settings.reasoningEffort()),
+                kv("output_tokens", out.outputTokens()));
+          }
           log.warn(
               "openai turn failed",
               kv("session_id", turn.sessionId()),
@@ -143,8 +159,20 @@ public final class OpenAiEngine implements AssistantEngine {
       return Future.failedFuture(
           UpstreamError.of(UpstreamError.Kind.BAD_RESPONSE, "the model answered no text"));
     }
+    if (out.incompleteReason() != null) {
+      log.warn(
+          "reply cut short after text was shown; kept as incomplete",
+          kv("reason", out.incompleteReason()),
+          kv("max_output_tokens", settings.maxOutputTokens()),
+          kv("output_tokens", out.outputTokens()));
+    }
     return Future.succeededFuture(
-        new TurnResult(out.text(), conversationId, out.inputTokens(), out.outputTokens()));
+        new TurnResult(
+            out.text(),
+            conversationId,
+            out.inputTokens(),
+            out.outputTokens(),
+            out.incompleteReason() != null));
   }
 
   private static AssistantFailure asFailure(Throwable cause) {

@@ -2,17 +2,40 @@ package ai.talia.webchat.assistant.openai;
 
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The openai engine's settings, read once from {@code conf/talia.json} (the {@code openai} block)
- * and the environment. {@code temperature} and {@code reasoningEffort} are null when unset: they
- * are then not sent, because reasoning models refuse {@code temperature} and older models refuse
- * {@code reasoning}.
+ * and the environment; a wrong value stops the start with a message naming the setting (never its
+ * value when it may be a secret). {@code temperature} and {@code reasoningEffort} are null when not
+ * to be sent: reasoning models refuse {@code temperature} and other models refuse {@code
+ * reasoning}. {@code reasoningEffort} {@code auto} (the default) becomes {@code low} for the gpt-5
+ * family and the o-series, whose reasoning counts against {@code max_output_tokens}, and nothing
+ * for other models.
+ *
+ * @param baseUrl the base URL without its query string, no trailing slash
+ * @param baseQuery the base URL's query string (Azure's {@code api-version=…}), added to every
+ *     call; null when it has none
+ * @param extraHeaders static headers sent with every call ({@code api-key}, preview headers)
+ * @param chatMaxTokensParam the Chat Completions field that carries the output cap: {@code
+ *     max_completion_tokens}, or {@code max_tokens} for servers that read only that (Ollama)
+ * @param state where the Responses style keeps a session's history: in an OpenAI conversation, or
+ *     nowhere at OpenAI (each call sends it from our store, {@code store:false})
  */
 public record OpenAiSettings(
     String apiKey,
     String baseUrl,
+    String baseQuery,
+    Map<String, String> extraHeaders,
+    String chatMaxTokensParam,
+    State state,
     ApiStyle apiStyle,
     String model,
     Double temperature,
@@ -39,39 +62,205 @@ public record OpenAiSettings(
     CHAT_COMPLETIONS
   }
 
+  public enum State {
+    CONVERSATION,
+    STATELESS
+  }
+
+  /** The API refuses a {@code max_output_tokens} below this (OpenAPI: {@code minimum: 16}). */
+  static final int MIN_OUTPUT_TOKENS = 16;
+
+  /**
+   * Reasoning and the visible reply share {@code max_output_tokens}: a chat reply is short, but a
+   * reasoning model can think for thousands of tokens first, and a cap it reaches ends the reply.
+   */
+  static final int DEFAULT_MAX_OUTPUT_TOKENS = 8192;
+
+  /** {@code reasoning.effort} values of OpenAI's OpenAPI document (not every model takes each). */
+  static final Set<String> REASONING_EFFORTS =
+      Set.of("none", "minimal", "low", "medium", "high", "xhigh", "max");
+
+  private static final Pattern REASONING_MODEL = Pattern.compile("(gpt-5|o[1-9])(?!.*-chat).*");
+
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+  /** Headers the engine sets itself: an extra header may not replace them. */
+  private static final Set<String> OWN_HEADERS =
+      Set.of(
+          "authorization",
+          "content-type",
+          "content-length",
+          "accept",
+          "host",
+          "connection",
+          "transfer-encoding");
+
   public static OpenAiSettings from(TaliaConfig config) {
     String apiKey = config.string(ConfigKeys.OPENAI_API_KEY);
     if (apiKey == null)
       throw new IllegalArgumentException("The openai engine needs TALIA_OPENAI_API_KEY");
-    String baseUrl = config.string(ConfigKeys.OPENAI_BASE_URL, "https://api.openai.com/v1").trim();
-    while (baseUrl.endsWith("/")) baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
-    if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
+    String url = config.string(ConfigKeys.OPENAI_BASE_URL, "https://api.openai.com/v1").trim();
+    if (!url.startsWith("http://") && !url.startsWith("https://")) {
       throw new IllegalArgumentException(
-          "TALIA_OPENAI_BASE_URL must be an http(s) URL, got: " + baseUrl);
+          "TALIA_OPENAI_BASE_URL must be an http(s) URL, got: " + withoutQuery(url));
+    }
+    if (url.contains("#"))
+      throw new IllegalArgumentException("TALIA_OPENAI_BASE_URL must not have a #fragment");
+    // Azure's v1 endpoint takes ?api-version=…: the path comes before it, on every call.
+    int q = url.indexOf('?');
+    String baseQuery = q < 0 || q == url.length() - 1 ? null : url.substring(q + 1);
+    String baseUrl = q < 0 ? url : url.substring(0, q);
+    while (baseUrl.endsWith("/")) baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
+    try {
+      java.net.URI parsed = new java.net.URI(baseUrl + (baseQuery == null ? "" : "?" + baseQuery));
+      if (parsed.getHost() == null) throw new java.net.URISyntaxException(baseUrl, "no host");
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "TALIA_OPENAI_BASE_URL is not a valid URL: " + withoutQuery(url));
+    }
+    int maxOutputTokens =
+        config.integer(ConfigKeys.OPENAI_MAX_OUTPUT_TOKENS, DEFAULT_MAX_OUTPUT_TOKENS);
+    if (maxOutputTokens < MIN_OUTPUT_TOKENS) {
+      throw new IllegalArgumentException(
+          "TALIA_OPENAI_MAX_OUTPUT_TOKENS must be at least "
+              + MIN_OUTPUT_TOKENS
+              + " (the API refuses less), got: "
+              + maxOutputTokens);
+    }
+    String model = config.string(ConfigKeys.OPENAI_MODEL, "gpt-5-mini");
+    State state = state(config.string(ConfigKeys.OPENAI_STATE, "conversation"));
+    boolean store = strictBool(config, ConfigKeys.OPENAI_STORE, "TALIA_OPENAI_STORE", true);
+    if (state == State.CONVERSATION && !store) {
+      throw new IllegalArgumentException(
+          "TALIA_OPENAI_STORE=false cannot keep a conversation at OpenAI: "
+              + "set TALIA_OPENAI_STATE=stateless to keep nothing of the chat there");
     }
     return new OpenAiSettings(
         apiKey.trim(),
         baseUrl,
+        baseQuery,
+        extraHeaders(config.value(ConfigKeys.OPENAI_EXTRA_HEADERS)),
+        chatMaxTokensParam(config.string(ConfigKeys.OPENAI_CHAT_MAX_TOKENS_PARAM)),
+        state,
         style(config.string(ConfigKeys.OPENAI_API_STYLE, "responses")),
-        config.string(ConfigKeys.OPENAI_MODEL, "gpt-5-mini"),
+        model,
         decimal(config, ConfigKeys.OPENAI_TEMPERATURE),
-        positive(config, ConfigKeys.OPENAI_MAX_OUTPUT_TOKENS, 2048),
-        config.bool(ConfigKeys.OPENAI_STORE, true),
+        maxOutputTokens,
+        store,
         config.string(ConfigKeys.OPENAI_TRUNCATION, "auto"),
-        config.string(ConfigKeys.OPENAI_REASONING_EFFORT),
+        reasoningEffort(config.string(ConfigKeys.OPENAI_REASONING_EFFORT, "auto"), model),
         config.string(ConfigKeys.OPENAI_INSTRUCTIONS_FILE, "conf/assistant/instructions.md"),
         config.string(ConfigKeys.OPENAI_TOOLS_FILE, "conf/assistant/tools.json"),
         Math.max(0, config.integer(ConfigKeys.OPENAI_MAX_TOOL_ROUNDS, 3)),
         positive(config, ConfigKeys.OPENAI_CONNECT_TIMEOUT_MS, 5000),
         positive(config, ConfigKeys.OPENAI_REQUEST_TIMEOUT_MS, 20000),
-        positive(config, ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 30000),
-        positive(config, ConfigKeys.OPENAI_IDLE_TIMEOUT_MS, 20000),
+        positive(config, ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 75000),
+        positive(config, ConfigKeys.OPENAI_IDLE_TIMEOUT_MS, 45000),
         Math.max(0, config.integer(ConfigKeys.OPENAI_MAX_RETRIES, 2)),
         positive(config, ConfigKeys.OPENAI_RETRY_BASE_DELAY_MS, 500),
         positive(config, ConfigKeys.OPENAI_RETRY_MAX_DELAY_MS, 8000),
         positive(config, ConfigKeys.OPENAI_BREAKER_FAILURE_THRESHOLD, 5),
         positive(config, ConfigKeys.OPENAI_BREAKER_RESET_TIMEOUT_MS, 30000),
         positive(config, ConfigKeys.OPENAI_MAX_CONNECTIONS, 512));
+  }
+
+  /** The URL of an API path ({@code /responses}) on the base URL, its query string kept. */
+  public String url(String path) {
+    if (baseQuery == null) return baseUrl + path;
+    return baseUrl + path + (path.indexOf('?') < 0 ? '?' : '&') + baseQuery;
+  }
+
+  private static String withoutQuery(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q) + "?…";
+  }
+
+  /**
+   * {@code TALIA_OPENAI_EXTRA_HEADERS}: a JSON object of header names to string values (in {@code
+   * conf/talia.json} an object, in the environment its JSON text). Values are secrets (an {@code
+   * api-key}): no message repeats them.
+   */
+  static Map<String, String> extraHeaders(Object value) {
+    if (value == null || (value instanceof String s && s.isBlank())) return Map.of();
+    JsonObject json;
+    if (value instanceof JsonObject o) {
+      json = o;
+    } else {
+      try {
+        json = new JsonObject(value.toString());
+      } catch (DecodeException | ClassCastException e) {
+        throw new IllegalArgumentException(
+            "TALIA_OPENAI_EXTRA_HEADERS must be a JSON object of header names to values, "
+                + "e.g. {\"api-key\":\"…\"}; it is not valid JSON");
+      }
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : json) {
+      String name = e.getKey();
+      if (!HEADER_NAME.matcher(name).matches())
+        throw new IllegalArgumentException(
+            "TALIA_OPENAI_EXTRA_HEADERS: '" + name + "' is not a valid header name");
+      if (OWN_HEADERS.contains(name.toLowerCase(Locale.ROOT)))
+        throw new IllegalArgumentException(
+            "TALIA_OPENAI_EXTRA_HEADERS may not set "
+                + name
+                + ": the engine sets it (the key goes in TALIA_OPENAI_API_KEY)");
+      if (!(e.getValue() instanceof String v) || v.chars().anyMatch(c -> c < 0x20 && c != '\t'))
+        throw new IllegalArgumentException(
+            "TALIA_OPENAI_EXTRA_HEADERS: the value of "
+                + name
+                + " must be a string on one line, without control characters");
+      headers.put(name, (String) e.getValue());
+    }
+    return Collections.unmodifiableMap(headers);
+  }
+
+  /**
+   * {@code auto}: {@code low} — quick enough for a chat, and it leaves most of the output cap to
+   * the reply — for models that reason (the gpt-5 family but its {@code -chat} models, the
+   * o-series), nothing for others; {@code off}: nothing; else one of the API's values.
+   */
+  static String reasoningEffort(String value, String model) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.equals("off")) return null;
+    if (v.equals("auto"))
+      return REASONING_MODEL.matcher(model.trim().toLowerCase(Locale.ROOT)).matches()
+          ? "low"
+          : null;
+    if (REASONING_EFFORTS.contains(v)) return v;
+    throw new IllegalArgumentException(
+        "TALIA_OPENAI_REASONING_EFFORT must be auto, off or one of "
+            + new java.util.TreeSet<>(REASONING_EFFORTS)
+            + ", got: "
+            + value);
+  }
+
+  private static State state(String value) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "conversation" -> State.CONVERSATION;
+      case "stateless" -> State.STATELESS;
+      default ->
+          throw new IllegalArgumentException(
+              "TALIA_OPENAI_STATE must be conversation or stateless, got: " + value);
+    };
+  }
+
+  private static boolean strictBool(TaliaConfig config, String key, String env, boolean fallback) {
+    Object v = config.value(key);
+    if (v == null || (v instanceof String s && s.isBlank())) return fallback;
+    if (v instanceof Boolean b) return b;
+    String s = v.toString().trim().toLowerCase(Locale.ROOT);
+    if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
+    throw new IllegalArgumentException(env + " must be true or false, got: " + v);
+  }
+
+  private static String chatMaxTokensParam(String value) {
+    if (value == null) return "max_completion_tokens";
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.equals("max_completion_tokens") || v.equals("max_tokens")) return v;
+    throw new IllegalArgumentException(
+        "TALIA_OPENAI_CHAT_MAX_TOKENS_PARAM must be max_completion_tokens or max_tokens, got: "
+            + value);
   }
 
   private static ApiStyle style(String value) {
@@ -111,6 +300,11 @@ public record OpenAiSettings(
   public String toString() {
     return "OpenAiSettings[baseUrl="
         + baseUrl
+        + (baseQuery == null ? "" : "?…")
+        + ", extraHeaders="
+        + extraHeaders.size()
+        + ", state="
+        + state
         + ", apiStyle="
         + apiStyle
         + ", model="

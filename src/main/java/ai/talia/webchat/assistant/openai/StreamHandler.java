@@ -5,6 +5,12 @@ interface StreamHandler {
 
   void onEvent(SseEvent event, StreamControl control);
 
+  /** The request went out: from here on the API may act on it. */
+  default void onSent() {}
+
+  /** The API answered with this HTTP status (before any event). */
+  default void onStatus(int status) {}
+
   /**
    * The connection ended; a handler that accepts an end without its terminal event completes here.
    */
@@ -12,7 +18,7 @@ interface StreamHandler {
 
   /** What a handler may say about the stream it reads. */
   interface StreamControl {
-    /** The model produced output: the first-token timeout stops, the idle timeout starts. */
+    /** The model produced output (text or a tool call): the first-output timer stops. */
     void outputStarted();
 
     /** A terminal event arrived: the call succeeded. */

@@ -5,8 +5,9 @@ import ai.talia.webchat.assistant.DeltaSink;
 /**
  * What one turn has produced so far: the text already handed to the visitor (the reply is exactly
  * that text), the tokens used by every model call of the turn, and when the first text arrived.
- * When a later model call of the same turn (after a tool round) speaks again, a blank line keeps
- * its text apart from the earlier one.
+ * When a later model call of the same turn (after a tool round), or another message item of the
+ * same call, speaks again, a blank line keeps its text apart from the earlier one. A reply the
+ * model stopped short (its output cap) is {@link #incompleteReason() incomplete}.
  */
 final class TurnOutput {
   private final DeltaSink sink;
@@ -16,6 +17,7 @@ final class TurnOutput {
   private long firstTextNanos = -1;
   private int inputTokens;
   private int outputTokens;
+  private String incompleteReason;
 
   TurnOutput(DeltaSink sink) {
     this.sink = sink;
@@ -23,7 +25,22 @@ final class TurnOutput {
 
   /** A new model call starts: its first text is separated from what came before. */
   void nextCall() {
+    startPart();
+  }
+
+  /** A new part of the reply (another message item) starts: it is set apart like a new call. */
+  void startPart() {
     callHasText = false;
+  }
+
+  /** The model stopped short after text reached the visitor: that text is the reply. */
+  void markIncomplete(String reason) {
+    incompleteReason = reason;
+  }
+
+  /** Why the reply is incomplete ({@code max_output_tokens}, {@code content_filter}), or null. */
+  String incompleteReason() {
+    return incompleteReason;
   }
 
   void delta(String piece) {

@@ -117,6 +117,26 @@ public final class UpstreamError extends RuntimeException {
   }
 
   /**
+   * A failure reported inside a stream ({@code error}, {@code response.failed}, a Chat Completions
+   * error chunk): {@code server_error} and {@code rate_limit_exceeded} mean what their HTTP
+   * statuses mean and are retried like them (while no text reached the visitor); others are not.
+   */
+  static UpstreamError streamFailure(Kind kind, String code, String message) {
+    boolean transient_ = "server_error".equals(code) || "rate_limit_exceeded".equals(code);
+    return new UpstreamError(
+        kind,
+        message == null ? kind.tag() : message,
+        0,
+        null,
+        code,
+        null,
+        null,
+        -1,
+        transient_ ? Boolean.TRUE : null,
+        null);
+  }
+
+  /**
    * A non-2xx answer, classified from its status and the {@code
    * {"error":{message,type,param,code}}} body.
    */
@@ -210,6 +230,12 @@ public final class UpstreamError extends RuntimeException {
 
   private static String stringOrNull(Object v) {
     return v == null ? null : v.toString();
+  }
+
+  /** The same failure, never retried (what it happened in has already been retried). */
+  UpstreamError notRetryable() {
+    return new UpstreamError(
+        kind, getMessage(), status, type, code, param, requestId, retryAfterMs, false, getCause());
   }
 
   UpstreamError withRequestId(String id) {

@@ -73,6 +73,21 @@ class ChatCompletionsEngineTest extends EngineTestBase {
   }
 
   @Test
+  void a_server_that_reads_only_max_tokens_gets_max_tokens() {
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_CHAT_MAX_TOKENS_PARAM,
+            "max_tokens",
+            ConfigKeys.OPENAI_MODEL,
+            "llama3.2"));
+    fake.enqueue(FakeReply.text("Hola.", 1));
+    assertThat(await(run(turn("s-1", "hola", null, List.of(), leads))).text()).isEqualTo("Hola.");
+    JsonObject call = fake.chatCompletionCalls().get(0);
+    assertThat(call.getInteger("max_tokens")).isEqualTo(1024);
+    assertThat(call.containsKey("max_completion_tokens")).isFalse();
+  }
+
+  @Test
   void a_tool_call_is_run_and_answered_with_a_tool_message() {
     engine(Map.of());
     fake.enqueue(
@@ -182,10 +197,53 @@ class ChatCompletionsEngineTest extends EngineTestBase {
     engine(Map.of());
     fake.enqueue(FakeReply.text("uno dos", 2).errorAfter(1, "server_error", "boom"));
     assertThat(failure(run(turn("s-1", "a", null, List.of(), leads))).httpStatus()).isEqualTo(502);
-    fake.enqueue(FakeReply.text("uno dos", 2).incomplete("length"));
+    // Stopped by the cap before any text: nothing to keep (with text, it is kept below).
+    fake.enqueue(FakeReply.reasoningOnly(0, 1024).incomplete("length"));
     AssistantFailure length = failure(run(turn("s-1", "b", null, List.of(), leads)));
     assertThat(length.httpStatus()).isEqualTo(502);
     assertThat(length.getMessage()).contains("incomplete");
+    assertThat(length.tokensUsed()).isPositive();
+  }
+
+  @Test
+  void a_length_finish_after_text_keeps_the_reply_as_written_marked_incomplete() {
+    engine(Map.of());
+    fake.enqueue(FakeReply.text("Nuestros planes son", 3).incomplete("length").usage(100, 1024));
+    TurnResult result = await(run(turn("s-1", "¿precios?", null, List.of(), leads)));
+    assertThat(result.incomplete()).isTrue();
+    assertThat(result.text()).isEqualTo("Nuestros planes son");
+    assertThat(result.outputTokens()).isEqualTo(1024);
+    // The usage chunk (stream_options.include_usage) came after the finish chunk and counted.
+    assertThat(result.inputTokens()).isEqualTo(100);
+  }
+
+  @Test
+  void an_error_chunk_before_any_text_with_a_retryable_code_is_retried() {
+    engine(Map.of());
+    fake.enqueue(
+        FakeReply.text("nunca", 1).errorAfter(0, "rate_limit_exceeded", "slow down"),
+        FakeReply.text("nunca", 1).errorAfter(0, "server_error", "boom"),
+        FakeReply.text("Hola.", 1));
+    assertThat(await(run(turn("s-1", "hola", null, List.of(), leads))).text()).isEqualTo("Hola.");
+    assertThat(fake.chatCompletionCalls()).hasSize(3);
+  }
+
+  @Test
+  void a_tool_name_repeated_in_every_chunk_is_taken_once() {
+    engine(Map.of());
+    fake.enqueue(
+        FakeReply.captureLead("Ana", null, null).repeatToolName(), FakeReply.text("Gracias.", 1));
+    await(run(turn("s-1", "Soy Ana", null, List.of(), leads)));
+    assertThat(leads.captured).containsExactly(new LeadFields("Ana", null, null));
+    JsonArray messages = fake.chatCompletionCalls().get(1).getJsonArray("messages");
+    assertThat(
+            messages
+                .getJsonObject(messages.size() - 2)
+                .getJsonArray("tool_calls")
+                .getJsonObject(0)
+                .getJsonObject("function")
+                .getString("name"))
+        .isEqualTo("capture_lead");
   }
 
   @Test

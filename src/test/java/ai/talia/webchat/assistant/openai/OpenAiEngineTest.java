@@ -371,11 +371,152 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat(failure(run(firstTurn("a"))).getMessage()).contains("stream_error");
     fake.enqueue(FakeReply.text("uno dos", 2).failed("server_error", "boom"));
     assertThat(failure(run(firstTurn("b"))).getMessage()).contains("response_failed");
-    fake.enqueue(FakeReply.text("uno dos", 2).incomplete("max_output_tokens"));
+    // Stopped by the output cap before any text: nothing to keep (with text, it is kept below).
+    fake.enqueue(FakeReply.reasoningOnly(0, 1024).incomplete("max_output_tokens"));
     AssistantFailure incomplete = failure(run(firstTurn("c")));
     assertThat(incomplete.httpStatus()).isEqualTo(502);
     assertThat(incomplete.getMessage()).contains("incomplete");
     assertThat(fake.responseCalls()).hasSize(3);
+  }
+
+  @Test
+  void a_reply_cut_by_the_output_cap_after_text_is_kept_as_written_and_marked_incomplete() {
+    engine(Map.of());
+    fake.enqueue(
+        FakeReply.text("Nuestros planes son", 3)
+            .reasoning(0, 900)
+            .incomplete("max_output_tokens")
+            .usage(200, 1024));
+
+    TurnResult result = await(run(firstTurn("¿precios?")));
+
+    assertThat(result.incomplete()).isTrue();
+    assertThat(result.text()).isEqualTo("Nuestros planes son").isEqualTo(String.join("", deltas));
+    assertThat(result.inputTokens()).isEqualTo(200);
+    assertThat(result.outputTokens()).isEqualTo(1024);
+    assertThat(fake.responseCalls()).hasSize(1);
+  }
+
+  @Test
+  void a_function_call_cut_by_the_output_cap_is_never_run() {
+    engine(Map.of());
+    fake.enqueue(
+        FakeReply.text("Apunto tus datos.", 2)
+            .thenToolCall("capture_lead", "{\"name\":\"Ana\",\"email\":null,\"phone\":null}")
+            .incomplete("max_output_tokens"));
+    TurnResult result = await(run(firstTurn("Soy Ana")));
+    assertThat(leads.captured).isEmpty();
+    assertThat(result.incomplete()).isTrue();
+    assertThat(result.text()).isEqualTo("Apunto tus datos.");
+    assertThat(fake.responseCalls()).hasSize(1);
+  }
+
+  @Test
+  void the_usage_of_failed_and_incomplete_responses_counts_against_the_turn() {
+    engine(Map.of(ConfigKeys.OPENAI_MAX_RETRIES, 0));
+    fake.enqueue(FakeReply.reasoningOnly(0, 40).failed("invalid_prompt", "no").usage(300, 40));
+    assertThat(failure(run(firstTurn("a"))).tokensUsed()).isEqualTo(340);
+    fake.enqueue(FakeReply.reasoningOnly(0, 1024).incomplete("max_output_tokens").usage(300, 1024));
+    assertThat(failure(run(firstTurn("b"))).tokensUsed()).isEqualTo(1324);
+  }
+
+  @Test
+  void several_message_items_are_set_apart_and_commentary_is_never_shown() {
+    engine(Map.of());
+    fake.enqueue(
+        FakeReply.text("Tenemos tres planes.", 2)
+            .thenText("¿Cuál te interesa?", 2)
+            .commentaryFirst("Voy a revisar la tabla de precios.")
+            .finalAnswerPhase());
+
+    TurnResult result = await(run(firstTurn("¿precios?")));
+
+    assertThat(result.text()).isEqualTo("Tenemos tres planes.\n\n¿Cuál te interesa?");
+    assertThat(String.join("", deltas)).isEqualTo(result.text()).doesNotContain("revisar");
+  }
+
+  @Test
+  void
+      a_retryable_error_event_before_text_is_retried_in_a_new_conversation_holding_the_input_once() {
+    engine(Map.of());
+    List<String> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+    fake.enqueue(
+        FakeReply.text("nunca", 1).errorAfter(0, "server_error", "The server had an error"),
+        FakeReply.reasoningOnly(0, 20).failed("rate_limit_exceeded", "Rate limit reached"),
+        FakeReply.text("Hola, ¿en qué te ayudo?", 2));
+
+    TurnResult result =
+        await(run(keeping(kept, turn("session-1", "hola", null, history("session-1", 2), leads))));
+
+    assertThat(result.text()).isEqualTo("Hola, ¿en qué te ayudo?");
+    assertThat(fake.responseCalls()).hasSize(3);
+    // Each failed attempt left the input in its conversation: both were abandoned and deleted.
+    assertThat(fake.requests("POST", "/v1/conversations")).hasSize(3);
+    assertThat(fake.conversations()).containsOnlyKeys(result.conversationId());
+    assertThat(kept).last().isEqualTo(result.conversationId());
+    assertThat(fake.conversation(result.conversationId()).items())
+        .extracting(i -> i.getString("role") + ":" + text(i))
+        .containsExactly(
+            "user:user message 0",
+            "assistant:assistant message 1",
+            "user:hola",
+            "assistant:Hola, ¿en qué te ayudo?");
+  }
+
+  @Test
+  void a_retried_tool_round_sends_the_whole_turn_again_into_the_new_conversation() {
+    engine(Map.of());
+    fake.enqueue(
+        FakeReply.captureLead("Ana", null, null),
+        FakeReply.text("nunca", 1).errorAfter(0, "server_error", "boom"),
+        FakeReply.text("Gracias, Ana.", 2));
+
+    TurnResult result = await(run(firstTurn("Soy Ana")));
+
+    assertThat(result.text()).isEqualTo("Gracias, Ana.");
+    assertThat(leads.captured).containsExactly(new LeadFields("Ana", null, null));
+    List<JsonObject> items = fake.conversation(result.conversationId()).items();
+    assertThat(items)
+        .extracting(i -> i.getString("type") + ":" + i.getString("role"))
+        .containsExactly(
+            "message:user", "function_call:null", "function_call_output:null", "message:assistant");
+    assertThat(fake.conversation(result.conversationId()).pendingCallIds()).isEmpty();
+    assertThat(fake.conversations()).hasSize(1);
+  }
+
+  @Test
+  void a_bad_gateway_or_a_gateway_timeout_may_have_reached_the_api_so_the_retry_uses_a_new_one() {
+    engine(Map.of());
+    String conversation = await(createConversation());
+    fake.enqueue(
+        FakeReply.httpError(502, "server_error", null, "Bad gateway"),
+        FakeReply.httpError(504, "server_error", null, "Gateway timeout"),
+        FakeReply.text("Hola.", 1));
+    TurnResult result = await(run(turnIn(conversation, "hola")));
+    assertThat(result.text()).isEqualTo("Hola.");
+    assertThat(fake.conversations()).containsOnlyKeys(result.conversationId());
+    assertThat(fake.responseCalls())
+        .extracting(c -> c.getString("conversation"))
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void a_turn_that_failed_after_reaching_its_conversation_makes_the_session_forget_it() {
+    engine(Map.of());
+    String conversation = await(createConversation());
+    List<String> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+    fake.enqueue(FakeReply.text("uno dos tres", 3).perTokenDelay(10).resetAfter(1));
+    failure(run(keeping(kept, turnIn(conversation, "cuéntame"))));
+    assertThat(kept).containsExactly((String) null);
+    assertThat(fake.conversation(conversation)).as("deleted upstream").isNull();
+
+    // Refused with an HTTP status, a call left nothing behind: the conversation stays.
+    String kept2 = await(createConversation());
+    kept.clear();
+    fake.enqueue(3, FakeReply::overloaded);
+    failure(run(keeping(kept, turnIn(kept2, "otra"))));
+    assertThat(kept).isEmpty();
+    assertThat(fake.conversation(kept2).items()).isEmpty();
   }
 
   @Test
@@ -402,6 +543,70 @@ class OpenAiEngineTest extends EngineTestBase {
     deltas.clear();
     fake.enqueue(FakeReply.text("uno dos tres cuatro", 4).perTokenDelay(150).keepAlive());
     assertThat(await(run(firstTurn("otra vez"))).text()).isEqualTo("uno dos tres cuatro");
+  }
+
+  @Test
+  void a_stream_silent_before_any_text_trips_the_idle_timer_not_only_the_first_text_limit() {
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_IDLE_TIMEOUT_MS,
+            300,
+            ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS,
+            8000));
+    fake.enqueue(FakeReply.reasoningOnly(6000, 50).thenText("tarde", 1));
+    long started = System.nanoTime();
+    AssistantFailure failure = failure(run(firstTurn("hola")));
+    assertThat(failure.httpStatus()).isEqualTo(504);
+    assertThat(failure.getMessage()).contains("idle_timeout");
+    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(4000);
+  }
+
+  @Test
+  void any_event_keeps_a_thinking_model_alive_and_the_first_text_limit_still_bounds_it() {
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_IDLE_TIMEOUT_MS,
+            400,
+            ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS,
+            4000));
+    // Thinks three idle periods long, its stream alive with keep-alives.
+    fake.enqueue(FakeReply.text("Pensado.", 1).reasoning(1200, 300).keepAliveEvery(100));
+    TurnResult thought = await(run(firstTurn("hola")));
+    assertThat(thought.text()).isEqualTo("Pensado.");
+    assertThat(thought.outputTokens()).isGreaterThanOrEqualTo(300);
+
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_IDLE_TIMEOUT_MS, 400, ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 800));
+    fake.enqueue(FakeReply.text("Nunca.", 1).reasoning(5000, 300).keepAliveEvery(100));
+    long started = System.nanoTime();
+    AssistantFailure failure = failure(run(firstTurn("otra")));
+    assertThat(failure.httpStatus()).isEqualTo(504);
+    assertThat(failure.getMessage()).contains("first_token_timeout");
+    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3000);
+  }
+
+  @Test
+  void the_default_timeouts_let_a_reasoning_model_think_in_silence_for_half_a_minute() {
+    TaliaConfig defaults =
+        new TaliaConfig(
+                await(
+                        ai.talia.webchat.config.ConfigLoader.load(
+                            vertx, java.nio.file.Path.of("/nonexistent"), Map.of()))
+                    .json())
+            .with(ConfigKeys.OPENAI_API_KEY, fake.apiKey());
+    OpenAiSettings settings = OpenAiSettings.from(defaults);
+    assertThat(settings.idleTimeoutMs()).isGreaterThan(30_000);
+    assertThat(settings.firstTokenTimeoutMs()).isGreaterThan(settings.idleTimeoutMs());
+    // A REST caller waits http.replyTimeoutSeconds: the first text must be due before that.
+    assertThat(settings.firstTokenTimeoutMs())
+        .isLessThan(defaults.integer(ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS, 0) * 1000);
+    assertThat(
+            OpenAiSettings.from(
+                    new TaliaConfig(new io.vertx.core.json.JsonObject())
+                        .with(ConfigKeys.OPENAI_API_KEY, "k"))
+                .idleTimeoutMs())
+        .isEqualTo(settings.idleTimeoutMs());
   }
 
   @Test
@@ -470,6 +675,22 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat(fake.responseCalls())
         .extracting(c -> c.getString("conversation"))
         .containsExactly("conv_forgotten", result.conversationId());
+  }
+
+  @Test
+  void a_history_batch_whose_answer_was_lost_is_not_sent_twice() {
+    engine(Map.of());
+    List<StoredMessage> history = history("session-1", 25);
+    fake.loseItemsAnswers(1);
+    AssistantFailure failed = failure(run(turn("session-1", "¿sigues?", null, history, leads)));
+    assertThat(failed.httpStatus()).isEqualTo(503);
+    assertThat(fake.conversations()).as("the half-built conversation is deleted").isEmpty();
+
+    fake.enqueue(FakeReply.text("Sigo aquí.", 2));
+    TurnResult result = await(run(turn("session-1", "¿sigues?", null, history, leads)));
+    List<JsonObject> items = fake.conversation(result.conversationId()).items();
+    assertThat(items).hasSize(27);
+    for (int i = 0; i < 25; i++) assertThat(text(items.get(i))).isEqualTo(history.get(i).content());
   }
 
   @Test
@@ -568,6 +789,230 @@ class OpenAiEngineTest extends EngineTestBase {
   }
 
   @Test
+  void a_base_url_with_a_query_string_and_extra_headers_reach_every_call() {
+    String secret = "azure-key-0123456789";
+    fake.requireQueryParam("api-version", "preview").requireHeader("api-key", secret);
+    engine(
+        Map.of(
+            ConfigKeys.OPENAI_BASE_URL,
+            fake.baseUrl() + "/?api-version=preview",
+            ConfigKeys.OPENAI_EXTRA_HEADERS,
+            "{\"api-key\":\"" + secret + "\",\"OpenAI-Beta\":\"responses=v1\"}"));
+    fake.enqueue(FakeReply.captureLead("Ana", null, null), FakeReply.text("Gracias, Ana.", 2));
+
+    TurnResult result = await(run(firstTurn("Soy Ana")));
+
+    assertThat(result.text()).isEqualTo("Gracias, Ana.");
+    assertThat(fake.requests())
+        .extracting(r -> r.method() + " " + r.path())
+        .containsExactly("POST /v1/conversations", "POST /v1/responses", "POST /v1/responses");
+    assertThat(fake.requests())
+        .allSatisfy(r -> assertThat(r.header("api-key")).isEqualTo(secret))
+        .allSatisfy(r -> assertThat(r.header("OpenAI-Beta")).isEqualTo("responses=v1"));
+    assertThat(
+            OpenAiSettings.from(
+                    OpenAiTestSupport.config(fake, "responses")
+                        .with(ConfigKeys.OPENAI_EXTRA_HEADERS, "{\"api-key\":\"" + secret + "\"}"))
+                .toString())
+        .doesNotContain(secret);
+  }
+
+  @Test
+  void the_defaults_leave_a_reasoning_model_room_to_think_at_an_effort_suited_to_chat() {
+    io.vertx.core.json.JsonObject packaged =
+        await(
+                ai.talia.webchat.config.ConfigLoader.load(
+                    vertx, java.nio.file.Path.of("/nonexistent"), Map.of()))
+            .json();
+    TaliaConfig defaults = new TaliaConfig(packaged).with(ConfigKeys.OPENAI_API_KEY, fake.apiKey());
+    OpenAiSettings settings = OpenAiSettings.from(defaults);
+    assertThat(settings.model()).isEqualTo("gpt-5-mini");
+    assertThat(settings.maxOutputTokens()).isGreaterThanOrEqualTo(8192);
+    assertThat(settings.reasoningEffort()).isEqualTo("low");
+    assertThat(
+            OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_MODEL, "gpt-4.1"))
+                .reasoningEffort())
+        .as("a model without reasoning refuses reasoning.effort: not sent")
+        .isNull();
+    assertThat(
+            OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_MODEL, "gpt-5-chat-latest"))
+                .reasoningEffort())
+        .isNull();
+    assertThat(
+            OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_MODEL, "o4-mini"))
+                .reasoningEffort())
+        .isEqualTo("low");
+    assertThat(
+            OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_REASONING_EFFORT, "off"))
+                .reasoningEffort())
+        .isNull();
+    assertThat(
+            OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_REASONING_EFFORT, "Medium"))
+                .reasoningEffort())
+        .isEqualTo("medium");
+    assertThatThrownBy(
+            () -> OpenAiSettings.from(defaults.with(ConfigKeys.OPENAI_REASONING_EFFORT, "turbo")))
+        .hasMessageContaining("TALIA_OPENAI_REASONING_EFFORT");
+
+    engine(Map.of());
+    fake.enqueue(FakeReply.text("Hola", 1));
+    await(run(firstTurn("hola")));
+    assertThat(fake.responseCalls().get(0).getJsonObject("reasoning").getString("effort"))
+        .isEqualTo("low");
+  }
+
+  @Test
+  void settings_that_cannot_work_stop_the_start_with_one_clear_message() {
+    TaliaConfig base = OpenAiTestSupport.config(fake, "responses");
+    assertThatThrownBy(
+            () -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_MAX_OUTPUT_TOKENS, 15)))
+        .hasMessageContaining("TALIA_OPENAI_MAX_OUTPUT_TOKENS")
+        .hasMessageContaining("at least 16");
+    assertThat(
+            OpenAiSettings.from(base.with(ConfigKeys.OPENAI_MAX_OUTPUT_TOKENS, 16))
+                .maxOutputTokens())
+        .isEqualTo(16);
+    String secret = "sk-azure-SECRET";
+    assertThatThrownBy(
+            () ->
+                OpenAiSettings.from(
+                    base.with(ConfigKeys.OPENAI_EXTRA_HEADERS, "api-key: " + secret)))
+        .hasMessageContaining("TALIA_OPENAI_EXTRA_HEADERS")
+        .hasMessageContaining("JSON object")
+        .hasMessageNotContaining(secret);
+    assertThatThrownBy(
+            () ->
+                OpenAiSettings.from(
+                    base.with(
+                        ConfigKeys.OPENAI_EXTRA_HEADERS,
+                        "{\"Authorization\":\"Bearer " + secret + "\"}")))
+        .hasMessageContaining("Authorization")
+        .hasMessageNotContaining(secret);
+    assertThatThrownBy(
+            () ->
+                OpenAiSettings.from(
+                    base.with(ConfigKeys.OPENAI_EXTRA_HEADERS, "{\"api-key\":\"a\\r\\nX: y\"}")))
+        .hasMessageContaining("one line");
+    assertThatThrownBy(
+            () -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_CHAT_MAX_TOKENS_PARAM, "tokens")))
+        .hasMessageContaining("TALIA_OPENAI_CHAT_MAX_TOKENS_PARAM");
+    assertThatThrownBy(
+            () -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_BASE_URL, "https://?x=sk-1")))
+        .hasMessageContaining("TALIA_OPENAI_BASE_URL")
+        .hasMessageNotContaining("sk-1");
+  }
+
+  @Test
+  void stateless_sends_the_history_from_our_store_with_store_false_and_keeps_nothing_upstream() {
+    engine(Map.of(ConfigKeys.OPENAI_STATE, "stateless"));
+    fake.enqueue(
+        FakeReply.text("Un momento.", 1)
+            .thenToolCall("capture_lead", "{\"name\":\"Ana\",\"email\":null,\"phone\":null}")
+            .reasoning(0, 30),
+        FakeReply.text("Gracias, Ana.", 2));
+
+    TurnResult result =
+        await(run(turn("session-1", "Soy Ana", null, history("session-1", 2), leads)));
+
+    assertThat(result.text()).isEqualTo("Un momento.\n\nGracias, Ana.");
+    assertThat(result.conversationId()).isNull();
+    assertThat(leads.captured).containsExactly(new LeadFields("Ana", null, null));
+    assertThat(fake.requests("POST", "/v1/conversations")).isEmpty();
+    assertThat(fake.conversations()).isEmpty();
+    List<JsonObject> calls = fake.responseCalls();
+    assertThat(calls)
+        .hasSize(2)
+        .allSatisfy(c -> assertThat(c.getBoolean("store")).isFalse())
+        .allSatisfy(c -> assertThat(c.containsKey("conversation")).isFalse())
+        .allSatisfy(c -> assertThat(c.getString("instructions")).contains("You are TalIA"));
+    assertThat(calls.get(0).getJsonArray("input").stream().map(i -> (JsonObject) i).toList())
+        .extracting(i -> i.getString("role") + ":" + i.getString("content"))
+        .containsExactly("user:user message 0", "assistant:assistant message 1", "user:Soy Ana");
+    // The follow-up carries the whole turn so far; nothing points at an item by id.
+    assertThat(calls.get(1).getJsonArray("input").stream().map(i -> (JsonObject) i).toList())
+        .extracting(i -> i.getString("type") + ":" + i.getString("role"))
+        .containsExactly(
+            "message:user",
+            "message:assistant",
+            "message:user",
+            "message:assistant",
+            "function_call:null",
+            "function_call_output:null")
+        .hasSize(6);
+    assertThat(calls.get(1).getJsonArray("input").stream().map(i -> (JsonObject) i))
+        .noneMatch(i -> i.containsKey("id"));
+  }
+
+  @Test
+  void a_server_without_the_conversations_api_is_chatted_with_statelessly_said_once_in_the_log() {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.setContext(context);
+    appender.start();
+    root.addAppender(appender);
+    try {
+      fake.withoutConversations(404);
+      engine(Map.of());
+      assertThat(engine.status().getString("state")).isEqualTo("conversation");
+      fake.enqueue(FakeReply.text("Hola.", 1), FakeReply.text("Claro.", 1));
+      TurnResult first = await(run(firstTurn("hola")));
+      assertThat(first.text()).isEqualTo("Hola.");
+      assertThat(first.conversationId()).isNull();
+      TurnResult second =
+          await(run(turn("session-1", "¿me ayudas?", null, history("session-1", 2), leads)));
+      assertThat(second.text()).isEqualTo("Claro.");
+      assertThat(fake.requests("POST", "/v1/conversations")).hasSize(1);
+      assertThat(fake.responseCalls())
+          .allSatisfy(c -> assertThat(c.getBoolean("store")).isFalse())
+          .allSatisfy(c -> assertThat(c.containsKey("conversation")).isFalse());
+      assertThat(engine.status().getString("state")).isEqualTo("stateless");
+    } finally {
+      root.detachAppender(appender);
+    }
+    assertThat(appender.list)
+        .filteredOn(e -> e.getFormattedMessage().contains("no Conversations API"))
+        .hasSize(1)
+        .allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN));
+
+    fake.reset();
+    fake.withoutConversations(405);
+    engine(Map.of());
+    fake.enqueue(FakeReply.text("Hola.", 1));
+    assertThat(await(run(firstTurn("hola"))).text()).isEqualTo("Hola.");
+    assertThat(engine.status().getString("state")).isEqualTo("stateless");
+  }
+
+  @Test
+  void stateless_by_choice_forgets_and_deletes_a_conversation_kept_from_before() {
+    String old = await(createConversation());
+    engine(Map.of(ConfigKeys.OPENAI_STATE, "stateless"));
+    List<String> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+    fake.enqueue(FakeReply.text("Hola.", 1));
+    TurnResult result = await(run(keeping(kept, turnIn(old, "hola"))));
+    assertThat(result.conversationId()).isNull();
+    assertThat(kept).containsExactly((String) null);
+    assertThat(fake.conversation(old)).isNull();
+  }
+
+  @Test
+  void the_state_setting_is_checked_at_start() {
+    TaliaConfig base = OpenAiTestSupport.config(fake, "responses");
+    assertThatThrownBy(() -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_STATE, "threads")))
+        .hasMessageContaining("TALIA_OPENAI_STATE");
+    assertThatThrownBy(() -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_STORE, "false")))
+        .hasMessageContaining("TALIA_OPENAI_STATE=stateless");
+    assertThatThrownBy(() -> OpenAiSettings.from(base.with(ConfigKeys.OPENAI_STORE, "ja")))
+        .hasMessageContaining("TALIA_OPENAI_STORE");
+    assertThat(
+            OpenAiSettings.from(
+                    base.with(ConfigKeys.OPENAI_STATE, "stateless")
+                        .with(ConfigKeys.OPENAI_STORE, "false"))
+                .state())
+        .isEqualTo(OpenAiSettings.State.STATELESS);
+  }
+
+  @Test
   void neither_the_api_key_nor_visitor_data_reach_the_logs_but_request_ids_do() {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -618,6 +1063,28 @@ class OpenAiEngineTest extends EngineTestBase {
         .contains("\"status\":500")
         .contains("\"status\":401")
         .contains("invalid_api_key");
+  }
+
+  /** The turn, its conversation changes recorded in {@code kept}. */
+  private static Turn keeping(List<String> kept, Turn t) {
+    return new Turn(
+        t.sessionId(),
+        t.locale(),
+        t.userMessage(),
+        t.conversationId(),
+        t.history(),
+        t.lead(),
+        t.pageContext(),
+        t.leads(),
+        id -> {
+          kept.add(id);
+          return Future.succeededFuture();
+        });
+  }
+
+  private static String text(JsonObject item) {
+    JsonArray content = item.getJsonArray("content");
+    return content == null ? null : content.getJsonObject(0).getString("text");
   }
 
   private Future<String> createConversation() {

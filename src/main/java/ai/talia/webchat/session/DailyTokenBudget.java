@@ -13,10 +13,11 @@ import org.jspecify.annotations.Nullable;
  * midnight UTC. A turn may start while the day's total is under the limit ({@link #tryReserve()});
  * its tokens are counted when it ends ({@link #record(long)}), so the last turn of a day may
  * overshoot by one turn's tokens. Thread-safe: one budget serves every session actor of a JVM. In a
- * cluster the day's count is kept cluster-wide as well ({@link TokenLedger}): each JVM adds its
- * turns' tokens to it and reads the cluster's total back (with every addition, and every second by
- * {@link #refresh()}), so the limit holds for the whole cluster, overshot at most by the turns that
- * started on other nodes within that second.
+ * cluster the day's count is kept cluster-wide as well ({@link TokenLedger}): every second ({@link
+ * #refresh()}) each JVM adds the tokens its turns used since and reads the cluster's total back, so
+ * the limit holds for the whole cluster, overshot at most by what the other nodes' turns used
+ * within that second. (Tokens of a day's last second that were not sent yet are not carried into
+ * the next day.)
  */
 public final class DailyTokenBudget {
   private final long limit;
@@ -24,6 +25,9 @@ public final class DailyTokenBudget {
   private final @Nullable TokenLedger ledger;
   private LocalDate day;
   private long used;
+
+  /** Tokens counted here and not yet added to the ledger. */
+  private long unsent;
 
   /** The day's count kept cluster-wide: adds to a day's total and answers the new total. */
   public interface TokenLedger {
@@ -60,26 +64,34 @@ public final class DailyTokenBudget {
   }
 
   /** Counts the tokens a finished turn used. */
-  public void record(long tokens) {
-    LocalDate counted;
-    synchronized (this) {
-      rollOver();
-      if (tokens <= 0) return;
-      used += tokens;
-      counted = day;
-    }
-    if (ledger != null) ledger.add(counted, tokens).onSuccess(total -> merge(counted, total));
+  public synchronized void record(long tokens) {
+    rollOver();
+    if (tokens <= 0) return;
+    used += tokens;
+    if (ledger != null) unsent += tokens;
   }
 
   /** Reads the cluster's total for today (a no-op alone); the gateway calls it every second. */
   public Future<Void> refresh() {
     if (ledger == null) return Future.succeededFuture();
     LocalDate today;
+    long sending;
     synchronized (this) {
       rollOver();
       today = day;
+      sending = unsent;
+      unsent = 0;
     }
-    return ledger.add(today, 0).map(total -> merge(today, total)).mapEmpty();
+    return ledger
+        .add(today, sending)
+        .onFailure(
+            err -> {
+              synchronized (this) {
+                if (today.equals(day)) unsent += sending;
+              }
+            })
+        .map(total -> merge(today, total))
+        .mapEmpty();
   }
 
   /** Counts only grow within a day: the larger of ours and the cluster's is the truth. */
@@ -114,6 +126,7 @@ public final class DailyTokenBudget {
     if (!now.equals(day)) {
       day = now;
       used = 0;
+      unsent = 0;
     }
   }
 

@@ -40,7 +40,13 @@ class ClusterSingletonTest {
     slow.complete("first");
     assertThat(await(first)).isEqualTo("first");
     // Released: the next round runs again, and a failing job releases the lock too.
-    assertThat(await(retention.runIfFree(() -> Future.succeededFuture("third"))))
+    assertThat(
+            await(
+                retention.runIfFree(
+                    () -> {
+                      runs.incrementAndGet();
+                      return Future.succeededFuture("third");
+                    })))
         .isEqualTo("third");
     assertThat(runs.get()).isEqualTo(2);
     await(retention.runIfFree(() -> Future.<String>failedFuture("broken")).otherwiseEmpty());

@@ -26,6 +26,7 @@ public final class GatewayCluster implements AutoCloseable {
   private final Map<String, String> env;
   private final JsonObject conf;
   private final List<JarProcess> nodes = new ArrayList<>();
+  private final List<String> jvm;
 
   /**
    * @param planned how many nodes may ever run (started now or later)
@@ -33,6 +34,12 @@ public final class GatewayCluster implements AutoCloseable {
    * @param conf a conf/talia.json of every node's working directory
    */
   public GatewayCluster(int planned, Map<String, String> env, JsonObject conf) {
+    this(planned, env, conf, JVM);
+  }
+
+  /** With these JVM flags for every node instead of {@link #JVM}. */
+  public GatewayCluster(int planned, Map<String, String> env, JsonObject conf, List<String> jvm) {
+    this.jvm = List.copyOf(jvm);
     this.dbUrl = TestDatabases.freshPostgres();
     for (int i = 0; i < planned; i++) hazelcastPorts.add(JarProcess.freePort());
     this.env = env;
@@ -75,10 +82,10 @@ public final class GatewayCluster implements AutoCloseable {
     all.put(
         "TALIA_CLUSTER_MEMBERS",
         String.join(",", hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
-    List<String> jvm = new ArrayList<>(JVM);
-    jvm.addAll(List.of(extraJvm));
+    List<String> flags = new ArrayList<>(jvm);
+    flags.addAll(List.of(extraJvm));
     JarProcess node =
-        JarProcess.launch(dir, JarProcess.freePort(), all, jvm.toArray(String[]::new));
+        JarProcess.launch(dir, JarProcess.freePort(), all, flags.toArray(String[]::new));
     nodes.add(node);
     return node;
   }

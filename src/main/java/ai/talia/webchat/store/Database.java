@@ -45,7 +45,12 @@ public record Database(String kind, String description, PgConnectOptions postgre
   }
 
   public Pool createPool(Vertx vertx, int size) {
-    PoolOptions poolOptions = new PoolOptions().setMaxSize(size).setName("talia-" + kind);
+    return createPool(vertx, size, "talia-" + kind);
+  }
+
+  /** A pool of its own, named for its metrics. */
+  public Pool createPool(Vertx vertx, int size, String name) {
+    PoolOptions poolOptions = new PoolOptions().setMaxSize(size).setName(name);
     if (postgres != null) {
       return PgBuilder.pool().with(poolOptions).connectingTo(postgres).using(vertx).build();
     }

@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -45,6 +46,7 @@ public final class SqlStore implements Store {
   private final Pool pool;
   private final boolean pipelined;
   private final Consumer<DomainEvent> committedEvents;
+  private final OutboxSubscriptions subscriptions;
 
   /** One statement of a write: an SQL template and its parameters. */
   private record Statement(String sql, Map<String, Object> params) {}
@@ -55,9 +57,22 @@ public final class SqlStore implements Store {
    * @param committedEvents told of each event once the transaction that wrote it has committed
    */
   public SqlStore(Pool pool, boolean pipelined, Consumer<DomainEvent> committedEvents) {
+    this(pool, pipelined, committedEvents, OutboxSubscriptions.NONE);
+  }
+
+  /**
+   * @param subscriptions the webhook endpoints of each event type: every event written gets a
+   *     {@code webhook_deliveries} row per endpoint in its own transaction
+   */
+  public SqlStore(
+      Pool pool,
+      boolean pipelined,
+      Consumer<DomainEvent> committedEvents,
+      OutboxSubscriptions subscriptions) {
     this.pool = pool;
     this.pipelined = pipelined;
     this.committedEvents = committedEvents;
+    this.subscriptions = subscriptions;
   }
 
   @Override
@@ -424,13 +439,42 @@ public final class SqlStore implements Store {
             e.data().encode()));
   }
 
+  /** An event's insert, then its outbox rows: one per webhook endpoint that wants its type. */
+  private List<Statement> eventInserts(DomainEvent e) {
+    List<String> endpoints = subscriptions.endpointsFor(e.type());
+    List<Statement> inserts = new ArrayList<>(1 + endpoints.size());
+    inserts.add(insertEvent(e));
+    OffsetDateTime now = ts(Instant.now());
+    for (String endpoint : endpoints) {
+      inserts.add(
+          new Statement(
+              "INSERT INTO webhook_deliveries (id, event_id, event_type, session_id, endpoint_id, "
+                  + "status, attempts, next_attempt_at, created_at) VALUES (#{id}, #{event_id}, "
+                  + "#{event_type}, #{session_id}, #{endpoint_id}, 'pending', 0, #{now}, #{now})",
+              params(
+                  "id",
+                  UUID.randomUUID().toString(),
+                  "event_id",
+                  e.id(),
+                  "event_type",
+                  e.type(),
+                  "session_id",
+                  e.sessionId(),
+                  "endpoint_id",
+                  endpoint,
+                  "now",
+                  now)));
+    }
+    return inserts;
+  }
+
   /**
    * The statements and their events' inserts as one transaction; the events are published after
    * commit.
    */
   private Future<Void> write(List<DomainEvent> events, List<Statement> statements) {
     List<Statement> all = new ArrayList<>(statements);
-    events.forEach(e -> all.add(insertEvent(e)));
+    events.forEach(e -> all.addAll(eventInserts(e)));
     Future<Void> written =
         pipelined ? pipelinedTransaction(all) : pool.withTransaction(tx -> sequentially(tx, all));
     return written.recover(SqlStore::translate).onSuccess(v -> events.forEach(committedEvents));
@@ -478,7 +522,9 @@ public final class SqlStore implements Store {
                 work.apply(tx)
                     .compose(
                         result ->
-                            sequentially(tx, events.stream().map(SqlStore::insertEvent).toList())
+                            sequentially(
+                                    tx,
+                                    events.stream().flatMap(e -> eventInserts(e).stream()).toList())
                                 .map(result)))
         .recover(SqlStore::translate)
         .onSuccess(r -> events.forEach(committedEvents));

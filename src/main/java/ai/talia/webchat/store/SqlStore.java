@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Store} over a Vert.x SQL pool. The same SQL templates run on Postgres (reactive client)
@@ -309,16 +310,6 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<LeadRecord> saveLead(LeadRecord l, List<String> changedFields) {
-    DomainEvent captured =
-        DomainEvent.of(
-            DomainEvent.LEAD_CAPTURED,
-            l.sessionId(),
-            l.updatedAt(),
-            new JsonObject()
-                .put("lead_id", l.id())
-                .put("fields", new JsonArray(new ArrayList<>(changedFields)))
-                .put("complete", l.complete())
-                .put("consent_id", l.consentId()));
     Map<String, Object> p =
         params(
             "id",
@@ -340,25 +331,57 @@ public final class SqlStore implements Store {
             "updated_at",
             ts(l.updatedAt()));
     return inTransaction(
-        List.of(captured),
-        tx ->
-            update(
-                    tx,
-                    "UPDATE leads SET name = #{name}, email = #{email}, phone = #{phone}, consent_id = #{consent_id}, "
-                        + "updated_at = #{updated_at} WHERE session_id = #{session_id}",
-                    p)
-                .compose(
-                    updated ->
-                        updated > 0
-                            ? Future.succeededFuture(updated)
-                            : update(
+            tx ->
+                update(
+                        tx,
+                        "UPDATE leads SET name = #{name}, email = #{email}, phone = #{phone}, consent_id = #{consent_id}, "
+                            + "updated_at = #{updated_at} WHERE session_id = #{session_id}",
+                        p)
+                    .compose(
+                        updated ->
+                            updated > 0
+                                ? Future.succeededFuture(updated)
+                                : update(
+                                    tx,
+                                    "INSERT INTO leads ("
+                                        + LEAD_COLUMNS
+                                        + ") VALUES (#{id}, #{session_id}, #{name}, #{email}, #{phone}, "
+                                        + "#{source}, #{consent_id}, #{created_at}, #{updated_at})",
+                                    p))
+                    // What a CRM needs besides the lead, read in the same transaction: the
+                    // session's
+                    // landing page and campaign, the policy the visitor consented to.
+                    .compose(
+                        n ->
+                            query(
                                 tx,
-                                "INSERT INTO leads ("
-                                    + LEAD_COLUMNS
-                                    + ") VALUES (#{id}, #{session_id}, #{name}, #{email}, #{phone}, "
-                                    + "#{source}, #{consent_id}, #{created_at}, #{updated_at})",
+                                "SELECT s.page_url, s.utm, c.policy_version FROM webchat_sessions s "
+                                    + "JOIN consents c ON c.id = #{consent_id} WHERE s.session_id = #{session_id}",
                                 p))
-                .map(n -> l));
+                    .map(rows -> first(rows, row -> row)),
+            context -> List.of(leadCaptured(l, changedFields, context)))
+        .map(context -> l);
+  }
+
+  /** {@code lead_captured}: the lead as stored, so that a webhook receiver needs no second call. */
+  private static DomainEvent leadCaptured(
+      LeadRecord l, List<String> changedFields, @Nullable Row context) {
+    String utm = context == null ? null : context.getString("utm");
+    return DomainEvent.of(
+        DomainEvent.LEAD_CAPTURED,
+        l.sessionId(),
+        l.updatedAt(),
+        new JsonObject()
+            .put("lead_id", l.id())
+            .put("name", l.name())
+            .put("email", l.email())
+            .put("phone", l.phone())
+            .put("fields", new JsonArray(new ArrayList<>(changedFields)))
+            .put("complete", l.complete())
+            .put("consent_id", l.consentId())
+            .put("policy_version", context == null ? null : context.getString("policy_version"))
+            .put("page_url", context == null ? null : context.getString("page_url"))
+            .put("utm", utm == null ? null : new JsonObject(utm)));
   }
 
   @Override
@@ -513,21 +536,27 @@ public final class SqlStore implements Store {
   }
 
   /**
-   * For a write whose statements depend on what an earlier one found: one by one, in a transaction.
+   * For a write whose statements depend on what an earlier one found: one by one, in a transaction,
+   * then the events that {@code eventsOf} makes of the result.
    */
   private <T> Future<T> inTransaction(
-      List<DomainEvent> events, java.util.function.Function<SqlClient, Future<T>> work) {
+      java.util.function.Function<SqlClient, Future<T>> work,
+      java.util.function.Function<T, List<DomainEvent>> eventsOf) {
+    List<DomainEvent> written = new ArrayList<>();
     return pool.<T>withTransaction(
             tx ->
                 work.apply(tx)
                     .compose(
-                        result ->
-                            sequentially(
-                                    tx,
-                                    events.stream().flatMap(e -> eventInserts(e).stream()).toList())
-                                .map(result)))
+                        result -> {
+                          List<DomainEvent> events = eventsOf.apply(result);
+                          written.addAll(events);
+                          return sequentially(
+                                  tx,
+                                  events.stream().flatMap(e -> eventInserts(e).stream()).toList())
+                              .map(result);
+                        }))
         .recover(SqlStore::translate)
-        .onSuccess(r -> events.forEach(committedEvents));
+        .onSuccess(r -> written.forEach(committedEvents));
   }
 
   private static <T> Future<T> translate(Throwable failure) {

@@ -2,6 +2,8 @@ package ai.talia.webchat;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import ai.talia.webchat.admin.AdminAccess;
+import ai.talia.webchat.admin.AdminApi;
 import ai.talia.webchat.assistant.AssistantEngine;
 import ai.talia.webchat.assistant.AssistantEngines;
 import ai.talia.webchat.config.ConfigKeys;
@@ -25,6 +27,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,13 +87,17 @@ public final class Gateway {
         new RateLimits(
             config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 120),
             config.integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 600));
+    ClientAddress clientAddress = new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES));
+    AdminApi admin =
+        new AdminApi(
+            new AdminAccess(config.string(ConfigKeys.ADMIN_TOKEN), clientAddress), List.of());
     HttpServices httpServices =
         new HttpServices(
             config,
             store,
             sessionLimits,
             ipLimits,
-            new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES)),
+            clientAddress,
             ipHashSalt(config),
             registry,
             () ->
@@ -101,7 +108,8 @@ public final class Gateway {
                             new JsonObject()
                                 .put("ready", engine.ready())
                                 .put("store", "up")
-                                .put("engine", engine.status())));
+                                .put("engine", engine.status())),
+            admin);
     int routers = config.integer(ConfigKeys.HTTP_ROUTER_INSTANCES, 0);
     int instances = routers > 0 ? routers : Runtime.getRuntime().availableProcessors();
 
@@ -125,6 +133,7 @@ public final class Gateway {
                                               id -> {
                                                 sessionLimits.evictIdle();
                                                 ipLimits.evictIdle();
+                                                admin.access().evictIdle();
                                               });
                                       log.info(
                                           "TalIA webchat gateway started",

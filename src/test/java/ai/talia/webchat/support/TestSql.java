@@ -31,7 +31,8 @@ public final class TestSql {
             .resolve("talia");
     return "jdbc:h2:file:"
         + file
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE"
+        + ";WRITE_DELAY=0";
   }
 
   public static List<Map<String, Object>> query(TaliaConfig config, String sql, Object... args) {

@@ -32,18 +32,26 @@ import java.util.function.Predicate;
 public final class WebhookReceiver implements AutoCloseable {
 
   /** How to answer one request. */
-  public record Answer(int status, String retryAfter, Duration hang) {
+  public record Answer(int status, String retryAfter, Duration delay, boolean hang) {
     public static Answer status(int status) {
-      return new Answer(status, null, Duration.ZERO);
+      return new Answer(status, null, Duration.ZERO, false);
     }
 
     public static Answer retryAfter(int status, String retryAfter) {
-      return new Answer(status, retryAfter, Duration.ZERO);
+      return new Answer(status, retryAfter, Duration.ZERO, false);
     }
 
-    /** Reads the request, then answers nothing for this long (the sender times out first). */
+    /** Answers after a while, like a busy receiver. */
+    public static Answer after(Duration wait, int status) {
+      return new Answer(status, null, wait, false);
+    }
+
+    /**
+     * Reads the request, then answers nothing for this long and drops the connection (the sender
+     * times out first). The request is recorded at once, with status -1.
+     */
     public static Answer hang(Duration hang) {
-      return new Answer(200, null, hang);
+      return new Answer(-1, null, hang, true);
     }
   }
 
@@ -133,7 +141,7 @@ public final class WebhookReceiver implements AutoCloseable {
     return this;
   }
 
-  /** Every request so far, in arrival order (a hanging one once it was given up). */
+  /** Every request so far, in the order they were answered (a hanging one when it arrived). */
   public List<Received> received() {
     synchronized (received) {
       return List.copyOf(received);
@@ -214,13 +222,15 @@ public final class WebhookReceiver implements AutoCloseable {
             new String(body, StandardCharsets.UTF_8),
             0);
     Answer answer = script.answer(n, request);
-    if (!answer.hang().isZero()) {
+    if (answer.hang()) record(request, -1);
+    if (!answer.delay().isZero()) {
       try {
-        Thread.sleep(answer.hang().toMillis());
+        Thread.sleep(answer.delay().toMillis());
       } catch (InterruptedException closing) {
         Thread.currentThread().interrupt();
       }
-      record(request, -1);
+    }
+    if (answer.hang()) {
       exchange.close();
       return;
     }

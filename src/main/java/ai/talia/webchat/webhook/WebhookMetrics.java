@@ -83,7 +83,8 @@ final class WebhookMetrics {
         (id, count) -> {
           WebhookOutbox.Backlog b = byEndpoint.get(id);
           count.set(b == null ? 0 : b.pending());
-          oldest.get(id).set(b == null ? null : b.oldestCreatedAt());
+          AtomicReference<@Nullable Instant> since = oldest.get(id);
+          if (since != null) since.set(b == null ? null : b.oldestCreatedAt());
         });
   }
 

@@ -83,7 +83,7 @@ public final class WebhookOutbox {
   /** Claims up to {@code limit} due rows of an endpoint for {@code claim} until {@code lease}. */
   public Future<List<Claimed>> claim(
       String endpointId, String claim, Instant now, Instant leaseUntil, int limit) {
-    Map<String, Object> p =
+    Map<String, @Nullable Object> p =
         params(
             "endpoint",
             endpointId,
@@ -248,7 +248,7 @@ public final class WebhookOutbox {
   public Future<JsonObject> list(
       @Nullable String status, @Nullable String endpointId, int limit, @Nullable Long beforeSeq) {
     StringBuilder where = new StringBuilder(" WHERE 1 = 1");
-    Map<String, Object> p = params("limit", limit);
+    Map<String, @Nullable Object> p = params("limit", limit);
     if (status != null) {
       where.append(" AND status = #{status}");
       p.put("status", status);
@@ -303,7 +303,7 @@ public final class WebhookOutbox {
         .map(n -> n > 0);
   }
 
-  private Future<List<Object>> deliveries(String from, Map<String, Object> p) {
+  private Future<List<Object>> deliveries(String from, Map<String, @Nullable Object> p) {
     return query(
             pool,
             "SELECT "
@@ -361,16 +361,17 @@ public final class WebhookOutbox {
   // --- plumbing (as in store.SqlStore) ---------------------------------------------------------
 
   private static Future<RowSet<Row>> query(
-      SqlClient client, String sql, Map<String, Object> params) {
+      SqlClient client, String sql, Map<String, @Nullable Object> params) {
     return SqlTemplate.forQuery(client, sql).execute(params);
   }
 
-  private static Future<Integer> update(SqlClient client, String sql, Map<String, Object> params) {
+  private static Future<Integer> update(
+      SqlClient client, String sql, Map<String, @Nullable Object> params) {
     return SqlTemplate.forUpdate(client, sql).execute(params).map(SqlResult::rowCount);
   }
 
-  private static Map<String, Object> params(Object... kv) {
-    Map<String, Object> map = new HashMap<>();
+  private static Map<String, @Nullable Object> params(@Nullable Object... kv) {
+    Map<String, @Nullable Object> map = new HashMap<>();
     for (int i = 0; i < kv.length; i += 2) map.put((String) kv[i], kv[i + 1]);
     return map;
   }

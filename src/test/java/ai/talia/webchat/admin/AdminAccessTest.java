@@ -52,6 +52,7 @@ class AdminAccessTest {
       Api api = new Api(g.baseUrl());
       Api.Reply none = api.get(ADMIN_PATH);
       assertThat(none.status()).isEqualTo(401);
+      assertThat(api.get("/api/admin").status()).isEqualTo(401);
       assertThat(none.json().getString("code")).isEqualTo("unauthorized");
       Api.Reply wrong = api.request("GET", ADMIN_PATH).bearer(TOKEN + "x").send();
       assertThat(wrong.status()).isEqualTo(401);

@@ -2,6 +2,8 @@ package ai.talia.webchat;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import ai.talia.webchat.admin.AdminAccess;
+import ai.talia.webchat.admin.AdminApi;
 import ai.talia.webchat.assistant.AssistantEngine;
 import ai.talia.webchat.assistant.AssistantEngines;
 import ai.talia.webchat.config.ConfigKeys;
@@ -19,6 +21,8 @@ import ai.talia.webchat.session.SessionServices;
 import ai.talia.webchat.store.Database;
 import ai.talia.webchat.store.PersistenceVerticle;
 import ai.talia.webchat.store.StoreClient;
+import ai.talia.webchat.webhook.WebhookSettings;
+import ai.talia.webchat.webhook.Webhooks;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -26,13 +30,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running gateway: the persistence verticle, the session directory and one router verticle per
- * core, in start order; {@link #stop()} undeploys them in reverse so that in-flight turns finish
- * (or are marked failed) before the pool closes.
+ * One running gateway: the persistence verticle, the session directory, the webhook delivery
+ * verticle (with an endpoint configured) and one router verticle per core, in start order; {@link
+ * #stop()} undeploys them in reverse so that in-flight turns finish (or are marked failed) before
+ * the pool closes.
  */
 public final class Gateway {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -43,6 +49,7 @@ public final class Gateway {
   private final String directoryId;
   private final String routersId;
   private final long evictionTimer;
+  private final Webhooks webhooks;
 
   private Gateway(
       Vertx vertx,
@@ -50,19 +57,25 @@ public final class Gateway {
       String persistenceId,
       String directoryId,
       String routersId,
-      long evictionTimer) {
+      long evictionTimer,
+      Webhooks webhooks) {
     this.vertx = vertx;
     this.engine = engine;
     this.persistenceId = persistenceId;
     this.directoryId = directoryId;
     this.routersId = routersId;
     this.evictionTimer = evictionTimer;
+    this.webhooks = webhooks;
   }
 
   public static Future<Gateway> start(
       Vertx vertx, TaliaConfig config, PrometheusMeterRegistry registry) {
     AssistantEngine engine;
+    Webhooks webhooks;
     try {
+      // Webhook settings first: a malformed secret fails the start before anything runs.
+      WebhookSettings webhookSettings = WebhookSettings.fromConfig(config);
+      webhooks = new Webhooks(vertx, Database.fromConfig(config), webhookSettings, registry);
       engine = AssistantEngines.create(vertx, config, registry);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -86,6 +99,10 @@ public final class Gateway {
             config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 120),
             config.integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 600));
     ClientAddress clientAddress = new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES));
+    AdminApi admin =
+        new AdminApi(
+            new AdminAccess(config.string(ConfigKeys.ADMIN_TOKEN), clientAddress),
+            List.of(webhooks.adminApi()));
     HttpServices httpServices =
         new HttpServices(
             config,
@@ -104,22 +121,26 @@ public final class Gateway {
                             new JsonObject()
                                 .put("ready", engine.ready())
                                 .put("store", "up")
-                                .put("engine", engine.status())));
+                                .put("engine", engine.status())),
+            admin);
     int routers = config.integer(ConfigKeys.HTTP_ROUTER_INSTANCES, 0);
     int instances = routers > 0 ? routers : Runtime.getRuntime().availableProcessors();
 
     return vertx
-        .deployVerticle(new PersistenceVerticle(config))
+        .deployVerticle(new PersistenceVerticle(config, webhooks.settings()))
         .compose(
             persistence ->
                 vertx
                     .deployVerticle(new SessionDirectoryVerticle(sessionServices))
                     .compose(
                         directory ->
-                            vertx
-                                .deployVerticle(
-                                    () -> new RouterVerticle(httpServices),
-                                    new DeploymentOptions().setInstances(instances))
+                            webhooks
+                                .start(vertx)
+                                .compose(
+                                    w ->
+                                        vertx.deployVerticle(
+                                            () -> new RouterVerticle(httpServices),
+                                            new DeploymentOptions().setInstances(instances)))
                                 .map(
                                     routerIds -> {
                                       long timer =
@@ -128,6 +149,7 @@ public final class Gateway {
                                               id -> {
                                                 sessionLimits.evictIdle();
                                                 ipLimits.evictIdle();
+                                                admin.access().evictIdle();
                                               });
                                       log.info(
                                           "TalIA webchat gateway started",
@@ -140,7 +162,13 @@ public final class Gateway {
                                           kv("engine", engine.name()),
                                           kv("routers", instances));
                                       return new Gateway(
-                                          vertx, engine, persistence, directory, routerIds, timer);
+                                          vertx,
+                                          engine,
+                                          persistence,
+                                          directory,
+                                          routerIds,
+                                          timer,
+                                          webhooks);
                                     })));
   }
 
@@ -151,9 +179,11 @@ public final class Gateway {
     vertx.cancelTimer(evictionTimer);
     return vertx
         .undeploy(routersId)
+        .eventually(() -> webhooks.stop(vertx))
         .eventually(() -> vertx.undeploy(directoryId))
         .eventually(() -> engine.close())
         .eventually(() -> vertx.undeploy(persistenceId))
+        .eventually(() -> webhooks.close())
         .andThen(ar -> log.info("TalIA webchat gateway stopped"));
   }
 

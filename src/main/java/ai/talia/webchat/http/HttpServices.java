@@ -1,5 +1,6 @@
 package ai.talia.webchat.http;
 
+import ai.talia.webchat.admin.AdminApi;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.Store;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -16,4 +17,5 @@ public record HttpServices(
     ConnectionLimits connectionLimits,
     String ipHashSalt,
     PrometheusMeterRegistry metrics,
-    Supplier<Future<io.vertx.core.json.JsonObject>> readiness) {}
+    Supplier<Future<io.vertx.core.json.JsonObject>> readiness,
+    AdminApi admin) {}

@@ -40,6 +40,19 @@ public final class RateLimits {
     return Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
   }
 
+  /**
+   * Seconds until {@code key} may take a token, without taking one: 0 when it may now (a key with
+   * no bucket yet has a full one).
+   */
+  public long waitWithoutTaking(String key) {
+    if (capacity <= 0) return 0;
+    Bucket bucket = buckets.get(key);
+    if (bucket == null) return 0;
+    io.github.bucket4j.EstimationProbe probe = bucket.estimateAbilityToConsume(1);
+    if (probe.canBeConsumed()) return 0;
+    return Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
+  }
+
   public void evictIdle() {
     buckets.entrySet().removeIf(e -> e.getValue().getAvailableTokens() >= capacity);
   }

@@ -72,8 +72,10 @@ public final class JarProcess implements AutoCloseable {
     Api api = new Api(jar.baseUrl());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
-      if (!jar.process.isAlive())
+      if (!jar.process.isAlive()) {
+        jar.reader.join(10_000); // every line it wrote before exiting
         throw new IllegalStateException("the jar exited: " + jar.output());
+      }
       try {
         if (api.get("/ready").status() == 200) return jar;
       } catch (IllegalStateException notYet) {
@@ -116,6 +118,14 @@ public final class JarProcess implements AutoCloseable {
     }
     reader.join(10_000); // every line the process wrote, up to its end
     return process.exitValue();
+  }
+
+  /** SIGKILL, as {@code kill -9}: no shutdown hook runs. Waits until the process is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS))
+      throw new AssertionError("the jar did not die of SIGKILL within 30 s");
+    reader.join(10_000);
   }
 
   @Override

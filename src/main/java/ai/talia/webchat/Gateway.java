@@ -2,6 +2,8 @@ package ai.talia.webchat;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import ai.talia.webchat.admin.AdminAccess;
+import ai.talia.webchat.admin.AdminApi;
 import ai.talia.webchat.assistant.AssistantEngine;
 import ai.talia.webchat.assistant.AssistantEngines;
 import ai.talia.webchat.cluster.ClusterNode;
@@ -20,6 +22,8 @@ import ai.talia.webchat.session.SessionServices;
 import ai.talia.webchat.store.Database;
 import ai.talia.webchat.store.PersistenceVerticle;
 import ai.talia.webchat.store.StoreClient;
+import ai.talia.webchat.webhook.WebhookSettings;
+import ai.talia.webchat.webhook.Webhooks;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -27,14 +31,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running gateway: the persistence verticle, the session directory and one router verticle per
- * core, in start order; {@link #stop()} undeploys them in reverse so that in-flight turns finish
- * (or are marked failed) before the pool closes.
+ * One running gateway: the persistence verticle, the session directory, the webhook delivery
+ * verticle (with an endpoint configured) and one router verticle per core, in start order; {@link
+ * #stop()} undeploys them in reverse so that in-flight turns finish (or are marked failed) before
+ * the pool closes.
  */
 public final class Gateway {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -45,6 +51,7 @@ public final class Gateway {
   private final String directoryId;
   private final String routersId;
   private final long evictionTimer;
+  private final Webhooks webhooks;
   private final long budgetTimer;
   private final @Nullable ClusterNode cluster;
 
@@ -55,6 +62,7 @@ public final class Gateway {
       String directoryId,
       String routersId,
       long evictionTimer,
+      Webhooks webhooks,
       long budgetTimer,
       @Nullable ClusterNode cluster) {
     this.vertx = vertx;
@@ -63,6 +71,7 @@ public final class Gateway {
     this.directoryId = directoryId;
     this.routersId = routersId;
     this.evictionTimer = evictionTimer;
+    this.webhooks = webhooks;
     this.budgetTimer = budgetTimer;
     this.cluster = cluster;
   }
@@ -84,7 +93,11 @@ public final class Gateway {
       PrometheusMeterRegistry registry,
       @Nullable ClusterNode cluster) {
     AssistantEngine engine;
+    Webhooks webhooks;
     try {
+      // Webhook settings first: a malformed secret fails the start before anything runs.
+      WebhookSettings webhookSettings = WebhookSettings.fromConfig(config);
+      webhooks = new Webhooks(vertx, Database.fromConfig(config), webhookSettings, registry);
       engine = AssistantEngines.create(vertx, config, registry);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -119,6 +132,10 @@ public final class Gateway {
             config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 120),
             config.integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 600));
     ClientAddress clientAddress = new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES));
+    AdminApi admin =
+        new AdminApi(
+            new AdminAccess(config.string(ConfigKeys.ADMIN_TOKEN), clientAddress),
+            List.of(webhooks.adminApi()));
     HttpServices httpServices =
         new HttpServices(
             config,
@@ -142,22 +159,26 @@ public final class Gateway {
                           if (cluster != null) ready.put("cluster", cluster.readiness());
                           return ready;
                         }),
+            admin,
             cluster);
     int routers = config.integer(ConfigKeys.HTTP_ROUTER_INSTANCES, 0);
     int instances = routers > 0 ? routers : Runtime.getRuntime().availableProcessors();
 
     return vertx
-        .deployVerticle(new PersistenceVerticle(config))
+        .deployVerticle(new PersistenceVerticle(config, webhooks.settings()))
         .compose(
             persistence ->
                 vertx
                     .deployVerticle(new SessionDirectoryVerticle(sessionServices))
                     .compose(
                         directory ->
-                            vertx
-                                .deployVerticle(
-                                    () -> new RouterVerticle(httpServices),
-                                    new DeploymentOptions().setInstances(instances))
+                            webhooks
+                                .start(vertx)
+                                .compose(
+                                    w ->
+                                        vertx.deployVerticle(
+                                            () -> new RouterVerticle(httpServices),
+                                            new DeploymentOptions().setInstances(instances)))
                                 .map(
                                     routerIds -> {
                                       long timer =
@@ -166,6 +187,7 @@ public final class Gateway {
                                               id -> {
                                                 sessionLimits.evictIdle();
                                                 ipLimits.evictIdle();
+                                                admin.access().evictIdle();
                                               });
                                       long budgetTimer =
                                           cluster == null
@@ -191,6 +213,7 @@ public final class Gateway {
                                           directory,
                                           routerIds,
                                           timer,
+                                          webhooks,
                                           budgetTimer,
                                           cluster);
                                     })));
@@ -207,11 +230,18 @@ public final class Gateway {
     if (budgetTimer >= 0) vertx.cancelTimer(budgetTimer);
     Future<Void> serving =
         cluster == null
-            ? vertx.undeploy(routersId).eventually(() -> vertx.undeploy(directoryId))
-            : Future.join(vertx.undeploy(routersId), vertx.undeploy(directoryId)).mapEmpty();
+            ? vertx
+                .undeploy(routersId)
+                .eventually(() -> webhooks.stop(vertx))
+                .eventually(() -> vertx.undeploy(directoryId))
+            : Future.join(
+                    vertx.undeploy(routersId).eventually(() -> webhooks.stop(vertx)),
+                    vertx.undeploy(directoryId))
+                .mapEmpty();
     return serving
         .eventually(() -> engine.close())
         .eventually(() -> vertx.undeploy(persistenceId))
+        .eventually(() -> webhooks.close())
         .andThen(
             ar -> {
               if (cluster != null) cluster.stop();

@@ -31,4 +31,10 @@ public final class Addresses {
 
   /** Domain events, published after the transaction that wrote them committed. */
   public static final String EVENTS = "webchat.events";
+
+  /**
+   * Wakes the webhook worker's lane of one endpoint (the body is its id): a delivery of it was made
+   * due now, e.g. retried by an operator.
+   */
+  public static final String WEBHOOK_WAKE = "webchat.webhooks.wake";
 }

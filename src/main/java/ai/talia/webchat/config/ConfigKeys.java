@@ -74,6 +74,20 @@ public final class ConfigKeys {
 
   public static final String ADMIN_TOKEN = "admin.token";
 
+  // webhooks (README § Webhooks)
+  public static final String WEBHOOK_URL = "webhooks.url";
+  public static final String WEBHOOK_SECRET = "webhooks.secret";
+  public static final String WEBHOOK_EVENTS = "webhooks.events";
+  public static final String WEBHOOK_ENDPOINTS = "webhooks.endpoints";
+  public static final String WEBHOOK_TIMEOUT_MS = "webhooks.timeoutMs";
+  public static final String WEBHOOK_MAX_ATTEMPTS = "webhooks.maxAttempts";
+  public static final String WEBHOOK_RETRY_BASE_DELAY_MS = "webhooks.retryBaseDelayMs";
+  public static final String WEBHOOK_RETRY_MAX_DELAY_MS = "webhooks.retryMaxDelayMs";
+  public static final String WEBHOOK_RETENTION_HOURS = "webhooks.deliveredRetentionHours";
+  public static final String WEBHOOK_CONCURRENCY = "webhooks.concurrency";
+  public static final String WEBHOOK_POLL_INTERVAL_MS = "webhooks.pollIntervalMs";
+  public static final String WEBHOOK_CLAIM_LEASE_MS = "webhooks.claimLeaseMs";
+
   // clustered mode (README § Scaling out); off while no members and no Kubernetes service are set
   public static final String CLUSTER_MEMBERS = "cluster.members";
   public static final String CLUSTER_HOST = "cluster.host";
@@ -135,6 +149,13 @@ public final class ConfigKeys {
     ENV.put("TALIA_OPENAI_API_STYLE", OPENAI_API_STYLE);
     ENV.put("TALIA_OPENAI_ASSISTANT_ID", OPENAI_ASSISTANT_ID);
     ENV.put("TALIA_ADMIN_TOKEN", ADMIN_TOKEN);
+    ENV.put("TALIA_WEBHOOK_URL", WEBHOOK_URL);
+    ENV.put("TALIA_WEBHOOK_SECRET", WEBHOOK_SECRET);
+    ENV.put("TALIA_WEBHOOK_EVENTS", WEBHOOK_EVENTS);
+    ENV.put("TALIA_WEBHOOK_TIMEOUT_MS", WEBHOOK_TIMEOUT_MS);
+    ENV.put("TALIA_WEBHOOK_MAX_ATTEMPTS", WEBHOOK_MAX_ATTEMPTS);
+    ENV.put("TALIA_WEBHOOK_RETRY_BASE_DELAY_MS", WEBHOOK_RETRY_BASE_DELAY_MS);
+    ENV.put("TALIA_WEBHOOK_RETENTION_HOURS", WEBHOOK_RETENTION_HOURS);
     ENV.put("TALIA_CLUSTER_MEMBERS", CLUSTER_MEMBERS);
     ENV.put("TALIA_CLUSTER_HOST", CLUSTER_HOST);
     ENV.put("TALIA_CLUSTER_PORT", CLUSTER_PORT);
@@ -168,7 +189,11 @@ public final class ConfigKeys {
   /** Keys whose values are lists; an environment value for them is a comma-separated list. */
   public static final java.util.Set<String> LIST_KEYS =
       java.util.Set.of(
-          HTTP_TRUSTED_PROXIES, WEBCHAT_ALLOWED_ORIGINS, WEBCHAT_LOCALES, CLUSTER_MEMBERS);
+          HTTP_TRUSTED_PROXIES,
+          WEBCHAT_ALLOWED_ORIGINS,
+          WEBCHAT_LOCALES,
+          WEBHOOK_EVENTS,
+          CLUSTER_MEMBERS);
 
   /** Keys whose values must never be logged. */
   public static final java.util.Set<String> SECRET_KEYS =
@@ -178,5 +203,9 @@ public final class ConfigKeys {
           WEBCHAT_PUBLIC_TOKEN,
           ADMIN_TOKEN,
           CONSENT_IP_HASH_SALT,
-          DB_URL);
+          DB_URL,
+          WEBHOOK_SECRET,
+          // a receiver's URL may itself be a credential (Zapier's, Make's hook URLs are)
+          WEBHOOK_URL,
+          WEBHOOK_ENDPOINTS);
 }

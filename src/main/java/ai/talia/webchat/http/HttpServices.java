@@ -1,5 +1,6 @@
 package ai.talia.webchat.http;
 
+import ai.talia.webchat.admin.AdminApi;
 import ai.talia.webchat.cluster.ClusterNode;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.Store;
@@ -19,4 +20,5 @@ public record HttpServices(
     String ipHashSalt,
     PrometheusMeterRegistry metrics,
     Supplier<Future<io.vertx.core.json.JsonObject>> readiness,
+    AdminApi admin,
     @Nullable ClusterNode cluster) {}

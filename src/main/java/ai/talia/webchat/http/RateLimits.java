@@ -95,6 +95,19 @@ public final class RateLimits {
   }
 
   /**
+   * Seconds until {@code key} may take a token, without taking one: 0 when it may now (a key with
+   * no bucket yet has a full one). Only for buckets in this JVM: a shared one answers 0.
+   */
+  public long waitWithoutTaking(String key) {
+    if (capacity <= 0 || shared != null) return 0;
+    Bucket bucket = buckets.get(key);
+    if (bucket == null) return 0;
+    io.github.bucket4j.EstimationProbe probe = bucket.estimateAbilityToConsume(1);
+    if (probe.canBeConsumed()) return 0;
+    return Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
+  }
+
+  /**
    * Drops this JVM's buckets that have refilled; shared buckets expire in the map by themselves.
    */
   public void evictIdle() {

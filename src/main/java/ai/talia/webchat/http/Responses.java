@@ -10,13 +10,13 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes JSON and problem+json answers. */
-final class Responses {
+/** Writes JSON and problem+json answers (also for the admin API's handlers). */
+public final class Responses {
   private static final Logger log = LoggerFactory.getLogger(Responses.class);
 
   private Responses() {}
 
-  static void json(RoutingContext ctx, int status, JsonObject body) {
+  public static void json(RoutingContext ctx, int status, JsonObject body) {
     if (ctx.response().ended()) return;
     ctx.response()
         .setStatusCode(status)
@@ -25,7 +25,7 @@ final class Responses {
         .end(body.encode());
   }
 
-  static void problem(RoutingContext ctx, ApiProblem problem) {
+  public static void problem(RoutingContext ctx, ApiProblem problem) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) return;
     if (response.headWritten()) {

@@ -100,6 +100,9 @@ public final class RouterVerticle extends VerticleBase {
   private Router router(
       TaliaConfig config, WebchatApi api, io.vertx.core.Handler<RoutingContext> stream) {
     Router router = Router.router(vertx);
+    // First: /api/admin/* has its own token check and ends there, outside the CORS and widget-token
+    // chain of /api/* below (README § Admin access).
+    services.admin().mount(router);
     List<String> allowedOrigins = config.list(ConfigKeys.WEBCHAT_ALLOWED_ORIGINS);
     String widgetToken = config.string(ConfigKeys.WEBCHAT_PUBLIC_TOKEN);
 

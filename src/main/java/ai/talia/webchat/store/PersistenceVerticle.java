@@ -20,11 +20,21 @@ import org.slf4j.LoggerFactory;
 public final class PersistenceVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(PersistenceVerticle.class);
   private final TaliaConfig config;
+  private final OutboxSubscriptions subscriptions;
   private Pool pool;
   private MessageConsumer<StoreCall> consumer;
 
   public PersistenceVerticle(TaliaConfig config) {
+    this(config, OutboxSubscriptions.NONE);
+  }
+
+  /**
+   * @param subscriptions the webhook endpoints of each event type, for the outbox rows the store
+   *     writes with every event
+   */
+  public PersistenceVerticle(TaliaConfig config, OutboxSubscriptions subscriptions) {
     this.config = config;
+    this.subscriptions = subscriptions;
   }
 
   @Override
@@ -46,7 +56,8 @@ public final class PersistenceVerticle extends VerticleBase {
                   new SqlStore(
                       pool,
                       database.postgres() != null,
-                      event -> vertx.eventBus().publish(Addresses.EVENTS, event.toJson()));
+                      event -> vertx.eventBus().publish(Addresses.EVENTS, event.toJson()),
+                      subscriptions);
               consumer =
                   vertx
                       .eventBus()

@@ -20,7 +20,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Store} over a Vert.x SQL pool. The same SQL templates run on Postgres (reactive client)
@@ -73,6 +75,7 @@ public final class SqlStore implements Store {
   private final Pool pool;
   private final boolean pipelined;
   private final Consumer<DomainEvent> committedEvents;
+  private final OutboxSubscriptions subscriptions;
 
   /** One statement of a write: an SQL template and its parameters. */
   private record Statement(String sql, Map<String, Object> params) {}
@@ -83,9 +86,22 @@ public final class SqlStore implements Store {
    * @param committedEvents told of each event once the transaction that wrote it has committed
    */
   public SqlStore(Pool pool, boolean pipelined, Consumer<DomainEvent> committedEvents) {
+    this(pool, pipelined, committedEvents, OutboxSubscriptions.NONE);
+  }
+
+  /**
+   * @param subscriptions the webhook endpoints of each event type: every event written gets a
+   *     {@code webhook_deliveries} row per endpoint in its own transaction
+   */
+  public SqlStore(
+      Pool pool,
+      boolean pipelined,
+      Consumer<DomainEvent> committedEvents,
+      OutboxSubscriptions subscriptions) {
     this.pool = pool;
     this.pipelined = pipelined;
     this.committedEvents = committedEvents;
+    this.subscriptions = subscriptions;
   }
 
   @Override
@@ -139,7 +155,6 @@ public final class SqlStore implements Store {
   @Override
   public Future<SessionClaim> claimSession(String sessionId, String pendingErrorCode) {
     return inTransaction(
-        List.of(),
         tx ->
             update(
                     tx,
@@ -163,7 +178,8 @@ public final class SqlStore implements Store {
                                   + "WHERE session_id = #{id} AND status = 'pending'",
                               params("code", pendingErrorCode, "id", sessionId))
                           .map(n -> new SessionClaim(epoch, n));
-                    }));
+                    }),
+        claim -> List.of());
   }
 
   @Override
@@ -303,26 +319,13 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<ConsentRecord> recordConsent(ConsentRecord c) {
-    List<DomainEvent> events = new ArrayList<>(1);
     return inTransaction(
-        events,
         tx ->
             update(tx, LOCK_SESSION, params("session_id", c.sessionId()))
                 .compose(locked -> query(tx, LATEST_CONSENT, params("id", c.sessionId())))
                 .compose(
                     rows -> {
                       ConsentRecord stored = after(c, first(rows, SqlStore::consent));
-                      events.clear(); // a retried transaction runs this again
-                      events.add(
-                          DomainEvent.of(
-                              stored.granted()
-                                  ? DomainEvent.CONSENT_GRANTED
-                                  : DomainEvent.CONSENT_WITHDRAWN,
-                              stored.sessionId(),
-                              stored.createdAt(),
-                              new JsonObject()
-                                  .put("consent_id", stored.id())
-                                  .put("policy_version", stored.policyVersion())));
                       return update(
                               tx,
                               "INSERT INTO consents ("
@@ -345,7 +348,16 @@ public final class SqlStore implements Store {
                                   "user_agent",
                                   stored.userAgent()))
                           .map(n -> stored);
-                    }));
+                    }),
+        stored ->
+            List.of(
+                DomainEvent.of(
+                    stored.granted() ? DomainEvent.CONSENT_GRANTED : DomainEvent.CONSENT_WITHDRAWN,
+                    stored.sessionId(),
+                    stored.createdAt(),
+                    new JsonObject()
+                        .put("consent_id", stored.id())
+                        .put("policy_version", stored.policyVersion()))));
   }
 
   /**
@@ -379,41 +391,51 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<LeadRecord> saveLead(LeadRecord l, List<String> changedFields) {
-    // Its event names the consent found in force below; inTransaction writes it once work is done.
-    List<DomainEvent> events = new ArrayList<>(1);
     return inTransaction(
-        events,
-        tx ->
-            update(tx, LOCK_SESSION, params("session_id", l.sessionId()))
-                .compose(locked -> query(tx, LATEST_CONSENT, params("id", l.sessionId())))
-                .compose(
-                    rows -> {
-                      ConsentRecord inForce = first(rows, SqlStore::consent);
-                      if (inForce == null || !inForce.granted())
-                        return Future.failedFuture(new ConsentNotGrantedException(l.sessionId()));
-                      LeadRecord lead = withConsent(l, inForce.id());
-                      events.clear(); // a retried transaction runs this again
-                      events.add(leadCaptured(lead, changedFields));
-                      Map<String, Object> p = leadParams(lead);
-                      return update(
-                              tx,
-                              "UPDATE leads SET name = #{name}, email = #{email}, phone = #{phone}, consent_id = #{consent_id}, "
-                                  + "updated_at = #{updated_at} WHERE session_id = #{session_id}",
-                              p)
-                          .compose(
-                              updated ->
-                                  updated > 0
-                                      ? Future.succeededFuture(updated)
-                                      : update(
+            tx ->
+                update(tx, LOCK_SESSION, params("session_id", l.sessionId()))
+                    .compose(locked -> query(tx, LATEST_CONSENT, params("id", l.sessionId())))
+                    .compose(
+                        rows -> {
+                          ConsentRecord inForce = first(rows, SqlStore::consent);
+                          if (inForce == null || !inForce.granted())
+                            return Future.failedFuture(
+                                new ConsentNotGrantedException(l.sessionId()));
+                          LeadRecord lead = withConsent(l, inForce.id());
+                          Map<String, Object> p = leadParams(lead);
+                          return update(
+                                  tx,
+                                  "UPDATE leads SET name = #{name}, email = #{email}, phone = #{phone}, consent_id = #{consent_id}, "
+                                      + "updated_at = #{updated_at} WHERE session_id = #{session_id}",
+                                  p)
+                              .compose(
+                                  updated ->
+                                      updated > 0
+                                          ? Future.succeededFuture(updated)
+                                          : update(
+                                              tx,
+                                              "INSERT INTO leads ("
+                                                  + LEAD_COLUMNS
+                                                  + ") VALUES (#{id}, #{session_id}, #{name}, #{email}, #{phone}, "
+                                                  + "#{source}, #{consent_id}, #{created_at}, #{updated_at})",
+                                              p))
+                              // What a CRM needs besides the lead, read in the same transaction:
+                              // the session's landing page and campaign, the policy consented to.
+                              .compose(
+                                  n ->
+                                      query(
                                           tx,
-                                          "INSERT INTO leads ("
-                                              + LEAD_COLUMNS
-                                              + ") VALUES (#{id}, #{session_id}, #{name}, #{email}, #{phone}, "
-                                              + "#{source}, #{consent_id}, #{created_at}, #{updated_at})",
+                                          "SELECT s.page_url, s.utm, c.policy_version FROM webchat_sessions s "
+                                              + "JOIN consents c ON c.id = #{consent_id} WHERE s.session_id = #{session_id}",
                                           p))
-                          .map(n -> lead);
-                    }));
+                              .map(ctx -> new SavedLead(lead, first(ctx, row -> row)));
+                        }),
+            saved -> List.of(leadCaptured(saved.lead(), changedFields, saved.context())))
+        .map(SavedLead::lead);
   }
+
+  /** A lead as written, with what its event adds from the session and the consent. */
+  private record SavedLead(LeadRecord lead, @Nullable Row context) {}
 
   private static LeadRecord withConsent(LeadRecord l, String consentId) {
     if (consentId.equals(l.consentId())) return l;
@@ -429,16 +451,25 @@ public final class SqlStore implements Store {
         l.updatedAt());
   }
 
-  private static DomainEvent leadCaptured(LeadRecord l, List<String> changedFields) {
+  /** {@code lead_captured}: the lead as stored, so that a webhook receiver needs no second call. */
+  private static DomainEvent leadCaptured(
+      LeadRecord l, List<String> changedFields, @Nullable Row context) {
+    String utm = context == null ? null : context.getString("utm");
     return DomainEvent.of(
         DomainEvent.LEAD_CAPTURED,
         l.sessionId(),
         l.updatedAt(),
         new JsonObject()
             .put("lead_id", l.id())
+            .put("name", l.name())
+            .put("email", l.email())
+            .put("phone", l.phone())
             .put("fields", new JsonArray(new ArrayList<>(changedFields)))
             .put("complete", l.complete())
-            .put("consent_id", l.consentId()));
+            .put("consent_id", l.consentId())
+            .put("policy_version", context == null ? null : context.getString("policy_version"))
+            .put("page_url", context == null ? null : context.getString("page_url"))
+            .put("utm", utm == null ? null : new JsonObject(utm)));
   }
 
   private static Map<String, Object> leadParams(LeadRecord l) {
@@ -545,13 +576,42 @@ public final class SqlStore implements Store {
             e.data().encode()));
   }
 
+  /** An event's insert, then its outbox rows: one per webhook endpoint that wants its type. */
+  private List<Statement> eventInserts(DomainEvent e) {
+    List<String> endpoints = subscriptions.endpointsFor(e.type());
+    List<Statement> inserts = new ArrayList<>(1 + endpoints.size());
+    inserts.add(insertEvent(e));
+    OffsetDateTime now = ts(Instant.now());
+    for (String endpoint : endpoints) {
+      inserts.add(
+          new Statement(
+              "INSERT INTO webhook_deliveries (id, event_id, event_type, session_id, endpoint_id, "
+                  + "status, attempts, next_attempt_at, created_at) VALUES (#{id}, #{event_id}, "
+                  + "#{event_type}, #{session_id}, #{endpoint_id}, 'pending', 0, #{now}, #{now})",
+              params(
+                  "id",
+                  UUID.randomUUID().toString(),
+                  "event_id",
+                  e.id(),
+                  "event_type",
+                  e.type(),
+                  "session_id",
+                  e.sessionId(),
+                  "endpoint_id",
+                  endpoint,
+                  "now",
+                  now)));
+    }
+    return inserts;
+  }
+
   /**
    * The statements and their events' inserts as one transaction; the events are published after
    * commit.
    */
   private Future<Void> write(List<DomainEvent> events, List<Statement> statements) {
     List<Statement> all = new ArrayList<>(statements);
-    events.forEach(e -> all.add(insertEvent(e)));
+    events.forEach(e -> all.addAll(eventInserts(e)));
     Future<Void> written =
         pipelined ? pipelinedTransaction(all) : pool.withTransaction(tx -> sequentially(tx, all));
     return written.recover(SqlStore::translate).onSuccess(v -> events.forEach(committedEvents));
@@ -590,19 +650,27 @@ public final class SqlStore implements Store {
   }
 
   /**
-   * For a write whose statements depend on what an earlier one found: one by one, in a transaction.
+   * For a write whose statements depend on what an earlier one found: one by one, in a transaction,
+   * then the events that {@code eventsOf} makes of the result.
    */
   private <T> Future<T> inTransaction(
-      List<DomainEvent> events, java.util.function.Function<SqlClient, Future<T>> work) {
+      java.util.function.Function<SqlClient, Future<T>> work,
+      java.util.function.Function<T, List<DomainEvent>> eventsOf) {
+    List<DomainEvent> written = new ArrayList<>();
     return pool.<T>withTransaction(
             tx ->
                 work.apply(tx)
                     .compose(
-                        result ->
-                            sequentially(tx, events.stream().map(SqlStore::insertEvent).toList())
-                                .map(result)))
+                        result -> {
+                          List<DomainEvent> events = eventsOf.apply(result);
+                          written.addAll(events);
+                          return sequentially(
+                                  tx,
+                                  events.stream().flatMap(e -> eventInserts(e).stream()).toList())
+                              .map(result);
+                        }))
         .recover(SqlStore::translate)
-        .onSuccess(r -> events.forEach(committedEvents));
+        .onSuccess(r -> written.forEach(committedEvents));
   }
 
   private static <T> Future<T> translate(Throwable failure) {

@@ -89,7 +89,10 @@ public final class JarProcess implements AutoCloseable {
     Api api = new Api(baseUrl());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) throw new IllegalStateException("the jar exited: " + output());
+      if (!process.isAlive()) {
+        reader.join(10_000); // every line it wrote before exiting
+        throw new IllegalStateException("the jar exited: " + output());
+      }
       try {
         if (api.get("/ready").status() == 200) return this;
       } catch (IllegalStateException notYet) {
@@ -107,12 +110,6 @@ public final class JarProcess implements AutoCloseable {
       throw new AssertionError("the jar did not exit within " + seconds + " s: " + output());
     reader.join(10_000);
     return process.exitValue();
-  }
-
-  /** {@code kill -9}: the process dies at once, with nothing cleaned up. */
-  public void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(30, TimeUnit.SECONDS);
   }
 
   public boolean isAlive() {
@@ -159,6 +156,14 @@ public final class JarProcess implements AutoCloseable {
     }
     reader.join(10_000); // every line the process wrote, up to its end
     return process.exitValue();
+  }
+
+  /** SIGKILL, as {@code kill -9}: no shutdown hook runs. Waits until the process is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS))
+      throw new AssertionError("the jar did not die of SIGKILL within 30 s");
+    reader.join(10_000);
   }
 
   @Override

@@ -1,0 +1,10 @@
+package ai.talia.webchat.webhook;
+
+import ai.talia.webchat.support.TestDatabases;
+
+class WebhookDeliveryPostgresTest extends WebhookDeliveryContract {
+  @Override
+  TestDatabases.Kind kind() {
+    return TestDatabases.Kind.POSTGRES;
+  }
+}

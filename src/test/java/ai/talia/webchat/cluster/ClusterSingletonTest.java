@@ -24,12 +24,16 @@ class ClusterSingletonTest {
     ClusterSingleton retention = new ClusterSingleton(vertx, "retention");
     AtomicInteger runs = new AtomicInteger();
     Promise<String> slow = Promise.promise();
+    Promise<Void> started = Promise.promise();
     Future<String> first =
         retention.runIfFree(
             () -> {
               runs.incrementAndGet();
+              started.complete();
               return slow.future();
             });
+    await(started.future()); // it holds the lock now
+
     Future<String> second =
         retention.runIfFree(
             () -> {

@@ -9,7 +9,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads JSON bodies and collects field errors into one 422 problem. */
+/**
+ * Reads JSON bodies and collects field errors into one 422 problem. Lengths are UTF-16 code units,
+ * as {@link ai.talia.webchat.store.FieldLimits} defines them.
+ */
 final class RequestBodies {
   private RequestBodies() {}
 
@@ -48,7 +51,7 @@ final class RequestBodies {
         fail(field, "must_be_a_string");
         return null;
       }
-      int length = s.codePointCount(0, s.length());
+      int length = s.length();
       if (s.isBlank() && min > 0) fail(field, "blank");
       else if (length < min) fail(field, "too_short");
       else if (length > max) fail(field, "too_long");

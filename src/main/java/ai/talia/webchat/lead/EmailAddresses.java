@@ -1,5 +1,6 @@
 package ai.talia.webchat.lead;
 
+import ai.talia.webchat.store.FieldLimits;
 import com.google.re2j.Pattern;
 import java.util.Locale;
 
@@ -16,7 +17,8 @@ public final class EmailAddresses {
   public static String normalize(String text) {
     if (text == null) return null;
     String s = text.trim();
-    if (s.length() > 320 || !EMAIL.matcher(s).matches() || s.contains("..")) return null;
+    if (s.length() > FieldLimits.LEAD_EMAIL || !EMAIL.matcher(s).matches() || s.contains(".."))
+      return null;
     int at = s.lastIndexOf('@');
     return s.substring(0, at) + "@" + s.substring(at + 1).toLowerCase(Locale.ROOT);
   }

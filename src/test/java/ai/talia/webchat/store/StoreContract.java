@@ -11,9 +11,15 @@ import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +33,7 @@ import org.junit.jupiter.api.Test;
 abstract class StoreContract {
   private Vertx vertx;
   private Store store;
+  private TaliaConfig config;
   private final List<JsonObject> published = new CopyOnWriteArrayList<>();
 
   abstract TestDatabases.Kind kind();
@@ -35,7 +42,7 @@ abstract class StoreContract {
   void start() {
     // One connection: a failed write must hand it back clean (its transaction ended) for the next
     // one.
-    TaliaConfig config = RunningGateway.baseConfig().with(ConfigKeys.DB_POOL_SIZE, 1);
+    config = RunningGateway.baseConfig().with(ConfigKeys.DB_POOL_SIZE, 1);
     config =
         kind() == TestDatabases.Kind.POSTGRES
             ? config.with(ConfigKeys.DB_URL, TestDatabases.freshPostgres())
@@ -298,5 +305,92 @@ abstract class StoreContract {
             "webchat_message_received");
     assertThat(published.get(0).fieldNames())
         .containsExactlyInAnyOrder("id", "type", "session_id", "occurred_at", "data");
+  }
+
+  @Test
+  void every_text_limit_fits_its_column_on_this_store() {
+    // FieldLimits counts UTF-16 units, which H2's VARCHAR(n) counts too, and Postgres' counts code
+    // points (never more): a limit no larger than its column fits on both.
+    Map<String, Integer> limits = new LinkedHashMap<>();
+    limits.put("webchat_sessions.session_id", FieldLimits.SESSION_ID);
+    limits.put("messages.session_id", FieldLimits.SESSION_ID);
+    limits.put("consents.session_id", FieldLimits.SESSION_ID);
+    limits.put("leads.session_id", FieldLimits.SESSION_ID);
+    limits.put("events.session_id", FieldLimits.SESSION_ID);
+    limits.put("messages.client_message_id", FieldLimits.CLIENT_MESSAGE_ID);
+    limits.put("messages.content", FieldLimits.MESSAGE_CONTENT);
+    limits.put("webchat_sessions.page_url", FieldLimits.PAGE_URL);
+    limits.put("webchat_sessions.utm", FieldLimits.UTM_JSON);
+    limits.put("webchat_sessions.locale", FieldLimits.LOCALE);
+    limits.put("webchat_sessions.assistant_thread_id", FieldLimits.ASSISTANT_THREAD_ID);
+    limits.put("consents.policy_version", FieldLimits.POLICY_VERSION);
+    limits.put("consents.user_agent", FieldLimits.USER_AGENT);
+    limits.put("leads.name", FieldLimits.LEAD_NAME);
+    limits.put("leads.email", FieldLimits.LEAD_EMAIL);
+    limits.put("leads.phone", FieldLimits.LEAD_PHONE);
+    Pool pool = Database.fromConfig(config).createPool(vertx, 1);
+    try {
+      for (Map.Entry<String, Integer> limit : limits.entrySet()) {
+        String[] column = limit.getKey().split("\\.");
+        RowSet<Row> rows =
+            await(
+                pool.preparedQuery(
+                        "SELECT character_maximum_length FROM information_schema.columns "
+                            + "WHERE lower(table_name) = $1 AND lower(column_name) = $2")
+                    .execute(Tuple.of(column[0], column[1])));
+        assertThat(rows.size()).as(limit.getKey()).isEqualTo(1);
+        Number length = (Number) rows.iterator().next().getValue(0);
+        assertThat(length.intValue()).as(limit.getKey()).isGreaterThanOrEqualTo(limit.getValue());
+      }
+    } finally {
+      await(pool.close());
+    }
+  }
+
+  @Test
+  void values_at_their_limits_in_four_byte_characters_round_trip() {
+    String emoji = "😀";
+    String id = "s-limits";
+    Instant at = now();
+    String pageUrl = emoji.repeat(FieldLimits.PAGE_URL / 2);
+    JsonObject utm = new JsonObject().put("c", emoji.repeat((FieldLimits.UTM_JSON - 8) / 2));
+    await(
+        store.createSession(new SessionRecord(id, "hash", null, "es", pageUrl, utm, at, at, 0, 0)));
+    SessionRecord session = await(store.findSession(id));
+    assertThat(session.pageUrl()).isEqualTo(pageUrl);
+    assertThat(session.utm()).isEqualTo(utm);
+    StoredMessage m =
+        new StoredMessage(
+            UUID.randomUUID().toString(),
+            id,
+            1,
+            StoredMessage.ROLE_USER,
+            emoji.repeat(FieldLimits.MESSAGE_CONTENT / 2),
+            now(),
+            emoji.repeat(FieldLimits.CLIENT_MESSAGE_ID / 2),
+            StoredMessage.PENDING,
+            null,
+            null,
+            0,
+            0);
+    await(store.appendUserMessage(m));
+    assertThat(await(store.history(id, 0, 1)).get(0)).isEqualTo(m);
+    ConsentRecord c =
+        new ConsentRecord(
+            UUID.randomUUID().toString(),
+            id,
+            emoji.repeat(FieldLimits.POLICY_VERSION / 2),
+            true,
+            now(),
+            "iphash",
+            "é".repeat(FieldLimits.USER_AGENT));
+    await(store.recordConsent(c));
+    assertThat(await(store.latestConsent(id))).isEqualTo(c);
+    String name = "𝐀".repeat(FieldLimits.LEAD_NAME / 2);
+    LeadRecord lead =
+        new LeadRecord(
+            UUID.randomUUID().toString(), id, name, null, null, "webchat", c.id(), now(), now());
+    await(store.saveLead(lead, List.of("name")));
+    assertThat(await(store.findLead(id)).name()).isEqualTo(name);
   }
 }

@@ -31,6 +31,9 @@ final class RequestBodies {
     }
     if (!(parsed instanceof JsonObject json))
       throw ApiProblem.of(ProblemCode.INVALID_JSON, "The body must be a JSON object");
+    Checks text = new Checks();
+    InputText.checkAll(text, json);
+    text.orThrow();
     return json;
   }
 
@@ -52,10 +55,19 @@ final class RequestBodies {
         return null;
       }
       int length = s.length();
-      if (s.isBlank() && min > 0) fail(field, "blank");
+      String textProblem = InputText.problem(s);
+      if (textProblem != null) fail(field, textProblem);
+      else if (s.isBlank() && min > 0) fail(field, "blank");
       else if (length < min) fail(field, "too_short");
       else if (length > max) fail(field, "too_long");
       return s;
+    }
+
+    /** A path or query parameter: refused when the stores could not keep it as it is. */
+    String text(String field, String value) {
+      String problem = value == null ? null : InputText.problem(value);
+      if (problem != null) fail(field, problem);
+      return value;
     }
 
     Boolean bool(JsonObject body, String field) {

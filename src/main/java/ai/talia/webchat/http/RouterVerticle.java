@@ -97,6 +97,7 @@ public final class RouterVerticle extends VerticleBase {
     router.route("/api/*").handler(cors);
     router.route("/api/*").handler(ctx -> checkWidgetToken(ctx, widgetToken));
     router.route("/api/*").handler(this::limitPerIp);
+    router.route("/api/*").handler(InputText::checkQuery);
     router.get(STREAM_PATH).handler(stream);
     router
         .post("/api/*")

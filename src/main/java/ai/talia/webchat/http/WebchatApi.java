@@ -165,6 +165,9 @@ final class WebchatApi {
   /** GET /history/{session_id}?after_seq=&limit= */
   void history(RoutingContext ctx) {
     String sessionId = ctx.pathParam("session_id");
+    RequestBodies.Checks checks = new RequestBodies.Checks();
+    checks.text("session_id", sessionId);
+    checks.orThrow();
     long afterSeq = queryNumber(ctx, "after_seq", 0, 0, Long.MAX_VALUE);
     int limit = (int) queryNumber(ctx, "limit", HISTORY_DEFAULT_LIMIT, 1, HISTORY_MAX_LIMIT);
     authorizedSession(ctx, sessionId)

@@ -11,16 +11,20 @@ import ai.talia.webchat.store.StoreClient;
 import ai.talia.webchat.store.StoredMessage;
 import ai.talia.webchat.support.Api;
 import ai.talia.webchat.support.RunningGateway;
+import ai.talia.webchat.support.StreamClient;
 import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Text a hostile visitor sends, on both stores: every text limit holds 4-byte characters at the
- * limit and refuses one unit more, on H2 and Postgres alike.
+ * Text a hostile visitor sends, on both stores: NUL characters and lone surrogates are refused with
+ * 422 naming the field wherever input enters (Postgres cannot store them as sent), and every text
+ * limit holds 4-byte characters at the limit and refuses one unit more, on H2 and Postgres alike.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class HostileInputContract {
@@ -75,6 +79,152 @@ abstract class HostileInputContract {
         + ",\"client_message_id\":"
         + cmidJson
         + "}";
+  }
+
+  // --- NUL and lone surrogates -------------------------------------------------------------------
+
+  @Test
+  void nul_and_lone_surrogates_in_a_message_are_refused_naming_the_field_and_nothing_is_stored() {
+    Api.Session s = api.consentedSession("es");
+    String cmid = "\"" + UUID.randomUUID() + "\"";
+    assertRefused(
+        postRaw("/api/webchat/messages", s.token(), message(s, "\"hola\\u0000\"", cmid)),
+        "content",
+        "contains_nul");
+    assertRefused(
+        postRaw("/api/webchat/messages", s.token(), message(s, "\"\\ud83d hola\"", cmid)),
+        "content",
+        "lone_surrogate");
+    assertRefused(
+        postRaw("/api/webchat/messages", s.token(), message(s, "\"hola \\ude00\"", cmid)),
+        "content",
+        "lone_surrogate");
+    assertRefused(
+        postRaw("/api/webchat/messages", s.token(), message(s, "\"hola\"", "\"c-\\u0000\"")),
+        "client_message_id",
+        "contains_nul");
+    assertRefused(
+        postRaw("/api/webchat/messages", s.token(), message(s, "\"hola\"", "\"c-\\udbff\"")),
+        "client_message_id",
+        "lone_surrogate");
+    assertThat(api.history(s).json().getJsonArray("messages")).isEmpty();
+    // A well-formed pair is text like any other, and the same client_message_id still works.
+    Api.Reply fine =
+        postRaw("/api/webchat/messages", s.token(), message(s, "\"hola \\ud83d\\ude00\"", cmid));
+    assertThat(fine.status()).as(fine.body()).isEqualTo(200);
+    assertThat(fine.json().getJsonObject("message").getString("content")).isEqualTo("hola 😀");
+  }
+
+  @Test
+  void nul_and_lone_surrogates_in_a_new_session_are_refused_naming_the_field() {
+    assertRefused(
+        postRaw("/api/webchat/sessions", null, "{\"page_url\":\"https://a.example/\\u0000\"}"),
+        "page_url",
+        "contains_nul");
+    assertRefused(
+        postRaw("/api/webchat/sessions", null, "{\"page_url\":\"https://a.example/\\ud800\"}"),
+        "page_url",
+        "lone_surrogate");
+    assertRefused(
+        postRaw("/api/webchat/sessions", null, "{\"utm\":{\"source\":\"ads\\u0000\"}}"),
+        "utm.source",
+        "contains_nul");
+    assertRefused(
+        postRaw("/api/webchat/sessions", null, "{\"utm\":{\"tags\":[\"a\",\"\\udfff\"]}}"),
+        "utm.tags[1]",
+        "lone_surrogate");
+    assertRefused(
+        postRaw("/api/webchat/sessions", null, "{\"utm\":{\"sour\\u0000ce\":\"ads\"}}"),
+        "utm",
+        "contains_nul");
+    assertRefused(
+        postRaw("/api/webchat/sessions", null, "{\"locale\":\"es\\u0000\"}"),
+        "locale",
+        "contains_nul");
+    // The first message of an unknown session id starts it: checked before anything is stored.
+    String id = "landing_" + UUID.randomUUID().toString().substring(0, 8);
+    assertRefused(
+        postRaw(
+            "/api/webchat/messages",
+            null,
+            "{\"session_id\":\"" + id + "\",\"author\":\"user\",\"content\":\"\\u0000\"}"),
+        "content",
+        "contains_nul");
+    assertThat(await(store.findSession(id))).isNull();
+  }
+
+  @Test
+  void nul_and_lone_surrogates_in_consent_path_and_query_are_refused_naming_the_field() {
+    Api.Session s = api.consentedSession("es");
+    assertRefused(
+        postRaw(
+            "/api/webchat/consent",
+            s.token(),
+            "{\"session_id\":\""
+                + s.id()
+                + "\",\"policy_version\":\"v\\u0000\",\"granted\":false}"),
+        "policy_version",
+        "contains_nul");
+    assertRefused(
+        postRaw(
+            "/api/webchat/consent",
+            s.token(),
+            "{\"session_id\":\"" + s.id() + "\",\"policy_version\":\"\\udc00\",\"granted\":false}"),
+        "policy_version",
+        "lone_surrogate");
+    assertRefused(
+        api.request("GET", "/api/webchat/history/" + s.id() + "%00").bearer(s.token()).send(),
+        "session_id",
+        "contains_nul");
+    assertRefused(
+        api.request("GET", "/api/webchat/history/" + s.id() + "?after_seq=%00")
+            .bearer(s.token())
+            .send(),
+        "after_seq",
+        "contains_nul");
+    assertRefused(api.get("/api/webchat/config?locale=es%00"), "locale", "contains_nul");
+    assertRefused(api.get("/api/webchat/config?ref%00=1"), "query", "contains_nul");
+    // Consent is still granted: the refused withdrawals stored nothing.
+    assertThat(api.say(s, "Hola").status()).isEqualTo(200);
+  }
+
+  @Test
+  void nul_and_lone_surrogates_over_the_socket_are_refused_naming_the_field() {
+    Api.Session s = api.consentedSession("es");
+    try (StreamClient socket = StreamClient.connect(gateway.port(), null)) {
+      socket.hello(s.id(), s.token(), 0);
+      assertThat(socket.next().getString("type")).isEqualTo("ready");
+      socket.sendText(
+          "{\"type\":\"message\",\"content\":\"a\\u0000b\",\"client_message_id\":\"c1\"}");
+      JsonObject nul = socket.next();
+      assertThat(nul.getString("type")).isEqualTo("error");
+      assertThat(nul.getString("code")).isEqualTo("validation_failed");
+      assertThat(nul.getJsonArray("errors"))
+          .contains(new JsonObject().put("field", "content").put("reason", "contains_nul"));
+      socket.sendText(
+          "{\"type\":\"message\",\"content\":\"hola\",\"client_message_id\":\"c\\ud800\"}");
+      JsonObject surrogate = socket.next();
+      assertThat(surrogate.getString("code")).isEqualTo("validation_failed");
+      assertThat(surrogate.getJsonArray("errors"))
+          .contains(
+              new JsonObject().put("field", "client_message_id").put("reason", "lone_surrogate"));
+      socket.sendText(
+          "{\"type\":\"message\",\"content\":\"¿Qué precio tiene?\",\"client_message_id\":\"c2\"}");
+      List<JsonObject> frames = socket.until(StreamClient.type("reply.completed"));
+      assertThat(frames).noneMatch(StreamClient.type("error"));
+    }
+    try (StreamClient socket = StreamClient.connect(gateway.port(), null)) {
+      socket.sendText(
+          "{\"type\":\"hello\",\"session_id\":\"" + s.id() + "\",\"session_token\":\"x\\u0000\"}");
+      JsonObject refused = socket.next();
+      assertThat(refused.getString("code")).isEqualTo("validation_failed");
+      assertThat(refused.getJsonArray("errors"))
+          .contains(new JsonObject().put("field", "session_token").put("reason", "contains_nul"));
+      assertThat(socket.awaitClose()).isEqualTo(StreamCloseCodes.PROTOCOL_ERROR);
+    }
+    List<StoredMessage> stored = await(store.history(s.id(), 0, 10));
+    assertThat(stored).extracting(StoredMessage::content).contains("¿Qué precio tiene?");
+    assertThat(stored).extracting(StoredMessage::content).doesNotContain("a\u0000b");
   }
 
   // --- length limits, in UTF-16 units, with 4-byte characters ----------------------------------

@@ -70,6 +70,7 @@ public final class RouterVerticle extends VerticleBase {
     return vertx
         .createHttpServer(options)
         .requestHandler(router)
+        .invalidRequestHandler(ProtocolErrors::invalidRequest)
         .listen()
         .onSuccess(s -> server = s);
   }
@@ -139,6 +140,7 @@ public final class RouterVerticle extends VerticleBase {
         .handler(StaticHandler.create("webroot").setMaxAgeSeconds(3600).setIndexPage("index.html"));
 
     router.route().failureHandler(Responses::failure);
+    router.errorHandler(400, ProtocolErrors::badRequest);
     router.errorHandler(404, Responses::failure);
     router.errorHandler(405, Responses::failure);
     router.errorHandler(500, Responses::failure);

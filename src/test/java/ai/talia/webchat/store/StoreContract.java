@@ -9,12 +9,17 @@ import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -392,5 +397,68 @@ abstract class StoreContract {
             UUID.randomUUID().toString(), id, name, null, null, "webchat", c.id(), now(), now());
     await(store.saveLead(lead, List.of("name")));
     assertThat(await(store.findLead(id)).name()).isEqualTo(name);
+  }
+
+  /**
+   * A real deadlock between the reply's write and another transaction: the database breaks it by
+   * rolling back the reply's write (Postgres: it waited first and its check fires first; H2: it is
+   * the younger), and the store runs that write again. The turn is counted once.
+   */
+  @Test
+  void a_write_the_database_rolls_back_as_a_deadlock_is_run_again() throws Exception {
+    session("s-deadlock");
+    StoredMessage question = await(store.appendUserMessage(user("s-deadlock", 1, "c-1")));
+    try (Connection other = otherConnection();
+        Connection watcher = otherConnection()) {
+      other.setAutoCommit(false);
+      execute(other, "UPDATE messages SET status = status WHERE id = ?", question.id());
+      // The reply's write takes the session row first, then waits for the message…
+      Future<StoredMessage> written = store.appendReply(reply("s-deadlock", 2, question.id()), 15);
+      awaitBlockedTransaction(watcher);
+      // …and the other transaction asks for the session row: a cycle.
+      execute(
+          other, "UPDATE webchat_sessions SET turns = turns WHERE session_id = ?", "s-deadlock");
+      other.rollback();
+      StoredMessage answer = await(written);
+      assertThat(await(store.findReply("s-deadlock", question.id()))).isEqualTo(answer);
+    }
+    assertThat(await(store.findSession("s-deadlock")).turns()).isEqualTo(1);
+    assertThat(await(store.findMessageByClientId("s-deadlock", "c-1")).status())
+        .isEqualTo(StoredMessage.COMPLETED);
+    assertThat(await(store.events("s-deadlock")))
+        .extracting(DomainEvent::type)
+        .containsOnlyOnce(DomainEvent.MESSAGE_RECEIVED);
+  }
+
+  /** A JDBC connection of its own to this test's database. */
+  private Connection otherConnection() throws Exception {
+    Database db = Database.fromConfig(config);
+    return db.postgres() != null
+        ? DriverManager.getConnection(TestDatabases.jdbc(config.string(ConfigKeys.DB_URL)))
+        : DriverManager.getConnection(db.h2Url(), "sa", "");
+  }
+
+  private static void execute(Connection c, String sql, String param) throws Exception {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, param);
+      s.executeUpdate();
+    }
+  }
+
+  private void awaitBlockedTransaction(Connection watcher) throws Exception {
+    String sql =
+        kind() == TestDatabases.Kind.POSTGRES
+            ? "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                + "WHERE NOT l.granted AND a.datname = current_database()"
+            : "SELECT count(*) FROM information_schema.sessions WHERE blocker_id IS NOT NULL";
+    for (int i = 0; i < 200; i++) {
+      try (PreparedStatement s = watcher.prepareStatement(sql);
+          ResultSet r = s.executeQuery()) {
+        r.next();
+        if (r.getInt(1) > 0) return;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("the reply's write never waited for the other transaction");
   }
 }

@@ -54,7 +54,7 @@ public record Database(String kind, String description, PgConnectOptions postgre
     if (postgres != null) {
       return PgBuilder.pool().with(poolOptions).connectingTo(postgres).using(vertx).build();
     }
-    return JDBCPool.pool(vertx, h2DataSource(), poolOptions);
+    return JDBCPool.pool(vertx, new AutoCommitRestoringDataSource(h2DataSource()), poolOptions);
   }
 
   /** Applies the sql/ migrations (packaged as db/migration). Blocking: call from a worker. */

@@ -49,8 +49,12 @@ class ConcurrentSessionsEmbeddedTest {
         RunningGateway.start(
             TestDatabases.Kind.EMBEDDED,
             c ->
+                // A hundred visitors, all from 127.0.0.1: the per-address caps would count them
+                // as one client.
                 c.with(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 100_000)
-                    .with(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 1_000));
+                    .with(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 1_000)
+                    .with(ConfigKeys.STREAM_MAX_SOCKETS_PER_ADDRESS, 0)
+                    .with(ConfigKeys.HTTP_MAX_CONNECTIONS_PER_ADDRESS, 0));
     client = Vertx.vertx();
     http =
         WebClient.create(

@@ -2,6 +2,7 @@ package ai.talia.webchat.http;
 
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.store.FieldLimits;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 
@@ -23,7 +24,7 @@ final class Locales {
 
   /** The body's {@code locale}, checked: absent → the default; unsupported → a field error. */
   static String checked(TaliaConfig config, RequestBodies.Checks checks, JsonObject body) {
-    String requested = checks.string(body, "locale", false, 2, 16);
+    String requested = checks.string(body, "locale", false, 2, FieldLimits.LOCALE);
     if (requested == null) return defaultLocale(config);
     String language = language(requested);
     if (!config.list(ConfigKeys.WEBCHAT_LOCALES).contains(language))

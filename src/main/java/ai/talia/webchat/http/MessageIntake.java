@@ -6,6 +6,7 @@ import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.session.SessionCommands;
 import ai.talia.webchat.session.SessionGateway;
+import ai.talia.webchat.store.FieldLimits;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
@@ -19,9 +20,11 @@ final class MessageIntake {
   private final TaliaConfig config;
   private final RateLimits sessionLimits;
   private final SessionGateway sessions;
+  private final int contentMax;
 
   MessageIntake(TaliaConfig config, RateLimits sessionLimits, SessionGateway sessions) {
     this.config = config;
+    this.contentMax = contentMax(config);
     this.sessionLimits = sessionLimits;
     this.sessions = sessions;
   }
@@ -33,14 +36,29 @@ final class MessageIntake {
    * to {@code checks}.
    */
   Checked check(RequestBodies.Checks checks, JsonObject body) {
-    String content =
-        checks.string(
-            body, "content", true, 1, config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000));
+    String content = checks.string(body, "content", true, 1, contentMax);
     // No locale in the message: the session's own locale applies (the actor knows it).
     String locale = body.getValue("locale") == null ? null : Locales.checked(config, checks, body);
-    String clientMessageId = checks.string(body, "client_message_id", false, 1, 128);
+    String clientMessageId =
+        checks.string(body, "client_message_id", false, 1, FieldLimits.CLIENT_MESSAGE_ID);
     return new Checked(
         content, locale, clientMessageId != null ? clientMessageId : UUID.randomUUID().toString());
+  }
+
+  /**
+   * {@code limits.contentMaxChars}, in UTF-16 code units like every limit; refused at start when
+   * the store could not hold it.
+   */
+  static int contentMax(TaliaConfig config) {
+    int max = config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000);
+    if (max < 1 || max > FieldLimits.MESSAGE_CONTENT)
+      throw new IllegalArgumentException(
+          ConfigKeys.LIMITS_CONTENT_MAX_CHARS
+              + " must be from 1 to "
+              + FieldLimits.MESSAGE_CONTENT
+              + " (what messages.content holds); it is "
+              + max);
+    return max;
   }
 
   Future<JsonObject> send(String sessionId, Checked message, boolean async) {

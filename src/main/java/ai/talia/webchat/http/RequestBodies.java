@@ -9,7 +9,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads JSON bodies and collects field errors into one 422 problem. */
+/**
+ * Reads JSON bodies and collects field errors into one 422 problem. Lengths are UTF-16 code units,
+ * as {@link ai.talia.webchat.store.FieldLimits} defines them.
+ */
 final class RequestBodies {
   private RequestBodies() {}
 
@@ -28,6 +31,9 @@ final class RequestBodies {
     }
     if (!(parsed instanceof JsonObject json))
       throw ApiProblem.of(ProblemCode.INVALID_JSON, "The body must be a JSON object");
+    Checks text = new Checks();
+    InputText.checkAll(text, json);
+    text.orThrow();
     return json;
   }
 
@@ -48,11 +54,20 @@ final class RequestBodies {
         fail(field, "must_be_a_string");
         return null;
       }
-      int length = s.codePointCount(0, s.length());
-      if (s.isBlank() && min > 0) fail(field, "blank");
+      int length = s.length();
+      String textProblem = InputText.problem(s);
+      if (textProblem != null) fail(field, textProblem);
+      else if (s.isBlank() && min > 0) fail(field, "blank");
       else if (length < min) fail(field, "too_short");
       else if (length > max) fail(field, "too_long");
       return s;
+    }
+
+    /** A path or query parameter: refused when the stores could not keep it as it is. */
+    String text(String field, String value) {
+      String problem = value == null ? null : InputText.problem(value);
+      if (problem != null) fail(field, problem);
+      return value;
     }
 
     Boolean bool(JsonObject body, String field) {

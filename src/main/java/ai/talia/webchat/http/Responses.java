@@ -62,7 +62,7 @@ public final class Responses {
                 ApiProblem.of(
                     ProblemCode.METHOD_NOT_ALLOWED,
                     ctx.request().method() + " is not allowed here");
-            case 400 -> ApiProblem.of(ProblemCode.INVALID_JSON, "The request could not be read");
+            case 400 -> ProtocolErrors.malformed(failure);
             case 401 -> ApiProblem.of(ProblemCode.UNAUTHORIZED, "Credentials are missing or wrong");
             case 403 ->
                 ApiProblem.of(
@@ -77,6 +77,8 @@ public final class Responses {
                         new JsonObject())
                     : unexpected(ctx, failure);
           };
+    } else if (ProtocolErrors.fromTheClient(ctx, failure)) {
+      problem = ProtocolErrors.clientFault(failure);
     } else if (failure instanceof io.vertx.core.json.DecodeException) {
       problem = ApiProblem.of(ProblemCode.INVALID_JSON, "The body is not valid JSON");
     } else {

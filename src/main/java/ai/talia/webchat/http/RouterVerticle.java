@@ -88,6 +88,7 @@ public final class RouterVerticle extends VerticleBase {
         .createHttpServer(options)
         .connectionHandler(services.connectionLimits()::onConnection)
         .requestHandler(router)
+        .invalidRequestHandler(ProtocolErrors::invalidRequest)
         .listen()
         .onSuccess(s -> server = s);
   }
@@ -118,6 +119,7 @@ public final class RouterVerticle extends VerticleBase {
     router.route("/api/*").handler(cors);
     router.route("/api/*").handler(ctx -> checkWidgetToken(ctx, widgetToken));
     router.route("/api/*").handler(this::limitPerIp);
+    router.route("/api/*").handler(InputText::checkQuery);
     router.get(STREAM_PATH).handler(stream);
     router
         .post("/api/*")
@@ -159,6 +161,7 @@ public final class RouterVerticle extends VerticleBase {
         .handler(StaticHandler.create("webroot").setMaxAgeSeconds(3600).setIndexPage("index.html"));
 
     router.route().failureHandler(Responses::failure);
+    router.errorHandler(400, ProtocolErrors::badRequest);
     router.errorHandler(404, Responses::failure);
     router.errorHandler(405, Responses::failure);
     router.errorHandler(500, Responses::failure);

@@ -112,7 +112,18 @@ final class StreamConnection {
       sendError(ProblemCode.INVALID_JSON.code(), "Frames are JSON objects");
       return;
     }
-    String type = frame.getString("type", "");
+    String type = frame.getValue("type") instanceof String t ? t : "";
+    RequestBodies.Checks unstorable = new RequestBodies.Checks();
+    InputText.checkAll(unstorable, frame);
+    try {
+      unstorable.orThrow();
+    } catch (ApiProblem problem) {
+      // The frame's own client_message_id is not echoed: it may be the text refused.
+      send(errorFrame(problem, new JsonObject()));
+      if ("hello".equals(type) && frames == null)
+        close(StreamCloseCodes.PROTOCOL_ERROR, "bad hello");
+      return;
+    }
     if (sessionId == null && frames != null && "message".equals(type)) {
       // Sent right after hello, before ready: kept until the socket is live, then handled in order.
       if (early.size() < 16) early.add(frame);

@@ -8,6 +8,7 @@ import ai.talia.webchat.session.SessionCommands;
 import ai.talia.webchat.session.SessionGateway;
 import ai.talia.webchat.session.SessionTokens;
 import ai.talia.webchat.store.DuplicateKeyException;
+import ai.talia.webchat.store.FieldLimits;
 import ai.talia.webchat.store.SessionRecord;
 import ai.talia.webchat.store.Store;
 import ai.talia.webchat.store.StoredMessage;
@@ -72,9 +73,9 @@ final class WebchatApi {
     JsonObject body = RequestBodies.object(ctx, true);
     RequestBodies.Checks checks = new RequestBodies.Checks();
     String locale = Locales.checked(config, checks, body);
-    String pageUrl = checks.string(body, "page_url", false, 1, 2048);
+    String pageUrl = checks.string(body, "page_url", false, 1, FieldLimits.PAGE_URL);
     JsonObject utm = checks.object(body, "utm");
-    if (utm != null && utm.encode().length() > 2000) checks.fail("utm", "too_long");
+    if (utm != null && utm.encode().length() > FieldLimits.UTM_JSON) checks.fail("utm", "too_long");
     checks.orThrow();
     String token = SessionTokens.newToken();
     newSession(SessionTokens.newSessionId(), token, locale, pageUrl, utm)
@@ -94,7 +95,7 @@ final class WebchatApi {
   void postMessage(RoutingContext ctx) {
     JsonObject body = RequestBodies.object(ctx, false);
     RequestBodies.Checks checks = new RequestBodies.Checks();
-    String sessionId = checks.string(body, "session_id", true, 1, 64);
+    String sessionId = checks.string(body, "session_id", true, 1, FieldLimits.SESSION_ID);
     if (sessionId != null && !SessionTokens.validSessionId(sessionId))
       checks.fail("session_id", "bad_format");
     String author = checks.string(body, "author", true, 1, 16);
@@ -164,6 +165,9 @@ final class WebchatApi {
   /** GET /history/{session_id}?after_seq=&limit= */
   void history(RoutingContext ctx) {
     String sessionId = ctx.pathParam("session_id");
+    RequestBodies.Checks checks = new RequestBodies.Checks();
+    checks.text("session_id", sessionId);
+    checks.orThrow();
     long afterSeq = queryNumber(ctx, "after_seq", 0, 0, Long.MAX_VALUE);
     int limit = (int) queryNumber(ctx, "limit", HISTORY_DEFAULT_LIMIT, 1, HISTORY_MAX_LIMIT);
     authorizedSession(ctx, sessionId)
@@ -189,8 +193,8 @@ final class WebchatApi {
   void consent(RoutingContext ctx) {
     JsonObject body = RequestBodies.object(ctx, false);
     RequestBodies.Checks checks = new RequestBodies.Checks();
-    String sessionId = checks.string(body, "session_id", true, 1, 64);
-    String version = checks.string(body, "policy_version", true, 1, 64);
+    String sessionId = checks.string(body, "session_id", true, 1, FieldLimits.SESSION_ID);
+    String version = checks.string(body, "policy_version", true, 1, FieldLimits.POLICY_VERSION);
     Boolean granted = checks.bool(body, "granted");
     String current = config.string(ConfigKeys.CONSENT_POLICY_VERSION);
     if (version != null && Boolean.TRUE.equals(granted) && !version.equals(current))
@@ -199,7 +203,8 @@ final class WebchatApi {
     String ipHash =
         SessionTokens.hashWithSalt(
             services.clientAddress().of(ctx.request()), services.ipHashSalt());
-    String userAgent = truncate(ctx.request().getHeader("User-Agent"), 512);
+    String userAgent =
+        FieldLimits.truncate(ctx.request().getHeader("User-Agent"), FieldLimits.USER_AGENT);
     authorizedSession(ctx, sessionId)
         .compose(
             s ->
@@ -239,7 +244,7 @@ final class WebchatApi {
   }
 
   private int contentMax() {
-    return config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000);
+    return MessageIntake.contentMax(config);
   }
 
   private static long queryNumber(
@@ -259,9 +264,5 @@ final class WebchatApi {
               new JsonArray()
                   .add(new JsonObject().put("field", name).put("reason", "out_of_range")));
     }
-  }
-
-  private static String truncate(String value, int max) {
-    return value == null || value.length() <= max ? value : value.substring(0, max);
   }
 }

@@ -1,10 +1,12 @@
 package ai.talia.webchat.lead;
 
+import ai.talia.webchat.store.FieldLimits;
+import com.google.re2j.Pattern;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /** A practical email syntax check: one @, a sane local part, a dotted domain. */
 public final class EmailAddresses {
+  // RE2J: linear in the text, as everything that reads visitor text must be.
   private static final Pattern EMAIL =
       Pattern.compile(
           "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}");
@@ -15,7 +17,8 @@ public final class EmailAddresses {
   public static String normalize(String text) {
     if (text == null) return null;
     String s = text.trim();
-    if (s.length() > 320 || !EMAIL.matcher(s).matches() || s.contains("..")) return null;
+    if (s.length() > FieldLimits.LEAD_EMAIL || !EMAIL.matcher(s).matches() || s.contains(".."))
+      return null;
     int at = s.lastIndexOf('@');
     return s.substring(0, at) + "@" + s.substring(at + 1).toLowerCase(Locale.ROOT);
   }

@@ -7,6 +7,7 @@ import java.util.Locale;
  */
 public enum ProblemCode {
   INVALID_JSON(400, "The body is not valid JSON"),
+  MALFORMED_REQUEST(400, "The request could not be read"),
   VALIDATION_FAILED(422, "The request is not valid"),
   UNAUTHORIZED(401, "Missing or wrong credentials"),
   ORIGIN_NOT_ALLOWED(403, "This origin may not use the webchat"),
@@ -15,6 +16,8 @@ public enum ProblemCode {
   NOT_FOUND(404, "No such resource"),
   METHOD_NOT_ALLOWED(405, "Method not allowed on this resource"),
   PAYLOAD_TOO_LARGE(413, "The request body is too large"),
+  URI_TOO_LONG(414, "The request URI is too long"),
+  HEADERS_TOO_LARGE(431, "The request headers are too large"),
   RATE_LIMITED(429, "Too many requests"),
   SESSION_BUSY(429, "Too many messages are waiting in this session"),
   TURN_LIMIT_REACHED(429, "This session reached its limit of turns"),

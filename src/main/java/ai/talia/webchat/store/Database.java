@@ -54,7 +54,7 @@ public record Database(String kind, String description, PgConnectOptions postgre
     if (postgres != null) {
       return PgBuilder.pool().with(poolOptions).connectingTo(postgres).using(vertx).build();
     }
-    return JDBCPool.pool(vertx, h2DataSource(), poolOptions);
+    return JDBCPool.pool(vertx, new AutoCommitRestoringDataSource(h2DataSource()), poolOptions);
   }
 
   /** Applies the sql/ migrations (packaged as db/migration). Blocking: call from a worker. */
@@ -79,16 +79,20 @@ public record Database(String kind, String description, PgConnectOptions postgre
     return h2DataSource();
   }
 
+  /** The embedded store's JDBC URL (a second connection in this JVM shares the open database). */
+  String h2Url() {
+    return "jdbc:h2:file:"
+        + h2File
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+        + ";DB_CLOSE_ON_EXIT=FALSE"
+        // A commit reaches the file before it is acknowledged: with H2's default delay of
+        // 500 ms a kill -9 loses the last committed transactions (and their webhooks).
+        + ";WRITE_DELAY=0";
+  }
+
   private JdbcDataSource h2DataSource() {
     JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL(
-        "jdbc:h2:file:"
-            + h2File
-            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
-            + ";DB_CLOSE_ON_EXIT=FALSE"
-            // A commit reaches the file before it is acknowledged: with H2's default delay of
-            // 500 ms a kill -9 loses the last committed transactions (and their webhooks).
-            + ";WRITE_DELAY=0");
+    ds.setURL(h2Url());
     ds.setUser("sa");
     ds.setPassword("");
     return ds;

@@ -1,5 +1,7 @@
 package ai.talia.webchat.store;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link Store} over a Vert.x SQL pool. The same SQL templates run on Postgres (reactive client)
@@ -34,6 +39,10 @@ import org.jspecify.annotations.Nullable;
  * turn used to take five round trips and a wake-up of both processes for each). A failing statement
  * aborts the transaction, so Postgres turns the COMMIT into a rollback and the write fails with
  * that statement's error. Over JDBC they run one after another in a transaction.
+ *
+ * <p>Lock order: a write that updates a session's row updates it first, before any of its messages,
+ * so two writes of one session queue on that row instead of meeting in a cycle. A write the
+ * database still rolls back as a deadlock or a serialization failure is run again.
  */
 public final class SqlStore implements Store {
   private static final String SESSION_COLUMNS =
@@ -71,6 +80,11 @@ public final class SqlStore implements Store {
       "SELECT "
           + CONSENT_COLUMNS
           + " FROM consents WHERE session_id = #{id} ORDER BY created_at DESC, id DESC LIMIT 1";
+
+  private static final Logger log = LoggerFactory.getLogger(SqlStore.class);
+
+  /** Runs of a transaction after the first when the database rolls it back as a conflict. */
+  private static final int RETRIES = 3;
 
   private final Pool pool;
   private final boolean pipelined;
@@ -248,6 +262,12 @@ public final class SqlStore implements Store {
                 .put("input_tokens", reply.inputTokens())
                 .put("output_tokens", reply.outputTokens()));
     List<Statement> statements = new ArrayList<>();
+    statements.add(
+        new Statement(
+            "UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
+                + "WHERE session_id = #{id}",
+            params("tokens", tokensUsed, "at", ts(reply.createdAt()), "id", reply.sessionId())));
+    // After the session's row is locked by that update: a claim cannot slip in before commit.
     statements.add(fence(reply.sessionId(), ownerEpoch));
     statements.add(insertMessage(reply));
     if (reply.replyTo() != null) {
@@ -256,11 +276,6 @@ public final class SqlStore implements Store {
               "UPDATE messages SET status = 'completed', error_code = NULL WHERE id = #{mid}",
               params("mid", reply.replyTo())));
     }
-    statements.add(
-        new Statement(
-            "UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
-                + "WHERE session_id = #{id}",
-            params("tokens", tokensUsed, "at", ts(reply.createdAt()), "id", reply.sessionId())));
     return write(List.of(received), statements).map(v -> reply);
   }
 
@@ -270,14 +285,14 @@ public final class SqlStore implements Store {
     return write(
         List.of(),
         List.of(
-            fence(sessionId, ownerEpoch),
-            new Statement(
-                "UPDATE messages SET status = 'failed', error_code = #{code} WHERE id = #{mid}",
-                params("code", errorCode, "mid", messageId)),
             new Statement(
                 "UPDATE webchat_sessions SET tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
                     + "WHERE session_id = #{id}",
-                params("tokens", tokensUsed, "at", ts(Instant.now()), "id", sessionId))));
+                params("tokens", tokensUsed, "at", ts(Instant.now()), "id", sessionId)),
+            fence(sessionId, ownerEpoch),
+            new Statement(
+                "UPDATE messages SET status = 'failed', error_code = #{code} WHERE id = #{mid}",
+                params("code", errorCode, "mid", messageId))));
   }
 
   @Override
@@ -612,9 +627,51 @@ public final class SqlStore implements Store {
   private Future<Void> write(List<DomainEvent> events, List<Statement> statements) {
     List<Statement> all = new ArrayList<>(statements);
     events.forEach(e -> all.addAll(eventInserts(e)));
-    Future<Void> written =
-        pipelined ? pipelinedTransaction(all) : pool.withTransaction(tx -> sequentially(tx, all));
-    return written.recover(SqlStore::translate).onSuccess(v -> events.forEach(committedEvents));
+    return retried(
+            () ->
+                pipelined
+                    ? pipelinedTransaction(all)
+                    : pool.withTransaction(tx -> sequentially(tx, all)),
+            RETRIES)
+        .recover(SqlStore::translate)
+        .onSuccess(v -> events.forEach(committedEvents));
+  }
+
+  /**
+   * The transaction again, up to {@code retries} times, while the database rolls it back as a
+   * deadlock victim or a serialization failure: nothing of it was kept, so running it again is
+   * safe, and the visitor never sees a failure the store could have avoided.
+   */
+  private static <T> Future<T> retried(Supplier<Future<T>> transaction, int retries) {
+    return transaction
+        .get()
+        .recover(
+            failure -> {
+              if (retries <= 0 || !rolledBackAsConflict(failure))
+                return Future.failedFuture(failure);
+              log.warn(
+                  "transaction rolled back by the database, retrying",
+                  kv("sqlstate", sqlState(failure)),
+                  kv("retries_left", retries));
+              return retried(transaction, retries - 1);
+            });
+  }
+
+  /** 40001: serialization failure (H2 also reports a deadlock so); 40P01: Postgres' deadlock. */
+  static boolean rolledBackAsConflict(Throwable failure) {
+    String state = sqlState(failure);
+    return "40001".equals(state) || "40P01".equals(state);
+  }
+
+  private static String sqlState(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String state =
+          t instanceof DatabaseException db
+              ? db.getSqlState()
+              : t instanceof SQLException sql ? sql.getSQLState() : null;
+      if (state != null) return state;
+    }
+    return null;
   }
 
   private Future<Void> pipelinedTransaction(List<Statement> statements) {
@@ -657,18 +714,25 @@ public final class SqlStore implements Store {
       java.util.function.Function<SqlClient, Future<T>> work,
       java.util.function.Function<T, List<DomainEvent>> eventsOf) {
     List<DomainEvent> written = new ArrayList<>();
-    return pool.<T>withTransaction(
-            tx ->
-                work.apply(tx)
-                    .compose(
-                        result -> {
-                          List<DomainEvent> events = eventsOf.apply(result);
-                          written.addAll(events);
-                          return sequentially(
-                                  tx,
-                                  events.stream().flatMap(e -> eventInserts(e).stream()).toList())
-                              .map(result);
-                        }))
+    return retried(
+            () ->
+                pool.<T>withTransaction(
+                    tx ->
+                        work.apply(tx)
+                            .compose(
+                                result -> {
+                                  // A retried transaction runs this again: keep only its events.
+                                  List<DomainEvent> events = eventsOf.apply(result);
+                                  written.clear();
+                                  written.addAll(events);
+                                  return sequentially(
+                                          tx,
+                                          events.stream()
+                                              .flatMap(e -> eventInserts(e).stream())
+                                              .toList())
+                                      .map(result);
+                                })),
+            RETRIES)
         .recover(SqlStore::translate)
         .onSuccess(r -> written.forEach(committedEvents));
   }

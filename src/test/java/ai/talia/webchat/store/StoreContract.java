@@ -9,11 +9,22 @@ import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +38,7 @@ import org.junit.jupiter.api.Test;
 abstract class StoreContract {
   private Vertx vertx;
   private Store store;
+  private TaliaConfig config;
   private final List<JsonObject> published = new CopyOnWriteArrayList<>();
 
   abstract TestDatabases.Kind kind();
@@ -35,7 +47,7 @@ abstract class StoreContract {
   void start() {
     // One connection: a failed write must hand it back clean (its transaction ended) for the next
     // one.
-    TaliaConfig config = RunningGateway.baseConfig().with(ConfigKeys.DB_POOL_SIZE, 1);
+    config = RunningGateway.baseConfig().with(ConfigKeys.DB_POOL_SIZE, 1);
     config =
         kind() == TestDatabases.Kind.POSTGRES
             ? config.with(ConfigKeys.DB_URL, TestDatabases.freshPostgres())
@@ -455,5 +467,164 @@ abstract class StoreContract {
             "webchat_message_received");
     assertThat(published.get(0).fieldNames())
         .containsExactlyInAnyOrder("id", "type", "session_id", "occurred_at", "data");
+  }
+
+  @Test
+  void every_text_limit_fits_its_column_on_this_store() {
+    // FieldLimits counts UTF-16 units, which H2's VARCHAR(n) counts too, and Postgres' counts code
+    // points (never more): a limit no larger than its column fits on both.
+    Map<String, Integer> limits = new LinkedHashMap<>();
+    limits.put("webchat_sessions.session_id", FieldLimits.SESSION_ID);
+    limits.put("messages.session_id", FieldLimits.SESSION_ID);
+    limits.put("consents.session_id", FieldLimits.SESSION_ID);
+    limits.put("leads.session_id", FieldLimits.SESSION_ID);
+    limits.put("events.session_id", FieldLimits.SESSION_ID);
+    limits.put("messages.client_message_id", FieldLimits.CLIENT_MESSAGE_ID);
+    limits.put("messages.content", FieldLimits.MESSAGE_CONTENT);
+    limits.put("webchat_sessions.page_url", FieldLimits.PAGE_URL);
+    limits.put("webchat_sessions.utm", FieldLimits.UTM_JSON);
+    limits.put("webchat_sessions.locale", FieldLimits.LOCALE);
+    limits.put("webchat_sessions.assistant_thread_id", FieldLimits.ASSISTANT_THREAD_ID);
+    limits.put("consents.policy_version", FieldLimits.POLICY_VERSION);
+    limits.put("consents.user_agent", FieldLimits.USER_AGENT);
+    limits.put("leads.name", FieldLimits.LEAD_NAME);
+    limits.put("leads.email", FieldLimits.LEAD_EMAIL);
+    limits.put("leads.phone", FieldLimits.LEAD_PHONE);
+    Pool pool = Database.fromConfig(config).createPool(vertx, 1);
+    try {
+      for (Map.Entry<String, Integer> limit : limits.entrySet()) {
+        String[] column = limit.getKey().split("\\.", -1);
+        RowSet<Row> rows =
+            await(
+                pool.preparedQuery(
+                        "SELECT character_maximum_length FROM information_schema.columns "
+                            + "WHERE lower(table_name) = $1 AND lower(column_name) = $2")
+                    .execute(Tuple.of(column[0], column[1])));
+        assertThat(rows.size()).as(limit.getKey()).isEqualTo(1);
+        Number length = (Number) rows.iterator().next().getValue(0);
+        assertThat(length.intValue()).as(limit.getKey()).isGreaterThanOrEqualTo(limit.getValue());
+      }
+    } finally {
+      await(pool.close());
+    }
+  }
+
+  @Test
+  void values_at_their_limits_in_four_byte_characters_round_trip() {
+    String emoji = "😀";
+    String id = "s-limits";
+    Instant at = now();
+    String pageUrl = emoji.repeat(FieldLimits.PAGE_URL / 2);
+    JsonObject utm = new JsonObject().put("c", emoji.repeat((FieldLimits.UTM_JSON - 8) / 2));
+    await(
+        store.createSession(new SessionRecord(id, "hash", null, "es", pageUrl, utm, at, at, 0, 0)));
+    SessionRecord session = await(store.findSession(id));
+    assertThat(session.pageUrl()).isEqualTo(pageUrl);
+    assertThat(session.utm()).isEqualTo(utm);
+    StoredMessage m =
+        new StoredMessage(
+            UUID.randomUUID().toString(),
+            id,
+            1,
+            StoredMessage.ROLE_USER,
+            emoji.repeat(FieldLimits.MESSAGE_CONTENT / 2),
+            now(),
+            emoji.repeat(FieldLimits.CLIENT_MESSAGE_ID / 2),
+            StoredMessage.PENDING,
+            null,
+            null,
+            0,
+            0);
+    await(store.appendUserMessage(m, UNCLAIMED));
+    assertThat(await(store.history(id, 0, 1)).get(0)).isEqualTo(m);
+    ConsentRecord c =
+        new ConsentRecord(
+            UUID.randomUUID().toString(),
+            id,
+            emoji.repeat(FieldLimits.POLICY_VERSION / 2),
+            true,
+            now(),
+            "iphash",
+            "é".repeat(FieldLimits.USER_AGENT));
+    await(store.recordConsent(c));
+    assertThat(await(store.latestConsent(id))).isEqualTo(c);
+    String name = "𝐀".repeat(FieldLimits.LEAD_NAME / 2);
+    LeadRecord lead =
+        new LeadRecord(
+            UUID.randomUUID().toString(), id, name, null, null, "webchat", c.id(), now(), now());
+    await(store.saveLead(lead, List.of("name")));
+    assertThat(await(store.findLead(id)).name()).isEqualTo(name);
+  }
+
+  /**
+   * A real deadlock between the reply's write and another transaction: the database breaks it by
+   * rolling back the reply's write (Postgres: its deadlock check fires first; H2: it is the
+   * younger), and the store runs that write again. The turn is counted once.
+   */
+  @Test
+  void a_write_the_database_rolls_back_as_a_deadlock_is_run_again() throws Exception {
+    session("s-deadlock");
+    StoredMessage question =
+        await(store.appendUserMessage(user("s-deadlock", 1, "c-1"), UNCLAIMED));
+    try (Connection other = otherConnection();
+        Connection watcher = otherConnection()) {
+      if (kind() == TestDatabases.Kind.POSTGRES) {
+        // The backend whose deadlock check runs first is the victim: make it the reply's write
+        // (1 s by default) whatever the load on the machine.
+        try (var set = other.createStatement()) {
+          set.execute("SET deadlock_timeout = '20s'");
+        }
+      }
+      other.setAutoCommit(false);
+      execute(other, "UPDATE messages SET status = status WHERE id = ?", question.id());
+      // The reply's write takes the session row first, then waits for the message…
+      Future<StoredMessage> written =
+          store.appendReply(reply("s-deadlock", 2, question.id()), 15, UNCLAIMED);
+      awaitBlockedTransaction(watcher);
+      // …and the other transaction asks for the session row: a cycle.
+      execute(
+          other, "UPDATE webchat_sessions SET turns = turns WHERE session_id = ?", "s-deadlock");
+      other.rollback();
+      StoredMessage answer = await(written);
+      assertThat(await(store.findReply("s-deadlock", question.id()))).isEqualTo(answer);
+    }
+    assertThat(await(store.findSession("s-deadlock")).turns()).isEqualTo(1);
+    assertThat(await(store.findMessageByClientId("s-deadlock", "c-1")).status())
+        .isEqualTo(StoredMessage.COMPLETED);
+    assertThat(await(store.events("s-deadlock")))
+        .extracting(DomainEvent::type)
+        .containsOnlyOnce(DomainEvent.MESSAGE_RECEIVED);
+  }
+
+  /** A JDBC connection of its own to this test's database. */
+  private Connection otherConnection() throws Exception {
+    Database db = Database.fromConfig(config);
+    return db.postgres() != null
+        ? DriverManager.getConnection(TestDatabases.jdbc(config.string(ConfigKeys.DB_URL)))
+        : DriverManager.getConnection(db.h2Url(), "sa", "");
+  }
+
+  private static void execute(Connection c, String sql, String param) throws Exception {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, param);
+      s.executeUpdate();
+    }
+  }
+
+  private void awaitBlockedTransaction(Connection watcher) throws Exception {
+    String sql =
+        kind() == TestDatabases.Kind.POSTGRES
+            ? "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                + "WHERE NOT l.granted AND a.datname = current_database()"
+            : "SELECT count(*) FROM information_schema.sessions WHERE blocker_id IS NOT NULL";
+    for (int i = 0; i < 200; i++) {
+      try (PreparedStatement s = watcher.prepareStatement(sql);
+          ResultSet r = s.executeQuery()) {
+        r.next();
+        if (r.getInt(1) > 0) return;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("the reply's write never waited for the other transaction");
   }
 }

@@ -359,7 +359,8 @@ abstract class WebhookDeliveryContract {
     receiver.awaitAccepted(4, WAIT);
 
     // Two writes that fail inside their transaction: a user message whose seq is taken (pipelined
-    // on Postgres: the failing insert aborts the rest), a lead whose consent does not exist.
+    // on Postgres: the failing insert aborts the rest), a lead whose name its column cannot hold
+    // (it fails after the session row was locked and the consent read).
     StoreClient store = new StoreClient(gateway.vertx());
     StoredMessage clash =
         new StoredMessage(
@@ -384,7 +385,7 @@ abstract class WebhookDeliveryContract {
         new LeadRecord(
             UUID.randomUUID().toString(),
             s.id(),
-            "Eve",
+            "Eve".repeat(100),
             null,
             null,
             "webchat",

@@ -10,6 +10,8 @@ import ai.talia.webchat.lead.LeadFields;
 import ai.talia.webchat.lead.LeadOutcome;
 import ai.talia.webchat.store.LeadRecord;
 import ai.talia.webchat.store.StoredMessage;
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -22,8 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The offline assistant: a deterministic lead-capture conversation (greeting, FAQ answers, asks
@@ -32,8 +32,18 @@ import java.util.regex.Pattern;
  * {@link Turn#leads()}, the same path the openai engine's tool uses; replies stream in chunks.
  */
 public final class ScriptedEngine implements AssistantEngine {
-  private static final Pattern EMAIL = Pattern.compile("[^\\s@,;:<>()\"]+@[^\\s@,;:<>()\"]+");
-  private static final Pattern PHONE = Pattern.compile("\\+?\\d[\\d\\s().-]{6,}\\d");
+  // The visitor's text is read on an event loop, so every pattern here is RE2J's, which matches in
+  // time linear in the text whatever it is; java.util.regex rescans "zzzz…" from every position.
+  // SPACE spells out java.util.regex's \\s (RE2's lacks \\x0B).
+  private static final String SPACE = "[\\t\\n\\x0B\\f\\r ]";
+  private static final Pattern EMAIL =
+      Pattern.compile("[^\\t\\n\\x0B\\f\\r @,;:<>()\"]+@[^\\t\\n\\x0B\\f\\r @,;:<>()\"]+");
+  private static final Pattern PHONE = Pattern.compile("\\+?\\d[\\d\\t\\n\\x0B\\f\\r ().-]{6,}\\d");
+  private static final Pattern SPACES = Pattern.compile(SPACE + "+");
+  private static final Pattern NAME_END =
+      Pattern.compile("[,.;!?\\n]|" + SPACE + "(y|and|mi|my)" + SPACE);
+  private static final Pattern EDGE_PUNCTUATION =
+      Pattern.compile("^[[:punct:]¿¡]+|[[:punct:]¿¡]+$");
 
   private final Vertx vertx;
   private final JsonObject flow;
@@ -96,7 +106,7 @@ public final class ScriptedEngine implements AssistantEngine {
         && email == null
         && phone == null
         && lastAsked(turn, words.getString("ask_name"))
-        && bare.split("\\s+").length <= 4
+        && SPACES.split(bare).length <= 4
         && !text.contains("?")
         && !hasDigits
         && !words
@@ -122,15 +132,15 @@ public final class ScriptedEngine implements AssistantEngine {
 
   /** The words after "me llamo", up to a comma, a period, "y"/"and", or a fourth word. */
   private static String nameAfter(String rest) {
-    String cut = rest.split("[,.;!?\\n]|\\s(y|and|mi|my)\\s", 2)[0].trim();
-    String[] parts = cut.split("\\s+");
+    String cut = NAME_END.split(rest, 2)[0].trim();
+    String[] parts = SPACES.split(cut);
     if (cut.isEmpty() || parts.length > 4)
       return cut.isEmpty() ? null : String.join(" ", java.util.Arrays.copyOf(parts, 4));
     return cut;
   }
 
   private static String trimPunctuation(String s) {
-    return s.replaceAll("^[\\p{Punct}¿¡]+|[\\p{Punct}¿¡]+$", "");
+    return EDGE_PUNCTUATION.matcher(s).replaceAll("");
   }
 
   private static String reply(

@@ -23,6 +23,8 @@ COPY --from=build /src/target/talia-webchat.jar /app/talia-webchat.jar
 USER talia
 ENV TALIA_DATA_DIR=/data \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
-EXPOSE 8080
+# 8080 HTTP; clustered (README § Scaling out): 5701 Hazelcast, and the event bus on the port
+# TALIA_CLUSTER_BUS_PORT fixes.
+EXPOSE 8080 5701
 VOLUME ["/data"]
 ENTRYPOINT ["java", "-jar", "/app/talia-webchat.jar"]

@@ -25,15 +25,17 @@ export function freePort() {
 }
 
 export class Gateway {
-  constructor(port, workDir) {
+  constructor(port, workDir, extraEnv = {}) {
     this.port = port;
     this.workDir = workDir;
     this.url = `http://127.0.0.1:${port}`;
     this.output = "";
+    /** More TALIA_* variables for this gateway (a cluster node's, say). */
+    this.extraEnv = extraEnv;
   }
 
   /** A new gateway in a fresh working directory; scripted replies stream in chunks 25 ms apart. */
-  static async create() {
+  static async create(extraEnv = {}) {
     const workDir = mkdtempSync(join(tmpdir(), "talia-e2e-"));
     mkdirSync(join(workDir, "conf"));
     writeFileSync(
@@ -45,7 +47,7 @@ export class Gateway {
     const flow = JSON.parse(readFileSync(resolve(ROOT, "conf/scripted.json"), "utf8"));
     flow.es.faq.push({ keywords: ["enlace de prueba"], answer: HOSTILE_REPLY });
     writeFileSync(join(workDir, "conf/scripted.json"), JSON.stringify(flow));
-    const gw = new Gateway(await freePort(), workDir);
+    const gw = new Gateway(await freePort(), workDir, extraEnv);
     await gw.start();
     return gw;
   }
@@ -64,6 +66,7 @@ export class Gateway {
       "TALIA_WEBCHAT_ALLOWED_ORIGINS",
     ])
       delete env[k];
+    Object.assign(env, this.extraEnv);
     this.proc = spawn("java", ["-jar", JAR], {
       cwd: this.workDir,
       env,

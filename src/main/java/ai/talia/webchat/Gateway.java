@@ -6,6 +6,7 @@ import ai.talia.webchat.admin.AdminAccess;
 import ai.talia.webchat.admin.AdminApi;
 import ai.talia.webchat.assistant.AssistantEngine;
 import ai.talia.webchat.assistant.AssistantEngines;
+import ai.talia.webchat.cluster.ClusterNode;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.http.ClientAddress;
@@ -31,6 +32,7 @@ import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,8 @@ public final class Gateway {
   private final String routersId;
   private final long evictionTimer;
   private final Webhooks webhooks;
+  private final long budgetTimer;
+  private final @Nullable ClusterNode cluster;
 
   private Gateway(
       Vertx vertx,
@@ -58,7 +62,9 @@ public final class Gateway {
       String directoryId,
       String routersId,
       long evictionTimer,
-      Webhooks webhooks) {
+      Webhooks webhooks,
+      long budgetTimer,
+      @Nullable ClusterNode cluster) {
     this.vertx = vertx;
     this.engine = engine;
     this.persistenceId = persistenceId;
@@ -66,10 +72,26 @@ public final class Gateway {
     this.routersId = routersId;
     this.evictionTimer = evictionTimer;
     this.webhooks = webhooks;
+    this.budgetTimer = budgetTimer;
+    this.cluster = cluster;
   }
 
   public static Future<Gateway> start(
       Vertx vertx, TaliaConfig config, PrometheusMeterRegistry registry) {
+    return start(vertx, config, registry, null);
+  }
+
+  /**
+   * Starts the gateway alone or, with {@code cluster}, as one member of a cluster.
+   *
+   * @param cluster this JVM's membership when {@code vertx} is clustered (README § Scaling out), or
+   *     null when it runs alone
+   */
+  public static Future<Gateway> start(
+      Vertx vertx,
+      TaliaConfig config,
+      PrometheusMeterRegistry registry,
+      @Nullable ClusterNode cluster) {
     AssistantEngine engine;
     Webhooks webhooks;
     try {
@@ -81,7 +103,13 @@ public final class Gateway {
       return Future.failedFuture(e);
     }
     StoreClient store = new StoreClient(vertx);
-    DailyTokenBudget budget = new DailyTokenBudget(config);
+    if (cluster != null) cluster.start(registry);
+    DailyTokenBudget budget =
+        new DailyTokenBudget(
+            config,
+            cluster == null
+                ? null
+                : (day, tokens) -> cluster.addAndGet(DAILY_TOKENS_MAP, day.toString(), tokens));
     SessionServices sessionServices =
         new SessionServices(
             config,
@@ -89,13 +117,18 @@ public final class Gateway {
             engine,
             new LeadService(store, config),
             new SessionMetrics(registry, budget),
-            budget);
+            budget,
+            cluster);
     RateLimits sessionLimits =
-        new RateLimits(
+        rateLimits(
+            cluster,
+            "talia.rate.session",
             config.integer(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 20),
             config.integer(ConfigKeys.LIMITS_SESSION_RATE_PER_MINUTE, 30));
     RateLimits ipLimits =
-        new RateLimits(
+        rateLimits(
+            cluster,
+            "talia.rate.ip",
             config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 120),
             config.integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 600));
     ClientAddress clientAddress = new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES));
@@ -117,12 +150,17 @@ public final class Gateway {
                 store
                     .ping()
                     .map(
-                        v ->
-                            new JsonObject()
-                                .put("ready", engine.ready())
-                                .put("store", "up")
-                                .put("engine", engine.status())),
-            admin);
+                        v -> {
+                          JsonObject ready =
+                              new JsonObject()
+                                  .put("ready", engine.ready())
+                                  .put("store", "up")
+                                  .put("engine", engine.status());
+                          if (cluster != null) ready.put("cluster", cluster.readiness());
+                          return ready;
+                        }),
+            admin,
+            cluster);
     int routers = config.integer(ConfigKeys.HTTP_ROUTER_INSTANCES, 0);
     int instances = routers > 0 ? routers : Runtime.getRuntime().availableProcessors();
 
@@ -151,6 +189,10 @@ public final class Gateway {
                                                 ipLimits.evictIdle();
                                                 admin.access().evictIdle();
                                               });
+                                      long budgetTimer =
+                                          cluster == null
+                                              ? -1
+                                              : vertx.setPeriodic(1_000, id -> budget.refresh());
                                       log.info(
                                           "TalIA webchat gateway started",
                                           kv(
@@ -160,7 +202,10 @@ public final class Gateway {
                                                   + "/"),
                                           kv("store", Database.fromConfig(config).description()),
                                           kv("engine", engine.name()),
-                                          kv("routers", instances));
+                                          kv("routers", instances),
+                                          kv(
+                                              "cluster",
+                                              cluster == null ? "off" : cluster.nodeId()));
                                       return new Gateway(
                                           vertx,
                                           engine,
@@ -168,27 +213,54 @@ public final class Gateway {
                                           directory,
                                           routerIds,
                                           timer,
-                                          webhooks);
+                                          webhooks,
+                                          budgetTimer,
+                                          cluster);
                                     })));
   }
 
   /**
    * Stops taking requests, lets session actors finish or fail their turns, then closes the store.
+   * In a cluster the routers and the actors stop together: other nodes keep sending this node's
+   * actors commands while its routers drain, and the actors tell them to wait for the session's
+   * next owner until their own turns are done; then they hand their sessions over.
    */
   public Future<Void> stop() {
     vertx.cancelTimer(evictionTimer);
-    return vertx
-        .undeploy(routersId)
-        .eventually(() -> webhooks.stop(vertx))
-        .eventually(() -> vertx.undeploy(directoryId))
+    if (budgetTimer >= 0) vertx.cancelTimer(budgetTimer);
+    Future<Void> serving =
+        cluster == null
+            ? vertx
+                .undeploy(routersId)
+                .eventually(() -> webhooks.stop(vertx))
+                .eventually(() -> vertx.undeploy(directoryId))
+            : Future.join(
+                    vertx.undeploy(routersId).eventually(() -> webhooks.stop(vertx)),
+                    vertx.undeploy(directoryId))
+                .mapEmpty();
+    return serving
         .eventually(() -> engine.close())
         .eventually(() -> vertx.undeploy(persistenceId))
         .eventually(() -> webhooks.close())
-        .andThen(ar -> log.info("TalIA webchat gateway stopped"));
+        .andThen(
+            ar -> {
+              if (cluster != null) cluster.stop();
+              log.info("TalIA webchat gateway stopped");
+            });
   }
 
   public AssistantEngine engine() {
     return engine;
+  }
+
+  /** The cluster-wide map of each UTC day's assistant tokens. */
+  private static final String DAILY_TOKENS_MAP = "talia.daily-tokens";
+
+  private static RateLimits rateLimits(
+      @Nullable ClusterNode cluster, String map, int capacity, int refillPerMinute) {
+    return cluster == null
+        ? new RateLimits(capacity, refillPerMinute)
+        : RateLimits.shared(capacity, refillPerMinute, cluster.hazelcast().getMap(map));
   }
 
   private static String ipHashSalt(TaliaConfig config) {

@@ -1,6 +1,10 @@
 package ai.talia.webchat;
 
+import ai.talia.webchat.cluster.ClusterNode;
+import ai.talia.webchat.cluster.ClusterSettings;
 import ai.talia.webchat.config.ConfigLoader;
+import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.store.Database;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -8,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,22 +29,45 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.addRegistry(registry);
-    Vertx vertx = newVertx(registry);
+    TaliaConfig config;
+    ClusterSettings cluster;
+    try {
+      config = loadConfig();
+      cluster = ClusterSettings.from(config);
+      if (cluster.enabled() && Database.fromConfig(config).postgres() == null)
+        throw new IllegalArgumentException(
+            "Clustered mode (TALIA_CLUSTER_MEMBERS) needs Postgres: set TALIA_DB_URL; "
+                + "the embedded store belongs to one JVM");
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      log.error("TalIA webchat gateway failed to start: " + cause.getMessage());
+      System.exit(1);
+      return;
+    }
+    Vertx vertx = null;
     Gateway gateway;
     try {
+      ClusterNode node = null;
+      if (cluster.enabled()) {
+        HazelcastClusterManager manager = new HazelcastClusterManager(cluster.hazelcastConfig());
+        vertx = newClusteredVertx(registry, cluster, manager);
+        node = new ClusterNode(vertx, manager);
+      } else {
+        vertx = newVertx(registry);
+      }
       gateway =
-          ConfigLoader.load(vertx)
-              .compose(config -> Gateway.start(vertx, config, registry))
+          Gateway.start(vertx, config, registry, node)
               .toCompletionStage()
               .toCompletableFuture()
               .get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       log.error("TalIA webchat gateway failed to start: " + cause.getMessage(), cause);
-      vertx.close();
+      if (vertx != null) vertx.close();
       System.exit(1);
       return;
     }
+    Vertx running = vertx;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -52,7 +80,7 @@ public final class Main {
                         .get(60, TimeUnit.SECONDS);
                     // Closed from this thread, not from a Vert.x context that the close itself
                     // terminates.
-                    vertx
+                    running
                         .close()
                         .toCompletionStage()
                         .toCompletableFuture()
@@ -65,13 +93,42 @@ public final class Main {
   }
 
   public static Vertx newVertx(PrometheusMeterRegistry registry) {
-    VertxOptions options =
-        new VertxOptions()
-            .setMetricsOptions(
-                new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     return Vertx.builder()
-        .with(options)
+        .with(options())
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
+  }
+
+  /** A Vert.x that joins the gateways' cluster on Hazelcast; blocks until it has joined. */
+  static Vertx newClusteredVertx(
+      PrometheusMeterRegistry registry, ClusterSettings cluster, HazelcastClusterManager manager)
+      throws Exception {
+    return Vertx.builder()
+        .with(options().setEventBusOptions(cluster.eventBusOptions()))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withClusterManager(manager)
+        .buildClustered()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(120, TimeUnit.SECONDS);
+  }
+
+  private static VertxOptions options() {
+    return new VertxOptions()
+        .setMetricsOptions(
+            new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+  }
+
+  /** conf/, .env and the environment, read before the real Vert.x exists (it may be clustered). */
+  private static TaliaConfig loadConfig() throws Exception {
+    Vertx tmp = Vertx.vertx();
+    try {
+      return ConfigLoader.load(tmp)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+    } finally {
+      tmp.close();
+    }
   }
 }

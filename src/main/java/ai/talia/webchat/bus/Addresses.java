@@ -23,6 +23,12 @@ public final class Addresses {
   /** The persistence verticle: {@link ai.talia.webchat.store.StoreOps}. */
   public static final String STORE = "webchat.store";
 
+  /**
+   * In each JVM of a cluster, local only: the node id of a member that left the cluster (died or
+   * stopped), so that what waited on its session actors is sent again elsewhere.
+   */
+  public static final String CLUSTER_NODE_LEFT = "webchat.cluster.node-left";
+
   /** Domain events, published after the transaction that wrote them committed. */
   public static final String EVENTS = "webchat.events";
 

@@ -88,6 +88,15 @@ public final class ConfigKeys {
   public static final String WEBHOOK_POLL_INTERVAL_MS = "webhooks.pollIntervalMs";
   public static final String WEBHOOK_CLAIM_LEASE_MS = "webhooks.claimLeaseMs";
 
+  // clustered mode (README § Scaling out); off while no members and no Kubernetes service are set
+  public static final String CLUSTER_MEMBERS = "cluster.members";
+  public static final String CLUSTER_HOST = "cluster.host";
+  public static final String CLUSTER_PORT = "cluster.port";
+  public static final String CLUSTER_BUS_PORT = "cluster.busPort";
+  public static final String CLUSTER_KUBERNETES_SERVICE_DNS = "cluster.kubernetesServiceDns";
+  public static final String CLUSTER_HEARTBEAT_SECONDS = "cluster.heartbeatSeconds";
+  public static final String CLUSTER_MAX_NO_HEARTBEAT_SECONDS = "cluster.maxNoHeartbeatSeconds";
+
   // openai engine
   public static final String OPENAI_TEMPERATURE = "openai.temperature";
   public static final String OPENAI_MAX_OUTPUT_TOKENS = "openai.maxOutputTokens";
@@ -147,6 +156,12 @@ public final class ConfigKeys {
     ENV.put("TALIA_WEBHOOK_MAX_ATTEMPTS", WEBHOOK_MAX_ATTEMPTS);
     ENV.put("TALIA_WEBHOOK_RETRY_BASE_DELAY_MS", WEBHOOK_RETRY_BASE_DELAY_MS);
     ENV.put("TALIA_WEBHOOK_RETENTION_HOURS", WEBHOOK_RETENTION_HOURS);
+    ENV.put("TALIA_CLUSTER_MEMBERS", CLUSTER_MEMBERS);
+    ENV.put("TALIA_CLUSTER_HOST", CLUSTER_HOST);
+    ENV.put("TALIA_CLUSTER_PORT", CLUSTER_PORT);
+    ENV.put("TALIA_CLUSTER_BUS_PORT", CLUSTER_BUS_PORT);
+    ENV.put("TALIA_CLUSTER_KUBERNETES_SERVICE_DNS", CLUSTER_KUBERNETES_SERVICE_DNS);
+    ENV.put("TALIA_CLUSTER_MAX_NO_HEARTBEAT_SECONDS", CLUSTER_MAX_NO_HEARTBEAT_SECONDS);
     // openai engine
     ENV.put("TALIA_OPENAI_TEMPERATURE", OPENAI_TEMPERATURE);
     ENV.put("TALIA_OPENAI_MAX_OUTPUT_TOKENS", OPENAI_MAX_OUTPUT_TOKENS);
@@ -174,7 +189,11 @@ public final class ConfigKeys {
   /** Keys whose values are lists; an environment value for them is a comma-separated list. */
   public static final java.util.Set<String> LIST_KEYS =
       java.util.Set.of(
-          HTTP_TRUSTED_PROXIES, WEBCHAT_ALLOWED_ORIGINS, WEBCHAT_LOCALES, WEBHOOK_EVENTS);
+          HTTP_TRUSTED_PROXIES,
+          WEBCHAT_ALLOWED_ORIGINS,
+          WEBCHAT_LOCALES,
+          WEBHOOK_EVENTS,
+          CLUSTER_MEMBERS);
 
   /** Keys whose values must never be logged. */
   public static final java.util.Set<String> SECRET_KEYS =

@@ -62,15 +62,20 @@ final class MessageIntake {
   }
 
   Future<JsonObject> send(String sessionId, Checked message, boolean async) {
-    long wait = sessionLimits.tryTake(sessionId);
-    if (wait > 0) {
-      return Future.failedFuture(
-          ApiProblem.of(ProblemCode.RATE_LIMITED, "Too many messages in this session")
-              .retryAfter(wait));
-    }
-    return sessions.request(
-        sessionId,
-        SessionCommands.send(
-            message.content(), message.clientMessageId(), message.locale(), async));
+    return sessionLimits
+        .tryTake(sessionId)
+        .compose(
+            wait ->
+                wait > 0
+                    ? Future.failedFuture(
+                        ApiProblem.of(ProblemCode.RATE_LIMITED, "Too many messages in this session")
+                            .retryAfter(wait))
+                    : sessions.request(
+                        sessionId,
+                        SessionCommands.send(
+                            message.content(),
+                            message.clientMessageId(),
+                            message.locale(),
+                            async)));
   }
 }

@@ -1,5 +1,6 @@
 package ai.talia.webchat.http;
 
+import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.problem.ApiProblem;
@@ -19,6 +20,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -35,6 +37,9 @@ public final class RouterVerticle extends VerticleBase {
   private final HttpServices services;
   private HttpServer server;
 
+  /** This instance's open sockets: in a cluster, those of a member that left are told to move. */
+  private final Set<StreamConnection> streams = new HashSet<>();
+
   public RouterVerticle(HttpServices services) {
     this.services = services;
   }
@@ -44,7 +49,16 @@ public final class RouterVerticle extends VerticleBase {
     TaliaConfig config = services.config();
     SessionGateway sessions =
         new SessionGateway(
-            vertx, config.integer(ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS, 90) * 1000L);
+            vertx,
+            config.integer(ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS, 90) * 1000L,
+            services.cluster());
+    if (services.cluster() != null) {
+      vertx
+          .eventBus()
+          .<String>localConsumer(
+              Addresses.CLUSTER_NODE_LEFT,
+              m -> List.copyOf(streams).forEach(s -> s.memberLeft(m.body())));
+    }
     MessageIntake intake = new MessageIntake(config, services.sessionLimits(), sessions);
     SessionAccess access = new SessionAccess(services.store());
     Router router =
@@ -174,7 +188,11 @@ public final class RouterVerticle extends VerticleBase {
                     "Too many open sockets from this address");
                 return;
               }
-              new StreamConnection(vertx, ws, services, access, sessions, intake, clientIp).start();
+              StreamConnection stream =
+                  new StreamConnection(
+                      vertx, ws, services, access, sessions, intake, clientIp, streams::remove);
+              streams.add(stream);
+              stream.start();
             })
         .onFailure(
             err -> {
@@ -217,15 +235,30 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private void limitPerIp(RoutingContext ctx) {
-    long wait = services.ipLimits().tryTake(services.clientAddress().of(ctx.request()));
-    if (wait > 0) {
-      Responses.problem(
-          ctx,
-          ApiProblem.of(ProblemCode.RATE_LIMITED, "Too many requests from this address")
-              .retryAfter(wait));
-      return;
-    }
-    ctx.next();
+    Future<Long> taken = services.ipLimits().tryTake(services.clientAddress().of(ctx.request()));
+    // A shared bucket answers later: until then the request is paused, so that neither its body
+    // nor a WebSocket upgrade is read before its handler is there (the BodyHandler resumes it).
+    boolean later = !taken.isComplete();
+    if (later) ctx.request().pause();
+    taken
+        .onSuccess(
+            wait -> {
+              boolean toBodyHandler = wait == 0 && HttpMethod.POST.equals(ctx.request().method());
+              if (later && !toBodyHandler) ctx.request().resume();
+              if (wait > 0) {
+                Responses.problem(
+                    ctx,
+                    ApiProblem.of(ProblemCode.RATE_LIMITED, "Too many requests from this address")
+                        .retryAfter(wait));
+              } else {
+                ctx.next();
+              }
+            })
+        .onFailure(
+            err -> {
+              if (later) ctx.request().resume();
+              ctx.fail(err);
+            });
   }
 
   private void ready(RoutingContext ctx) {

@@ -7,6 +7,12 @@ public final class StreamCloseCodes {
   /** The gateway is shutting down; reconnect and resume. */
   public static final short GOING_AWAY = 1001;
 
+  /**
+   * In a cluster, the node that ran this session's actor left it (died or stopped): reconnect and
+   * resume; the session goes on on another node.
+   */
+  public static final short OWNER_LEFT = 1012;
+
   /** A binary frame: only JSON text frames are spoken. */
   public static final short UNSUPPORTED_DATA = 1003;
 

@@ -16,6 +16,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One socket of {@code /api/webchat/stream} (SPEC §4). After a {@code hello} with the session token
@@ -34,6 +36,7 @@ final class StreamConnection {
   private final MessageIntake intake;
   private final String clientIp;
   private final String widgetToken;
+  private final Consumer<StreamConnection> onClosed;
 
   private String sessionId;
   private MessageConsumer<JsonObject> frames;
@@ -49,9 +52,14 @@ final class StreamConnection {
 
   private final List<JsonObject> early = new ArrayList<>();
   private long sentSeq;
+
+  /** In a cluster, the node running this session's actor, as last heard from it. */
+  private @Nullable String owner;
+
   private long helloTimer;
   private long pingTimer;
   private boolean closed;
+  private boolean released;
 
   StreamConnection(
       Vertx vertx,
@@ -60,7 +68,8 @@ final class StreamConnection {
       SessionAccess access,
       SessionGateway sessions,
       MessageIntake intake,
-      String clientIp) {
+      String clientIp,
+      Consumer<StreamConnection> onClosed) {
     this.vertx = vertx;
     this.ws = ws;
     this.services = services;
@@ -68,6 +77,7 @@ final class StreamConnection {
     this.sessions = sessions;
     this.intake = intake;
     this.clientIp = clientIp;
+    this.onClosed = onClosed;
     this.widgetToken = services.config().string(ConfigKeys.WEBCHAT_PUBLIC_TOKEN);
   }
 
@@ -156,7 +166,17 @@ final class StreamConnection {
       return;
     }
     vertx.cancelTimer(helloTimer);
-    frames = vertx.eventBus().consumer(Addresses.sessionFrames(id), m -> onFrame(m.body()));
+    // Cluster-wide in a cluster: the session's actor may publish from any node.
+    frames =
+        vertx
+            .eventBus()
+            .consumer(
+                Addresses.sessionFrames(id),
+                m -> {
+                  String from = m.headers().get(SessionCommands.OWNER_HEADER);
+                  if (from != null) owner = from;
+                  onFrame(m.body());
+                });
     access
         .authorize(id, token)
         .compose(session -> frames.completion())
@@ -164,6 +184,7 @@ final class StreamConnection {
         .compose(
             state -> {
               sessionId = id;
+              if (state.getString("owner") != null) owner = state.getString("owner");
               heldBeforeState = held.size();
               JsonObject ready =
                   new JsonObject()
@@ -264,17 +285,27 @@ final class StreamConnection {
   }
 
   private void message(JsonObject frame) {
-    long wait = services.ipLimits().tryTake(clientIp);
-    if (wait > 0) {
-      send(
-          new JsonObject()
-              .put("type", "error")
-              .put("code", ProblemCode.RATE_LIMITED.code())
-              .put("detail", "Too many messages from this address")
-              .put("retry_after", wait)
-              .put("client_message_id", frame.getValue("client_message_id")));
-      return;
-    }
+    services
+        .ipLimits()
+        .tryTake(clientIp)
+        .onComplete(
+            ar -> {
+              long wait = ar.succeeded() ? ar.result() : 0;
+              if (wait > 0) {
+                send(
+                    new JsonObject()
+                        .put("type", "error")
+                        .put("code", ProblemCode.RATE_LIMITED.code())
+                        .put("detail", "Too many messages from this address")
+                        .put("retry_after", wait)
+                        .put("client_message_id", frame.getValue("client_message_id")));
+              } else {
+                admitted(frame);
+              }
+            });
+  }
+
+  private void admitted(JsonObject frame) {
     RequestBodies.Checks checks = new RequestBodies.Checks();
     MessageIntake.Checked message = intake.check(checks, frame);
     try {
@@ -330,6 +361,15 @@ final class StreamConnection {
     ws.writeTextMessage(frame.encode());
   }
 
+  /**
+   * A member left the cluster: if it ran this session's actor, a reply it was writing will never
+   * end here, so the client reconnects and resumes from what is stored (the session goes on at a
+   * new owner, which marks the cut message failed).
+   */
+  void memberLeft(String node) {
+    if (node.equals(owner)) close(StreamCloseCodes.OWNER_LEFT, "session moved; reconnect");
+  }
+
   void close(short code, String reason) {
     if (closed) return;
     closed = true;
@@ -360,6 +400,10 @@ final class StreamConnection {
   }
 
   private void cleanUp() {
+    if (!released) {
+      released = true;
+      onClosed.accept(this);
+    }
     closed = true;
     vertx.cancelTimer(helloTimer);
     vertx.cancelTimer(pingTimer);

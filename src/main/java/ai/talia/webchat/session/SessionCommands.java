@@ -36,6 +36,12 @@ public final class SessionCommands {
    */
   public static final int RETRY_ELSEWHERE = 4091;
 
+  /**
+   * In a cluster, the header of an actor's replies and frames that names the node it runs on, so
+   * that what waits on it is sent again elsewhere if that node leaves.
+   */
+  public static final String OWNER_HEADER = "talia-owner";
+
   public static JsonObject send(
       String content, String clientMessageId, String locale, boolean async) {
     return new JsonObject()

@@ -3,6 +3,7 @@ package ai.talia.webchat.session;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import ai.talia.webchat.bus.Addresses;
+import ai.talia.webchat.cluster.ClusterNode;
 import ai.talia.webchat.problem.ApiProblem;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -17,7 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deploys session actors on demand and undeploys the ones that went idle. It runs as a single
- * instance per JVM, so two routers asking for the same session at once get one actor.
+ * instance per JVM, so two routers asking for the same session at once get one actor. In a cluster
+ * it activates under the session's cluster-wide lock, and only when no live member has a consumer
+ * of the session's address: several nodes getting a session's first messages at once get one actor
+ * between them. The answer names the node that runs the actor.
  */
 public final class SessionDirectoryVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SessionDirectoryVerticle.class);
@@ -35,7 +39,13 @@ public final class SessionDirectoryVerticle extends VerticleBase {
    */
   private final Map<String, Future<Void>> stopping = new HashMap<>();
 
+  /** Cluster-wide activations this node is running: others of this JVM join them. */
+  private final Map<String, Future<String>> activating = new HashMap<>();
+
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+
+  /** How long an activation waits for the session's cluster-wide lock. */
+  private static final long LOCK_TIMEOUT_MS = 10_000;
 
   public SessionDirectoryVerticle(SessionServices services) {
     this.services = services;
@@ -54,7 +64,10 @@ public final class SessionDirectoryVerticle extends VerticleBase {
                       .onComplete(
                           ar -> {
                             if (ar.succeeded()) {
-                              message.reply(new JsonObject().put("session_id", sessionId));
+                              message.reply(
+                                  new JsonObject()
+                                      .put("session_id", sessionId)
+                                      .put("owner", ar.result()));
                             } else {
                               ApiProblem problem = SessionVerticle.asProblem(ar.cause());
                               message.fail(problem.status(), problem.encode());
@@ -75,7 +88,36 @@ public final class SessionDirectoryVerticle extends VerticleBase {
     return Future.all(activate.completion(), passivated.completion());
   }
 
+  /** Where the session's actor runs once this completes: this node's id, or another member's. */
   private Future<String> activate(String sessionId) {
+    ClusterNode cluster = services.cluster();
+    if (cluster == null) return deployHere(sessionId).map(LOCAL_NODE);
+    Future<String> existing = actors.get(sessionId);
+    if (existing != null) return existing.map(cluster.nodeId());
+    Future<String> joining = activating.get(sessionId);
+    if (joining != null) return joining;
+    Future<String> owner =
+        cluster.underLock(
+            "talia.session.activate." + sessionId,
+            LOCK_TIMEOUT_MS,
+            () ->
+                cluster
+                    .liveConsumer(Addresses.session(sessionId))
+                    .compose(
+                        node -> {
+                          if (node != null && !node.equals(cluster.nodeId()))
+                            return Future.succeededFuture(node);
+                          return deployHere(sessionId).map(cluster.nodeId());
+                        }));
+    activating.put(sessionId, owner);
+    owner.onComplete(ar -> activating.remove(sessionId, owner));
+    return owner;
+  }
+
+  /** What the directory answers for "runs here" when the JVM is alone. */
+  public static final String LOCAL_NODE = "local";
+
+  private Future<String> deployHere(String sessionId) {
     Future<String> existing = actors.get(sessionId);
     if (existing != null) return existing;
     Future<Void> previous = stopping.getOrDefault(sessionId, Future.succeededFuture());

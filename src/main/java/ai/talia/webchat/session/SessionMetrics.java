@@ -50,6 +50,14 @@ public final class SessionMetrics {
       turnLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
+  /** A session actor that found another actor writing its session and stepped down. */
+  public void steppedDown() {
+    Counter.builder("talia_session_step_downs_total")
+        .description("Session actors that stepped down because another actor owned the session")
+        .register(registry)
+        .increment();
+  }
+
   public void refused(String code) {
     Counter.builder("talia_messages_refused_total")
         .tag("code", code)

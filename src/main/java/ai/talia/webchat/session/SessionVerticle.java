@@ -13,6 +13,7 @@ import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.store.ConsentRecord;
 import ai.talia.webchat.store.DuplicateKeyException;
+import ai.talia.webchat.store.FencedException;
 import ai.talia.webchat.store.LeadRecord;
 import ai.talia.webchat.store.SessionRecord;
 import ai.talia.webchat.store.Store;
@@ -20,6 +21,7 @@ import ai.talia.webchat.store.StoredMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +31,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.LongFunction;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * <p>Being the only writer of its session's messages and lead, it keeps the last {@code
  * session.historyWindow} messages and the lead as stored, read once when it starts: a turn costs
  * the database its two writes and no read.
+ *
+ * <p>In a cluster its consumer is cluster-wide and the directory makes sure one node activates it.
+ * Should two actors of one session ever run (a paused JVM, a split), the database decides: this
+ * actor claims the session's owner epoch when it starts and every write it makes checks it, and an
+ * actor whose write is fenced, or meets a seq or reply another actor stored, steps down (a logged
+ * warning) and its commands are sent again to the real owner.
  */
 public final class SessionVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SessionVerticle.class);
@@ -87,6 +96,20 @@ public final class SessionVerticle extends VerticleBase {
   private long idleTimer = -1;
   private boolean passivating;
 
+  /** The session's owner epoch this actor claimed; every write it makes is fenced by it. */
+  private long epoch;
+
+  /** Another actor owns the session now: nothing more is written here. */
+  private boolean steppedDown;
+
+  /** Completed once no turn runs or waits, while the actor is stopping. */
+  private @Nullable Promise<Void> drained;
+
+  /** Replies and frames name this node in a cluster, so that routers know where the actor runs. */
+  private DeliveryOptions replyOptions = new DeliveryOptions();
+
+  private DeliveryOptions frameOptions = new DeliveryOptions();
+
   private record PendingTurn(
       StoredMessage userMessage, String locale, Promise<StoredMessage> reply) {}
 
@@ -109,15 +132,17 @@ public final class SessionVerticle extends VerticleBase {
                 return Future.failedFuture(
                     ApiProblem.of(ProblemCode.SESSION_NOT_FOUND, "No session " + sessionId));
               session = found;
-              // A pending message here was cut by a crash: it stays stored, failed, and a resend
-              // retries it.
-              return store.failPendingMessages(sessionId, "interrupted");
+              // A pending message here was cut by a crash (or by its previous owner's end): it
+              // stays stored, failed, and a resend retries it.
+              return store.claimSession(sessionId, "interrupted");
             })
         .compose(
-            interrupted ->
-                interrupted > 0
-                    ? forgetCutConversation().map(interrupted)
-                    : Future.succeededFuture(interrupted))
+            claim -> {
+              epoch = claim.epoch();
+              return claim.interrupted() > 0
+                  ? forgetCutConversation()
+                  : Future.<Void>succeededFuture();
+            })
         .compose(
             n -> {
               Future<java.util.List<StoredMessage>> history =
@@ -136,6 +161,12 @@ public final class SessionVerticle extends VerticleBase {
             })
         .compose(
             v -> {
+              if (services.cluster() != null) {
+                String node = services.cluster().nodeId();
+                replyOptions = new DeliveryOptions().addHeader(SessionCommands.OWNER_HEADER, node);
+                frameOptions = new DeliveryOptions().addHeader(SessionCommands.OWNER_HEADER, node);
+              }
+              // Cluster-wide in a cluster: a command sent from any node reaches this actor.
               consumer = vertx.eventBus().consumer(Addresses.session(sessionId), this::onCommand);
               return consumer.completion();
             })
@@ -149,41 +180,57 @@ public final class SessionVerticle extends VerticleBase {
             });
   }
 
+  /**
+   * Turns admitted here finish here, within {@code session.shutdownGraceSeconds}: the one running
+   * and those queued behind it. The consumer stays registered meanwhile (new commands are told to
+   * retry elsewhere), so in a cluster no other node takes the session over while they run; what is
+   * still waiting when the grace ends stays stored, failed, ready to be resent.
+   */
   @Override
   public Future<?> stop() {
     if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
     passivating = true;
-    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     long graceMs = services.config().integer(ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS, 20) * 1000L;
-    // Queued turns will not run here: their messages stay stored, failed, ready to be resent.
-    Future<Void> queuedFailed = Future.succeededFuture();
+    Promise<Void> idle = Promise.promise();
+    drained = idle;
+    checkDrained();
+    return idle.future()
+        .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(slow -> failLeftovers())
+        .eventually(() -> consumer == null ? Future.succeededFuture() : consumer.unregister())
+        .onComplete(ar -> services.metrics().actorStopped());
+  }
+
+  private void checkDrained() {
+    Promise<Void> idle = drained;
+    if (idle != null && running == null && queue.isEmpty() && waiting == 0) idle.tryComplete();
+  }
+
+  /** After the grace: the queued turns and the running one are stored as failed. */
+  private Future<Void> failLeftovers() {
+    ApiProblem problem =
+        ApiProblem.of(
+            ProblemCode.ASSISTANT_UNAVAILABLE, "The gateway is shutting down; resend to retry");
+    Future<Void> failed = Future.succeededFuture();
     while (!queue.isEmpty()) {
       PendingTurn t = queue.poll();
       waiting--;
-      ApiProblem problem =
-          ApiProblem.of(
-              ProblemCode.ASSISTANT_UNAVAILABLE, "The gateway is shutting down; resend to retry");
-      queuedFailed =
-          queuedFailed
-              .compose(v -> store.markFailed(sessionId, t.userMessage().id(), "shutting_down", 0))
+      failed =
+          failed
+              .compose(
+                  v -> store.markFailed(sessionId, t.userMessage().id(), "shutting_down", 0, epoch))
               .onComplete(ar -> t.reply().tryFail(problem));
     }
-    Future<Void> runningDone =
-        running == null
-            ? Future.succeededFuture()
-            : running
-                .reply()
-                .future()
-                .<Void>mapEmpty()
-                .otherwiseEmpty()
-                .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
-                .recover(
-                    slow ->
-                        store
-                            .markFailed(sessionId, running.userMessage().id(), "shutting_down", 0)
-                            .compose(v -> forgetCutConversation()));
-    return Future.join(unregistered, queuedFailed, runningDone)
-        .onComplete(ar -> services.metrics().actorStopped());
+    PendingTurn cut = running;
+    if (cut != null)
+      failed =
+          failed
+              .compose(
+                  v ->
+                      store.markFailed(
+                          sessionId, cut.userMessage().id(), "shutting_down", 0, epoch))
+              .compose(v -> forgetCutConversation());
+    return failed.otherwiseEmpty();
   }
 
   // --- commands ----------------------------------------------------------------------------------
@@ -195,6 +242,10 @@ public final class SessionVerticle extends VerticleBase {
     }
     lastActivityNanos = System.nanoTime();
     JsonObject body = message.body();
+    if (steppedDown) {
+      message.fail(SessionCommands.RETRY_ELSEWHERE, "another actor owns this session");
+      return;
+    }
     Future<JsonObject> answer =
         switch (body.getString(SessionCommands.ACTION, "")) {
           case SessionCommands.SEND -> send(body);
@@ -208,7 +259,9 @@ public final class SessionVerticle extends VerticleBase {
         ar -> {
           lastActivityNanos = System.nanoTime();
           if (ar.succeeded()) {
-            message.reply(ar.result());
+            message.reply(ar.result(), replyOptions);
+          } else if (ar.cause() instanceof SteppedDown) {
+            message.fail(SessionCommands.RETRY_ELSEWHERE, "another actor owns this session");
           } else {
             ApiProblem problem = asProblem(ar.cause());
             message.fail(problem.status(), problem.encode());
@@ -274,7 +327,7 @@ public final class SessionVerticle extends VerticleBase {
             0,
             0);
     waiting++;
-    return appendInOrder(seq -> store.appendUserMessage(draft.withSeq(seq)))
+    return appendInOrder(seq -> store.appendUserMessage(draft.withSeq(seq), epoch))
         .transform(
             ar -> {
               if (ar.succeeded()) {
@@ -284,6 +337,8 @@ public final class SessionVerticle extends VerticleBase {
                 return Future.succeededFuture(new Accepted(stored, enqueue(stored, locale)));
               }
               waiting--;
+              checkDrained();
+              if (isStale(ar.cause())) return Future.failedFuture(stepDown(ar.cause()));
               if (ar.cause() instanceof DuplicateKeyException)
                 return acceptStored(clientMessageId, locale, ar.cause());
               return Future.failedFuture(ar.cause());
@@ -351,7 +406,7 @@ public final class SessionVerticle extends VerticleBase {
             "Consent was withdrawn before this message's turn; grant it and resend");
     services.metrics().refused(problem.code());
     return store
-        .markFailed(sessionId, userMessage.id(), problem.code(), 0)
+        .markFailed(sessionId, userMessage.id(), problem.code(), 0, epoch)
         .onSuccess(
             v -> replaceRemembered(userMessage.withStatus(StoredMessage.FAILED, problem.code())))
         .transform(ignored -> Future.failedFuture(problem));
@@ -419,6 +474,7 @@ public final class SessionVerticle extends VerticleBase {
 
   private JsonObject state() {
     JsonObject state = new JsonObject().put("last_seq", lastSeq);
+    if (services.cluster() != null) state.put("owner", services.cluster().nodeId());
     if (runningReplyId != null)
       state.put("reply_id", runningReplyId).put("partial", runningReplyText.toString());
     return state;
@@ -436,8 +492,14 @@ public final class SessionVerticle extends VerticleBase {
   private void pump() {
     if (running != null || queue.isEmpty()) return;
     PendingTurn turn = queue.poll();
-    running = turn;
     waiting--;
+    if (steppedDown) {
+      turn.reply().tryFail(new SteppedDown());
+      vertx.runOnContext(v -> pump());
+      checkDrained();
+      return;
+    }
+    running = turn;
     long started = System.nanoTime();
     runTurn(turn)
         .onComplete(
@@ -452,6 +514,7 @@ public final class SessionVerticle extends VerticleBase {
               if (ar.succeeded()) turn.reply().tryComplete(ar.result());
               else turn.reply().tryFail(ar.cause());
               pump();
+              checkDrained();
             });
   }
 
@@ -508,6 +571,12 @@ public final class SessionVerticle extends VerticleBase {
             })
         .recover(
             failure -> {
+              if (failure instanceof SteppedDown || isStale(failure)) {
+                // The real owner runs this turn again when its sender resends it there.
+                publish(SessionFrames.typing(false));
+                publish(SessionFrames.failed(replyId, "interrupted"));
+                return Future.failedFuture(stepDown(failure));
+              }
               ApiProblem problem = asProblem(failure);
               log.warn(
                   "turn failed",
@@ -523,7 +592,7 @@ public final class SessionVerticle extends VerticleBase {
               session = withTokens(session, tokens);
               services.budget().record(tokens);
               return store
-                  .markFailed(sessionId, userMessage.id(), problem.code(), tokens)
+                  .markFailed(sessionId, userMessage.id(), problem.code(), tokens, epoch)
                   .onSuccess(
                       v ->
                           replaceRemembered(
@@ -549,7 +618,7 @@ public final class SessionVerticle extends VerticleBase {
   private Future<Void> keepConversation(String id) {
     if (java.util.Objects.equals(id, session.assistantThreadId())) return Future.succeededFuture();
     return store
-        .setAssistantThread(sessionId, id)
+        .setAssistantThread(sessionId, id, epoch)
         .onSuccess(v -> session = withThread(session, id));
   }
 
@@ -569,7 +638,7 @@ public final class SessionVerticle extends VerticleBase {
             null,
             result.inputTokens(),
             result.outputTokens());
-    return appendInOrder(seq -> store.appendReply(draft.withSeq(seq), result.totalTokens()))
+    return appendInOrder(seq -> store.appendReply(draft.withSeq(seq), result.totalTokens(), epoch))
         .onSuccess(
             reply -> {
               replaceRemembered(userMessage.withStatus(StoredMessage.COMPLETED, null));
@@ -619,6 +688,38 @@ public final class SessionVerticle extends VerticleBase {
     }
   }
 
+  // --- ownership ---------------------------------------------------------------------------------
+
+  /** Evidence that another actor writes this session: its claim fenced us, or it took our key. */
+  private static boolean isStale(Throwable failure) {
+    return failure instanceof FencedException
+        || (failure instanceof DuplicateKeyException d
+            && (d.on(DuplicateKeyException.MESSAGE_SEQ)
+                || d.on(DuplicateKeyException.MESSAGE_REPLY_TO)));
+  }
+
+  /**
+   * Another actor owns the session: stop taking commands (senders are told to retry, and find the
+   * real owner), fail what waits here, and ask the directory to undeploy this actor.
+   */
+  private SteppedDown stepDown(Throwable why) {
+    if (!steppedDown) {
+      steppedDown = true;
+      log.warn(
+          "another actor claimed this session: stepping down",
+          kv("session_id", sessionId),
+          kv("owner_epoch", epoch),
+          kv("reason", String.valueOf(why.getMessage())));
+      services.metrics().steppedDown();
+      if (consumer != null) consumer.unregister();
+      if (!passivating) {
+        passivating = true;
+        askToBeUndeployed();
+      }
+    }
+    return why instanceof SteppedDown s ? s : new SteppedDown();
+  }
+
   // --- passivation -------------------------------------------------------------------------------
 
   private void passivateIfIdle(long idleMs) {
@@ -626,17 +727,22 @@ public final class SessionVerticle extends VerticleBase {
     if (passivating || busy || System.nanoTime() - lastActivityNanos < idleMs * 1_000_000L) return;
     passivating = true;
     log.debug("session idle, passivating", kv("session_id", sessionId));
+    askToBeUndeployed();
+  }
+
+  private void askToBeUndeployed() {
     vertx
         .eventBus()
         .send(
             SessionDirectoryVerticle.PASSIVATED,
-            new JsonObject().put("session_id", sessionId).put("deployment_id", deploymentID()));
+            new JsonObject().put("session_id", sessionId).put("deployment_id", deploymentID()),
+            new DeliveryOptions().setLocalOnly(true));
   }
 
   // --- helpers -----------------------------------------------------------------------------------
 
   private void publish(JsonObject frame) {
-    vertx.eventBus().publish(Addresses.sessionFrames(sessionId), frame);
+    vertx.eventBus().publish(Addresses.sessionFrames(sessionId), frame, frameOptions);
   }
 
   private JsonObject pageContext() {

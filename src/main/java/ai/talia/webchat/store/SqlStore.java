@@ -63,6 +63,19 @@ public final class SqlStore implements Store {
   private static final String LOCK_SESSION =
       "SELECT session_id FROM webchat_sessions WHERE session_id = #{session_id} FOR UPDATE";
 
+  /**
+   * The fence of a session actor's writes, run first in their transaction: it fails (division by
+   * zero, the one way to make a plain statement fail on a condition in both Postgres and H2) when
+   * the session's owner epoch is no longer the writer's, and the whole write rolls back. A stale
+   * write that races a claim past this check still meets the unique keys on seq, client_message_id
+   * and reply_to.
+   */
+  private static final String FENCE =
+      "SELECT 1 / (CASE WHEN owner_epoch = #{epoch} THEN 1 ELSE 0 END) AS fence "
+          + "FROM webchat_sessions WHERE session_id = #{fence_session}";
+
+  private static final String DIVISION_BY_ZERO = "22012";
+
   private static final String LATEST_CONSENT =
       "SELECT "
           + CONSENT_COLUMNS
@@ -154,12 +167,45 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<Void> setAssistantThread(String sessionId, String assistantThreadId) {
-    return update(
-            pool,
-            "UPDATE webchat_sessions SET assistant_thread_id = #{thread} WHERE session_id = #{id}",
-            params("thread", assistantThreadId, "id", sessionId))
-        .mapEmpty();
+  public Future<SessionClaim> claimSession(String sessionId, String pendingErrorCode) {
+    return inTransaction(
+        tx ->
+            update(
+                    tx,
+                    "UPDATE webchat_sessions SET owner_epoch = owner_epoch + 1 WHERE session_id = #{id}",
+                    params("id", sessionId))
+                .compose(
+                    n ->
+                        query(
+                            tx,
+                            "SELECT owner_epoch FROM webchat_sessions WHERE session_id = #{id}",
+                            params("id", sessionId)))
+                .compose(
+                    rows -> {
+                      Long epoch = first(rows, r -> r.getLong("owner_epoch"));
+                      if (epoch == null)
+                        return Future.failedFuture(
+                            new IllegalStateException("No session " + sessionId));
+                      return update(
+                              tx,
+                              "UPDATE messages SET status = 'failed', error_code = #{code} "
+                                  + "WHERE session_id = #{id} AND status = 'pending'",
+                              params("code", pendingErrorCode, "id", sessionId))
+                          .map(n -> new SessionClaim(epoch, n));
+                    }),
+        claim -> List.of());
+  }
+
+  @Override
+  public Future<Void> setAssistantThread(
+      String sessionId, String assistantThreadId, long ownerEpoch) {
+    return write(
+        List.of(),
+        List.of(
+            fence(sessionId, ownerEpoch),
+            new Statement(
+                "UPDATE webchat_sessions SET assistant_thread_id = #{thread} WHERE session_id = #{id}",
+                params("thread", assistantThreadId, "id", sessionId))));
   }
 
   @Override
@@ -186,7 +232,7 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<StoredMessage> appendUserMessage(StoredMessage m) {
+  public Future<StoredMessage> appendUserMessage(StoredMessage m, long ownerEpoch) {
     DomainEvent sent =
         DomainEvent.of(
             DomainEvent.MESSAGE_SENT,
@@ -197,11 +243,12 @@ public final class SqlStore implements Store {
                 .put("seq", m.seq())
                 .put("client_message_id", m.clientMessageId())
                 .put("length", m.content().length()));
-    return write(List.of(sent), List.of(insertMessage(m))).map(v -> m);
+    return write(List.of(sent), List.of(fence(m.sessionId(), ownerEpoch), insertMessage(m)))
+        .map(v -> m);
   }
 
   @Override
-  public Future<StoredMessage> appendReply(StoredMessage reply, long tokensUsed) {
+  public Future<StoredMessage> appendReply(StoredMessage reply, long tokensUsed, long ownerEpoch) {
     DomainEvent received =
         DomainEvent.of(
             DomainEvent.MESSAGE_RECEIVED,
@@ -220,6 +267,8 @@ public final class SqlStore implements Store {
             "UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
                 + "WHERE session_id = #{id}",
             params("tokens", tokensUsed, "at", ts(reply.createdAt()), "id", reply.sessionId())));
+    // After the session's row is locked by that update: a claim cannot slip in before commit.
+    statements.add(fence(reply.sessionId(), ownerEpoch));
     statements.add(insertMessage(reply));
     if (reply.replyTo() != null) {
       statements.add(
@@ -232,7 +281,7 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<Void> markFailed(
-      String sessionId, String messageId, String errorCode, long tokensUsed) {
+      String sessionId, String messageId, String errorCode, long tokensUsed, long ownerEpoch) {
     return write(
         List.of(),
         List.of(
@@ -240,6 +289,7 @@ public final class SqlStore implements Store {
                 "UPDATE webchat_sessions SET tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
                     + "WHERE session_id = #{id}",
                 params("tokens", tokensUsed, "at", ts(Instant.now()), "id", sessionId)),
+            fence(sessionId, ownerEpoch),
             new Statement(
                 "UPDATE messages SET status = 'failed', error_code = #{code} WHERE id = #{mid}",
                 params("code", errorCode, "mid", messageId))));
@@ -520,6 +570,10 @@ public final class SqlStore implements Store {
             m.outputTokens()));
   }
 
+  private static Statement fence(String sessionId, long ownerEpoch) {
+    return new Statement(FENCE, params("epoch", ownerEpoch, "fence_session", sessionId));
+  }
+
   private static Statement insertEvent(DomainEvent e) {
     return new Statement(
         "INSERT INTO events (id, type, session_id, occurred_at, payload) "
@@ -691,6 +745,8 @@ public final class SqlStore implements Store {
               : t instanceof SQLException sql ? sql.getSQLState() : null;
       if ("23505".equals(state))
         return Future.failedFuture(new DuplicateKeyException(t.getMessage(), failure));
+      if (DIVISION_BY_ZERO.equals(state))
+        return Future.failedFuture(new FencedException(t.getMessage(), failure));
     }
     return Future.failedFuture(failure);
   }

@@ -18,7 +18,16 @@ public interface Store {
 
   Future<SessionRecord> findSession(String sessionId);
 
-  Future<Void> setAssistantThread(String sessionId, String assistantThreadId);
+  /**
+   * Makes the caller the session's one writer: bumps the session's {@code owner_epoch} and marks
+   * every pending user message failed with {@code pendingErrorCode} (a turn cut by a crash or by
+   * the previous owner's end), in one transaction. Returns the new epoch, which the writes below
+   * take: a write whose epoch is no longer the session's fails with {@link FencedException} and
+   * changes nothing.
+   */
+  Future<SessionClaim> claimSession(String sessionId, String pendingErrorCode);
+
+  Future<Void> setAssistantThread(String sessionId, String assistantThreadId, long ownerEpoch);
 
   Future<StoredMessage> findMessageByClientId(String sessionId, String clientMessageId);
 
@@ -30,19 +39,21 @@ public interface Store {
    * alone: {@code last_activity} is when the session's last turn ended, set by {@link #appendReply}
    * and {@link #markFailed}, so a turn updates that hot row once.
    */
-  Future<StoredMessage> appendUserMessage(StoredMessage message);
+  Future<StoredMessage> appendUserMessage(StoredMessage message, long ownerEpoch);
 
   /**
    * Inserts an assistant reply and its {@code webchat_message_received} event, marks the user
-   * message it answers completed and counts the turn and its tokens on the session, atomically.
+   * message it answers completed and counts the turn and its tokens on the session, atomically. A
+   * second reply to one user message fails with {@link DuplicateKeyException}.
    */
-  Future<StoredMessage> appendReply(StoredMessage reply, long tokensUsed);
+  Future<StoredMessage> appendReply(StoredMessage reply, long tokensUsed, long ownerEpoch);
 
   /**
    * Marks a user message failed with a problem code (it stays stored and can be retried); counts
    * the tokens the failed turn still cost on the session and sets {@code last_activity}.
    */
-  Future<Void> markFailed(String sessionId, String messageId, String errorCode, long tokensUsed);
+  Future<Void> markFailed(
+      String sessionId, String messageId, String errorCode, long tokensUsed, long ownerEpoch);
 
   /**
    * Marks every pending user message of a session failed (a turn cut by a crash); returns how many.

@@ -48,8 +48,13 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<Void> setAssistantThread(String id, String thread) {
-    return call(st -> st.setAssistantThread(id, thread));
+  public Future<SessionClaim> claimSession(String id, String pendingErrorCode) {
+    return call(st -> st.claimSession(id, pendingErrorCode));
+  }
+
+  @Override
+  public Future<Void> setAssistantThread(String id, String thread, long epoch) {
+    return call(st -> st.setAssistantThread(id, thread, epoch));
   }
 
   @Override
@@ -63,18 +68,18 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<StoredMessage> appendUserMessage(StoredMessage m) {
-    return call(st -> st.appendUserMessage(m));
+  public Future<StoredMessage> appendUserMessage(StoredMessage m, long epoch) {
+    return call(st -> st.appendUserMessage(m, epoch));
   }
 
   @Override
-  public Future<StoredMessage> appendReply(StoredMessage r, long tokens) {
-    return call(st -> st.appendReply(r, tokens));
+  public Future<StoredMessage> appendReply(StoredMessage r, long tokens, long epoch) {
+    return call(st -> st.appendReply(r, tokens, epoch));
   }
 
   @Override
-  public Future<Void> markFailed(String id, String mid, String code, long tokens) {
-    return call(st -> st.markFailed(id, mid, code, tokens));
+  public Future<Void> markFailed(String id, String mid, String code, long tokens, long epoch) {
+    return call(st -> st.markFailed(id, mid, code, tokens, epoch));
   }
 
   @Override

@@ -416,6 +416,8 @@ abstract class OpenAiGatewayContract {
     assertThat(api.say(s, "Hola").status()).isEqualTo(200);
     String first = await(store.findSession(s.id())).assistantThreadId();
     // A crash mid-turn: the message was stored pending, and its response had put it in `first`.
+    // The test writes as that crashed owner did, under its own claim of the session.
+    long epoch = await(store.claimSession(s.id(), "interrupted")).epoch();
     String id = UUID.randomUUID().toString();
     await(
         store.appendUserMessage(
@@ -431,7 +433,8 @@ abstract class OpenAiGatewayContract {
                 null,
                 null,
                 0,
-                0)));
+                0),
+            epoch));
     await(
         io.vertx.ext.web.client.WebClient.create(gateway.vertx())
             .postAbs(fake.baseUrl() + "/conversations/" + first + "/items")

@@ -4,6 +4,7 @@ import ai.talia.webchat.fakeopenai.FakeOpenAiServer;
 import ai.talia.webchat.fakeopenai.FakeReply;
 import ai.talia.webchat.fakeopenai.StreamTiming;
 import ai.talia.webchat.support.Api;
+import ai.talia.webchat.support.GatewayCluster;
 import ai.talia.webchat.support.JarProcess;
 import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.TestDatabases;
@@ -46,6 +47,13 @@ public final class LoadBenchmark {
                   Integer.getInteger("bench.seconds", 20));
           case "idle" -> bench.idle(Integer.getInteger("bench.idleSessions", 19_500));
           case "actors" -> bench.actors(Integer.getInteger("bench.actorSessions", 2_000));
+          case "cluster" ->
+              bench.cluster(
+                  Integer.getInteger("bench.clusterSessions", 40),
+                  Integer.getInteger("bench.seconds", 20),
+                  Integer.getInteger("bench.firstTokenMs", 200),
+                  Integer.getInteger("bench.tokenMs", 20),
+                  Integer.getInteger("bench.tokens", 16));
           default -> throw new IllegalArgumentException("unknown phase " + phase);
         }
       }
@@ -66,33 +74,35 @@ public final class LoadBenchmark {
   private static Path workDir(JsonObject extra) throws Exception {
     Path dir = Files.createTempDirectory("talia-bench-");
     Files.createDirectories(dir.resolve("conf"));
-    JsonObject conf =
-        new JsonObject()
-            .put(
-                "limits",
-                new JsonObject()
-                    .put("sessionMaxTurns", 100_000_000)
-                    .put("sessionMaxTokens", 0)
-                    .put("sessionQueueMax", 1000)
-                    .put(
-                        "sessionRate",
-                        new JsonObject()
-                            .put("capacity", 100_000_000)
-                            .put("refillPerMinute", 100_000_000))
-                    .put(
-                        "ipRate",
-                        new JsonObject()
-                            .put("capacity", 100_000_000)
-                            .put("refillPerMinute", 100_000_000)))
-            .put("session", new JsonObject().put("idleSeconds", 3600))
-            .put("http", new JsonObject().put("maxConnectionsPerAddress", 0))
-            .put(
-                "stream",
-                new JsonObject().put("helloTimeoutSeconds", 120).put("maxSocketsPerAddress", 0))
-            .put("db", new JsonObject().put("poolSize", 16))
-            .mergeIn(extra, true);
-    Files.writeString(dir.resolve("conf/talia.json"), conf.encodePrettily());
+    Files.writeString(dir.resolve("conf/talia.json"), benchConf(extra).encodePrettily());
     return dir;
+  }
+
+  private static JsonObject benchConf(JsonObject extra) {
+    return new JsonObject()
+        .put(
+            "limits",
+            new JsonObject()
+                .put("sessionMaxTurns", 100_000_000)
+                .put("sessionMaxTokens", 0)
+                .put("sessionQueueMax", 1000)
+                .put(
+                    "sessionRate",
+                    new JsonObject()
+                        .put("capacity", 100_000_000)
+                        .put("refillPerMinute", 100_000_000))
+                .put(
+                    "ipRate",
+                    new JsonObject()
+                        .put("capacity", 100_000_000)
+                        .put("refillPerMinute", 100_000_000)))
+        .put("session", new JsonObject().put("idleSeconds", 3600))
+        .put("http", new JsonObject().put("maxConnectionsPerAddress", 0))
+        .put(
+            "stream",
+            new JsonObject().put("helloTimeoutSeconds", 120).put("maxSocketsPerAddress", 0))
+        .put("db", new JsonObject().put("poolSize", 16))
+        .mergeIn(extra, true);
   }
 
   /**
@@ -231,6 +241,185 @@ public final class LoadBenchmark {
       await(fake.close());
       await(fakeVertx.close());
     }
+  }
+
+  /**
+   * Two clustered gateways on this machine, every session's actor on node A: {@code sessions}
+   * visitors with their socket on A (the same node) and as many on B (the other node), each group
+   * measured alone against the fake model as in {@link #latency}; then {@code kill -9} of a node
+   * and the time until a moved session's next turn succeeds on the survivor.
+   */
+  void cluster(int sessions, int seconds, int firstTokenMs, int tokenMs, int tokens)
+      throws Exception {
+    // What a request costs with the per-IP bucket in this JVM, to compare with a shared one below.
+    try (JarProcess alone = jar(new JsonObject(), Map.of(), "-Xmx512m")) {
+      Api api = new Api(alone.baseUrl());
+      results.put("cluster.alone_request_without_bucket", sequentialLatency(api, "/health"));
+      results.put(
+          "cluster.alone_request_with_ip_bucket", sequentialLatency(api, "/api/webchat/config"));
+      alone.terminate();
+    }
+    Vertx fakeVertx = Vertx.vertx();
+    FakeOpenAiServer fake = await(FakeOpenAiServer.start(fakeVertx));
+    String text = String.join(" ", java.util.Collections.nCopies(tokens, "palabra"));
+    Map<String, StreamTiming> modelTimes = new java.util.concurrent.ConcurrentHashMap<>();
+    fake.recordRequests(false)
+        .model(
+            request -> {
+              StreamTiming timing = new StreamTiming();
+              modelTimes.put(String.valueOf(request.userText()), timing);
+              return FakeReply.text(text, tokens)
+                  .firstTokenDelay(firstTokenMs)
+                  .perTokenDelay(tokenMs)
+                  .usage(60, tokens)
+                  .timing(timing);
+            });
+    Map<String, String> env =
+        Map.of(
+            "TALIA_ENGINE",
+            "openai",
+            "TALIA_OPENAI_API_KEY",
+            fake.apiKey(),
+            "TALIA_OPENAI_BASE_URL",
+            fake.baseUrl(),
+            "TALIA_OPENAI_MAX_CONNECTIONS",
+            String.valueOf(sessions * 4));
+    List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+    String extra = System.getProperty("bench.jvmArgs", "");
+    if (!extra.isBlank()) jvm.addAll(List.of(extra.trim().split("\\s+")));
+    try (GatewayCluster cluster = new GatewayCluster(2, env, benchConf(new JsonObject()), jvm)) {
+      List<JarProcess> nodes = cluster.start(2);
+      JarProcess a = nodes.get(0);
+      JarProcess b = nodes.get(1);
+      Vertx vertx = Vertx.vertx();
+      ChatDriver viaA = new ChatDriver(vertx, a.port(), "2026-11");
+      ChatDriver viaB = new ChatDriver(vertx, b.port(), "2026-11");
+      // Sessions are created and consented through A, so their actors run on A.
+      List<ChatDriver.ChatSocket> same = new ArrayList<>();
+      List<ChatDriver.ChatSocket> other = new ArrayList<>();
+      for (int i = 0; i < sessions; i++) {
+        same.add(await(viaA.visitor().compose(viaA::connect)));
+        other.add(await(viaA.visitor().compose(viaB::connect)));
+      }
+      AtomicLong turnNumber = new AtomicLong();
+      AtomicLong failures = new AtomicLong();
+      List<ChatDriver.ChatSocket> all = new ArrayList<>(same);
+      all.addAll(other);
+      long warmEnd =
+          System.nanoTime()
+              + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 30));
+      List<Future<Void>> warming = new ArrayList<>();
+      for (ChatDriver.ChatSocket socket : all)
+        warming.add(
+            timedLoop(
+                socket,
+                warmEnd,
+                turnNumber,
+                modelTimes,
+                new java.util.concurrent.ConcurrentLinkedQueue<>(),
+                failures));
+      await(Future.join(warming));
+      GatewayProbe probeA = new GatewayProbe(a.pid(), new Api(a.baseUrl()));
+      GatewayProbe probeB = new GatewayProbe(b.pid(), new Api(b.baseUrl()));
+      // The two groups take turns, two rounds each, so that neither gets the JIT's late work.
+      Map<String, java.util.concurrent.ConcurrentLinkedQueue<long[]>> overheads = new HashMap<>();
+      Map<String, long[]> cpu = new HashMap<>();
+      Map<String, Double> elapsed = new HashMap<>();
+      for (int round = 0; round < 4; round++) {
+        String group = round % 2 == 0 ? "same_node" : "other_node";
+        java.util.concurrent.ConcurrentLinkedQueue<long[]> measured =
+            overheads.computeIfAbsent(
+                group, g -> new java.util.concurrent.ConcurrentLinkedQueue<>());
+        long[] cpuA = probeA.cpuNanos();
+        long[] cpuB = probeB.cpuNanos();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds / 2);
+        long start = System.nanoTime();
+        List<Future<Void>> loops = new ArrayList<>();
+        for (ChatDriver.ChatSocket socket : round % 2 == 0 ? same : other)
+          loops.add(timedLoop(socket, end, turnNumber, modelTimes, measured, failures));
+        await(Future.join(loops));
+        elapsed.merge(group, (System.nanoTime() - start) / 1e9, Double::sum);
+        long[] cpuAfterA = probeA.cpuNanos();
+        long[] cpuAfterB = probeB.cpuNanos();
+        long[] spent = cpu.computeIfAbsent(group, g -> new long[3]);
+        spent[0] += cpuAfterA[0] - cpuA[0];
+        spent[1] += cpuAfterB[0] - cpuB[0];
+        spent[2] += cpuAfterA[1] - cpuA[1];
+      }
+      for (String group : List.of("same_node", "other_node")) {
+        long[] overhead = overheads.get(group).stream().mapToLong(o -> o[0]).toArray();
+        long[] firstToken = overheads.get(group).stream().mapToLong(o -> o[1]).toArray();
+        long turns = Math.max(1, overhead.length);
+        long[] spent = cpu.get(group);
+        String key = "cluster." + group;
+        results.put(
+            key + ".turns_per_second", String.format("%.0f", overhead.length / elapsed.get(group)));
+        results.put(key + ".overhead_per_turn", Percentiles.ofNanos(overhead));
+        results.put(key + ".first_token_overhead", Percentiles.ofNanos(firstToken));
+        results.put(
+            key + ".cpu_per_turn",
+            String.format(
+                "node A %.2f ms, node B %.2f ms, postgres %.2f ms",
+                spent[0] / 1e6 / turns, spent[1] / 1e6 / turns, spent[2] / 1e6 / turns));
+      }
+      results.put("cluster.sessions_per_group", sessions);
+      // What a shared (Hazelcast) IP bucket adds to a request: /api/* takes one, /health none.
+      Api api = new Api(a.baseUrl());
+      results.put("cluster.request_without_bucket", sequentialLatency(api, "/health"));
+      results.put("cluster.request_with_ip_bucket", sequentialLatency(api, "/api/webchat/config"));
+      results.put("cluster.failed_turns", failures.get());
+      await(viaB.close());
+      // Failover: sessions whose actor runs on A, reached through B once A is killed.
+      List<ChatDriver.Visitor> moved = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        ChatDriver.Visitor v = await(viaA.visitor());
+        await(viaA.restTurn(v, "Hola " + turnNumber.incrementAndGet()));
+        moved.add(v);
+      }
+      await(viaA.close());
+      ChatDriver survivor = new ChatDriver(vertx, b.port(), "2026-11");
+      a.kill();
+      long killed = System.nanoTime();
+      List<Future<Long>> recovered = new ArrayList<>();
+      for (ChatDriver.Visitor v : moved)
+        recovered.add(untilServed(vertx, survivor, v, turnNumber, killed));
+      await(Future.all(recovered));
+      long[] failover = recovered.stream().mapToLong(Future::result).toArray();
+      results.put("cluster.failover_after_kill_9", Percentiles.ofNanos(failover));
+      await(survivor.close());
+      await(vertx.close());
+    } finally {
+      await(fake.close());
+      await(fakeVertx.close());
+    }
+  }
+
+  /** 2,000 GETs one after another (after 500 unmeasured): their latency percentiles. */
+  private static Percentiles sequentialLatency(Api api, String path) {
+    for (int i = 0; i < 500; i++) api.get(path);
+    long[] took = new long[2000];
+    for (int i = 0; i < took.length; i++) {
+      long start = System.nanoTime();
+      api.get(path);
+      took[i] = System.nanoTime() - start;
+    }
+    return Percentiles.ofNanos(took);
+  }
+
+  /** REST turns every 100 ms (at most 60 s) until one succeeds: the time since {@code from}. */
+  private static Future<Long> untilServed(
+      Vertx vertx, ChatDriver driver, ChatDriver.Visitor v, AtomicLong turnNumber, long from) {
+    if (System.nanoTime() - from > TimeUnit.SECONDS.toNanos(60))
+      return Future.failedFuture("no turn succeeded within 60 s of the kill");
+    return driver
+        .restTurn(v, "Hola " + turnNumber.incrementAndGet())
+        .map(d -> System.nanoTime() - from)
+        .recover(
+            err -> {
+              io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+              vertx.setTimer(100, id -> later.complete());
+              return later.future().compose(x -> untilServed(vertx, driver, v, turnNumber, from));
+            });
   }
 
   /** Scripted engine on Postgres: turns per second with many sessions chatting back to back. */

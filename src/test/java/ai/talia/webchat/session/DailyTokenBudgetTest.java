@@ -37,6 +37,30 @@ class DailyTokenBudgetTest {
   }
 
   @Test
+  void nodes_sharing_a_ledger_spend_one_budget_between_them() {
+    // The ledger as the cluster keeps it: one total per day, whoever adds to it.
+    java.util.Map<java.time.LocalDate, Long> totals = new java.util.HashMap<>();
+    DailyTokenBudget.TokenLedger ledger =
+        (day, tokens) -> io.vertx.core.Future.succeededFuture(totals.merge(day, tokens, Long::sum));
+    Clock clock = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
+    DailyTokenBudget nodeA = new DailyTokenBudget(1000, clock, ledger);
+    DailyTokenBudget nodeB = new DailyTokenBudget(1000, clock, ledger);
+    nodeA.record(600);
+    nodeB.record(300);
+    assertThat(nodeB.tryReserve()).isTrue();
+    nodeA.refresh();
+    nodeB.refresh();
+    assertThat(nodeB.used()).isEqualTo(900);
+    nodeB.record(200);
+    nodeB.refresh();
+    nodeA.refresh();
+    // Neither node alone spent 1000, the two together did: both refuse.
+    assertThat(nodeA.used()).isEqualTo(1100);
+    assertThat(nodeA.tryReserve()).isFalse();
+    assertThat(nodeB.tryReserve()).isFalse();
+  }
+
+  @Test
   void zero_means_unlimited_and_it_is_read_from_config() {
     DailyTokenBudget unlimited = new DailyTokenBudget(new TaliaConfig(new JsonObject()));
     unlimited.record(Long.MAX_VALUE / 2);

@@ -63,6 +63,9 @@ abstract class StoreContract {
     await(vertx.close());
   }
 
+  /** The owner epoch of a session no actor has claimed yet. */
+  private static final long UNCLAIMED = 0;
+
   private static Instant now() {
     return Instant.now().truncatedTo(ChronoUnit.MILLIS);
   }
@@ -136,7 +139,7 @@ abstract class StoreContract {
     assertThat(found).isEqualTo(created);
     assertThat(await(store.findSession("nobody-here"))).isNull();
     assertThatThrownBy(() -> session("s-round-trip")).isInstanceOf(DuplicateKeyException.class);
-    await(store.setAssistantThread("s-round-trip", "conv_123"));
+    await(store.setAssistantThread("s-round-trip", "conv_123", UNCLAIMED));
     assertThat(await(store.findSession("s-round-trip")).assistantThreadId()).isEqualTo("conv_123");
   }
 
@@ -144,17 +147,19 @@ abstract class StoreContract {
   void messages_keep_seq_and_client_message_id_unique_per_session() {
     session("s-messages");
     session("s-other");
-    StoredMessage first = await(store.appendUserMessage(user("s-messages", 1, "c-1")));
+    StoredMessage first = await(store.appendUserMessage(user("s-messages", 1, "c-1"), UNCLAIMED));
     assertThat(await(store.recentHistory("s-messages", 10)))
         .extracting(StoredMessage::seq)
         .containsExactly(1L);
     assertThat(await(store.recentHistory("s-other", 10))).isEmpty();
-    assertThatThrownBy(() -> await(store.appendUserMessage(user("s-messages", 1, "c-2"))))
+    assertThatThrownBy(
+            () -> await(store.appendUserMessage(user("s-messages", 1, "c-2"), UNCLAIMED)))
         .isInstanceOf(DuplicateKeyException.class);
-    assertThatThrownBy(() -> await(store.appendUserMessage(user("s-messages", 2, "c-1"))))
+    assertThatThrownBy(
+            () -> await(store.appendUserMessage(user("s-messages", 2, "c-1"), UNCLAIMED)))
         .isInstanceOf(DuplicateKeyException.class);
     // The same ids are free in another session.
-    await(store.appendUserMessage(user("s-other", 1, "c-1")));
+    await(store.appendUserMessage(user("s-other", 1, "c-1"), UNCLAIMED));
     assertThat(await(store.findMessageByClientId("s-messages", "c-1"))).isEqualTo(first);
     assertThat(await(store.findMessageByClientId("s-messages", "c-404"))).isNull();
   }
@@ -162,8 +167,9 @@ abstract class StoreContract {
   @Test
   void a_reply_completes_its_user_message_and_counts_the_turn_atomically() {
     session("s-reply");
-    StoredMessage question = await(store.appendUserMessage(user("s-reply", 1, "c-1")));
-    StoredMessage answer = await(store.appendReply(reply("s-reply", 2, question.id()), 15));
+    StoredMessage question = await(store.appendUserMessage(user("s-reply", 1, "c-1"), UNCLAIMED));
+    StoredMessage answer =
+        await(store.appendReply(reply("s-reply", 2, question.id()), 15, UNCLAIMED));
     assertThat(await(store.findReply("s-reply", question.id()))).isEqualTo(answer);
     assertThat(await(store.findMessageByClientId("s-reply", "c-1")).status())
         .isEqualTo(StoredMessage.COMPLETED);
@@ -174,8 +180,8 @@ abstract class StoreContract {
 
     // A reply that cannot be written (its seq is taken) changes nothing: no count, no event.
     int eventsBefore = await(store.events("s-reply")).size();
-    StoredMessage q2 = await(store.appendUserMessage(user("s-reply", 3, "c-2")));
-    assertThatThrownBy(() -> await(store.appendReply(reply("s-reply", 2, q2.id()), 99)))
+    StoredMessage q2 = await(store.appendUserMessage(user("s-reply", 3, "c-2"), UNCLAIMED));
+    assertThatThrownBy(() -> await(store.appendReply(reply("s-reply", 2, q2.id()), 99, UNCLAIMED)))
         .isInstanceOf(DuplicateKeyException.class);
     assertThat(await(store.findSession("s-reply")).turns()).isEqualTo(1);
     assertThat(await(store.findMessageByClientId("s-reply", "c-2")).status())
@@ -183,7 +189,7 @@ abstract class StoreContract {
     assertThat(await(store.events("s-reply"))).hasSize(eventsBefore + 1);
 
     // The store's one connection writes the next reply as if nothing had failed.
-    await(store.appendReply(reply("s-reply", 4, q2.id()), 5));
+    await(store.appendReply(reply("s-reply", 4, q2.id()), 5, UNCLAIMED));
     assertThat(await(store.findSession("s-reply")).turns()).isEqualTo(2);
     assertThat(await(store.findMessageByClientId("s-reply", "c-2")).status())
         .isEqualTo(StoredMessage.COMPLETED);
@@ -192,11 +198,11 @@ abstract class StoreContract {
   @Test
   void failed_and_interrupted_messages_stay_stored() throws Exception {
     session("s-failed");
-    StoredMessage a = await(store.appendUserMessage(user("s-failed", 1, "c-1")));
-    await(store.appendUserMessage(user("s-failed", 2, "c-2")));
+    StoredMessage a = await(store.appendUserMessage(user("s-failed", 1, "c-1"), UNCLAIMED));
+    await(store.appendUserMessage(user("s-failed", 2, "c-2"), UNCLAIMED));
     Instant before = await(store.findSession("s-failed")).lastActivity();
     Thread.sleep(5);
-    await(store.markFailed("s-failed", a.id(), "assistant_unavailable", 42));
+    await(store.markFailed("s-failed", a.id(), "assistant_unavailable", 42, UNCLAIMED));
     assertThat(await(store.findMessageByClientId("s-failed", "c-1")).errorCode())
         .isEqualTo("assistant_unavailable");
     assertThat(await(store.findSession("s-failed")).lastActivity()).isAfter(before);
@@ -208,10 +214,74 @@ abstract class StoreContract {
   }
 
   @Test
+  void a_claim_fences_every_write_of_the_previous_owner_and_fails_its_pending_messages() {
+    session("s-fence");
+    StoredMessage cut = await(store.appendUserMessage(user("s-fence", 1, "c-1"), UNCLAIMED));
+    int eventsBefore = await(store.events("s-fence")).size();
+
+    SessionClaim claim = await(store.claimSession("s-fence", "interrupted"));
+    long epoch = claim.epoch();
+    assertThat(epoch).isEqualTo(UNCLAIMED + 1);
+    assertThat(claim.interrupted()).isEqualTo(1);
+    assertThat(await(store.findMessageByClientId("s-fence", "c-1")).errorCode())
+        .isEqualTo("interrupted");
+
+    // The previous owner (epoch 0) writes nothing more: no message, no reply, no status, no event.
+    assertThatThrownBy(() -> await(store.appendUserMessage(user("s-fence", 2, "c-2"), UNCLAIMED)))
+        .isInstanceOf(FencedException.class);
+    assertThatThrownBy(() -> await(store.appendReply(reply("s-fence", 2, cut.id()), 7, UNCLAIMED)))
+        .isInstanceOf(FencedException.class);
+    assertThatThrownBy(
+            () ->
+                await(store.markFailed("s-fence", cut.id(), "assistant_unavailable", 3, UNCLAIMED)))
+        .isInstanceOf(FencedException.class);
+    assertThatThrownBy(() -> await(store.setAssistantThread("s-fence", "conv_old", UNCLAIMED)))
+        .isInstanceOf(FencedException.class);
+    assertThat(await(store.history("s-fence", 0, 10))).hasSize(1);
+    assertThat(await(store.events("s-fence"))).hasSize(eventsBefore);
+    SessionRecord s = await(store.findSession("s-fence"));
+    assertThat(s.tokensUsed()).isZero();
+    assertThat(s.assistantThreadId()).isNull();
+
+    // The new owner's writes go through; a later claim fences it in turn.
+    await(store.appendReply(reply("s-fence", 2, cut.id()), 7, epoch));
+    assertThat(await(store.findSession("s-fence")).turns()).isEqualTo(1);
+    assertThat(await(store.claimSession("s-fence", "interrupted")))
+        .isEqualTo(new SessionClaim(epoch + 1, 0));
+    assertThatThrownBy(() -> await(store.appendUserMessage(user("s-fence", 3, "c-3"), epoch)))
+        .isInstanceOf(FencedException.class);
+  }
+
+  @Test
+  void a_user_message_gets_at_most_one_stored_reply() {
+    session("s-one-reply");
+    StoredMessage q = await(store.appendUserMessage(user("s-one-reply", 1, "c-1"), UNCLAIMED));
+    await(store.appendReply(reply("s-one-reply", 2, q.id()), 5, UNCLAIMED));
+    assertThatThrownBy(
+            () -> await(store.appendReply(reply("s-one-reply", 3, q.id()), 5, UNCLAIMED)))
+        .isInstanceOfSatisfying(
+            DuplicateKeyException.class,
+            e -> assertThat(e.on(DuplicateKeyException.MESSAGE_REPLY_TO)).isTrue());
+    assertThat(await(store.history("s-one-reply", 0, 10))).hasSize(2);
+    assertThat(await(store.findSession("s-one-reply")).turns()).isEqualTo(1);
+    // The keys a stale actor meets are told apart.
+    assertThatThrownBy(
+            () -> await(store.appendUserMessage(user("s-one-reply", 2, "c-2"), UNCLAIMED)))
+        .isInstanceOfSatisfying(
+            DuplicateKeyException.class,
+            e -> assertThat(e.on(DuplicateKeyException.MESSAGE_SEQ)).isTrue());
+    assertThatThrownBy(
+            () -> await(store.appendUserMessage(user("s-one-reply", 3, "c-1"), UNCLAIMED)))
+        .isInstanceOfSatisfying(
+            DuplicateKeyException.class,
+            e -> assertThat(e.on(DuplicateKeyException.MESSAGE_CLIENT_ID)).isTrue());
+  }
+
+  @Test
   void history_pages_in_seq_order_and_recent_history_keeps_the_last_ones() {
     session("s-history");
     for (int seq = 1; seq <= 7; seq++)
-      await(store.appendUserMessage(user("s-history", seq, "c-" + seq)));
+      await(store.appendUserMessage(user("s-history", seq, "c-" + seq), UNCLAIMED));
     assertThat(await(store.history("s-history", 2, 3)))
         .extracting(StoredMessage::seq)
         .containsExactly(3L, 4L, 5L);
@@ -376,8 +446,8 @@ abstract class StoreContract {
       throws Exception {
     session("s-events");
     consent("s-events", true);
-    StoredMessage q = await(store.appendUserMessage(user("s-events", 1, "c-1")));
-    await(store.appendReply(reply("s-events", 2, q.id()), 3));
+    StoredMessage q = await(store.appendUserMessage(user("s-events", 1, "c-1"), UNCLAIMED));
+    await(store.appendReply(reply("s-events", 2, q.id()), 3, UNCLAIMED));
     List<DomainEvent> events = await(store.events("s-events"));
     assertThat(events)
         .extracting(DomainEvent::type)
@@ -465,7 +535,7 @@ abstract class StoreContract {
             null,
             0,
             0);
-    await(store.appendUserMessage(m));
+    await(store.appendUserMessage(m, UNCLAIMED));
     assertThat(await(store.history(id, 0, 1)).get(0)).isEqualTo(m);
     ConsentRecord c =
         new ConsentRecord(
@@ -494,7 +564,8 @@ abstract class StoreContract {
   @Test
   void a_write_the_database_rolls_back_as_a_deadlock_is_run_again() throws Exception {
     session("s-deadlock");
-    StoredMessage question = await(store.appendUserMessage(user("s-deadlock", 1, "c-1")));
+    StoredMessage question =
+        await(store.appendUserMessage(user("s-deadlock", 1, "c-1"), UNCLAIMED));
     try (Connection other = otherConnection();
         Connection watcher = otherConnection()) {
       if (kind() == TestDatabases.Kind.POSTGRES) {
@@ -507,7 +578,8 @@ abstract class StoreContract {
       other.setAutoCommit(false);
       execute(other, "UPDATE messages SET status = status WHERE id = ?", question.id());
       // The reply's write takes the session row first, then waits for the message…
-      Future<StoredMessage> written = store.appendReply(reply("s-deadlock", 2, question.id()), 15);
+      Future<StoredMessage> written =
+          store.appendReply(reply("s-deadlock", 2, question.id()), 15, UNCLAIMED);
       awaitBlockedTransaction(watcher);
       // …and the other transaction asks for the session row: a cycle.
       execute(

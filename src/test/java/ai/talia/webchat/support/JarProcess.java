@@ -54,10 +54,23 @@ public final class JarProcess implements AutoCloseable {
    */
   public static JarProcess start(Path workDir, Map<String, String> env, String... jvmArgs)
       throws Exception {
-    int port;
+    JarProcess jar = launch(workDir, freePort(), env, jvmArgs);
+    jar.awaitReady();
+    return jar;
+  }
+
+  /** A port nothing listens on now. */
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
+  }
+
+  /** Starts the jar on {@code port} without waiting for it: {@link #awaitReady()} does. */
+  public static JarProcess launch(
+      Path workDir, int port, Map<String, String> env, String... jvmArgs) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     Collections.addAll(command, jvmArgs);
@@ -68,23 +81,48 @@ public final class JarProcess implements AutoCloseable {
     builder.environment().keySet().removeIf(k -> k.startsWith("TALIA_"));
     builder.environment().putAll(env);
     builder.environment().put("TALIA_HTTP_PORT", String.valueOf(port));
-    JarProcess jar = new JarProcess(builder.start(), port, workDir);
-    Api api = new Api(jar.baseUrl());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    return new JarProcess(builder.start(), port, workDir);
+  }
+
+  /** Waits (up to 90 s) for /ready to answer 200. */
+  public JarProcess awaitReady() throws InterruptedException {
+    Api api = new Api(baseUrl());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
-      if (!jar.process.isAlive()) {
-        jar.reader.join(10_000); // every line it wrote before exiting
-        throw new IllegalStateException("the jar exited: " + jar.output());
+      if (!process.isAlive()) {
+        reader.join(10_000); // every line it wrote before exiting
+        throw new IllegalStateException("the jar exited: " + output());
       }
       try {
-        if (api.get("/ready").status() == 200) return jar;
+        if (api.get("/ready").status() == 200) return this;
       } catch (IllegalStateException notYet) {
         // not listening yet
       }
       Thread.sleep(100);
     }
-    jar.close();
-    throw new IllegalStateException("the jar did not become ready: " + jar.output());
+    close();
+    throw new IllegalStateException("the jar did not become ready: " + output());
+  }
+
+  /** Waits for the process to end by itself (up to {@code seconds}); its exit code. */
+  public int awaitExit(int seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS))
+      throw new AssertionError("the jar did not exit within " + seconds + " s: " + output());
+    reader.join(10_000);
+    return process.exitValue();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The value of one Prometheus sample of /metrics ({@code name} with its labels), or 0. */
+  public double metric(String sample) {
+    for (String line : new Api(baseUrl()).get("/metrics").body().split("\n", -1)) {
+      if (line.startsWith(sample + " "))
+        return Double.parseDouble(line.substring(sample.length() + 1));
+    }
+    return 0;
   }
 
   public String baseUrl() {

@@ -376,7 +376,9 @@ abstract class WebhookDeliveryContract {
             null,
             0,
             0);
-    assertThatThrownBy(() -> await(store.appendUserMessage(clash)))
+    // Written as the session's owner would (under a claim of its own), so only the key refuses it.
+    long epoch = await(store.claimSession(s.id(), "interrupted")).epoch();
+    assertThatThrownBy(() -> await(store.appendUserMessage(clash, epoch)))
         .isInstanceOf(DuplicateKeyException.class);
     Instant at = Instant.now();
     LeadRecord orphan =

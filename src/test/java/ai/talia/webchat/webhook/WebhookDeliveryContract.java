@@ -279,9 +279,10 @@ abstract class WebhookDeliveryContract {
     // each well within the slow one's timeout of its event.
     List<Received> onTime = fast.awaitAccepted(3, Duration.ofSeconds(10));
     assertThat(slow.accepted()).isEmpty();
+    // Order is promised per session, not across sessions: their lanes run side by side.
     assertThat(onTime)
         .extracting(r -> r.json().getString("session_id"))
-        .containsExactlyElementsOf(sessions);
+        .containsExactlyInAnyOrderElementsOf(sessions);
     for (Received r : onTime)
       assertThat(Duration.between(Instant.parse(r.json().getString("occurred_at")), r.at()))
           .isLessThan(Duration.ofMillis(1500));

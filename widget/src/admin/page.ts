@@ -288,9 +288,10 @@ export class AdminPage {
             h(
               "tr",
               {},
-              ...[t.created, t.event, t.endpoint, t.status, t.attempts, t.lastResult, ""].map((c) =>
+              ...[t.created, t.event, t.endpoint, t.status, t.attempts, t.lastResult].map((c) =>
                 h("th", { scope: "col" }, c),
               ),
+              h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, t.retry)),
             ),
           ),
           deliveryRows,
@@ -588,7 +589,8 @@ export class AdminPage {
         : []),
       h("h3", {}, t.conversation),
       messages.length
-        ? h("ol", { class: "transcript" }, ...messages)
+        ? // It scrolls on its own: focusable, so that the keyboard can scroll it too.
+          h("ol", { class: "transcript", tabindex: "0", "aria-label": t.conversation }, ...messages)
         : h("p", { class: "hint" }, t.noMessages),
       erase,
     );

@@ -199,6 +199,7 @@ describe("the admin token", () => {
     );
     expect(sessionStorage.getItem(TOKEN_KEY)).toBeNull();
     expect(document.querySelector("#login-error")!.textContent).toBe(ADMIN_TEXTS.es.unauthorized);
+    expect(leadRows(), "no personal data left behind, even hidden").toHaveLength(0);
     await signIn();
     await vi.waitFor(() => expect(document.querySelector<HTMLElement>(".app")!.hidden).toBe(false));
     expect(sessionStorage.getItem(TOKEN_KEY)).toBe(TOKEN);

@@ -403,15 +403,21 @@ export class AdminPage {
 
   private signOutNow(): void {
     adminToken.clear();
+    this.forgetData();
+    this.notice("");
+    this.showLogin("");
+  }
+
+  /** Without a valid token no personal data stays in the page, not even hidden. */
+  private forgetData(): void {
     this.leadPage = null;
     this.lead = null;
     this.detail = null;
     this.deliveries = [];
+    this.deliveriesNext = null;
     this.renderLeads();
     this.renderDetail();
     this.renderDeliveries();
-    this.notice("");
-    this.showLogin("");
   }
 
   /**
@@ -426,6 +432,7 @@ export class AdminPage {
     } catch (err) {
       if (err instanceof Unauthorized) {
         adminToken.clear();
+        this.forgetData();
         this.showLogin(this.t.unauthorized);
       } else if (err instanceof AdminError && err.status === 429) {
         // Refused while signing in: the token may be right, but there is no telling yet.

@@ -574,6 +574,92 @@ abstract class AdminApiContract {
         .isEmpty();
   }
 
+  // --- OpenAI -----------------------------------------------------------------------------------
+
+  @Test
+  void an_erased_sessions_openai_conversation_is_deleted_there_and_retried_while_openai_fails() {
+    io.vertx.core.Vertx fakeVertx = io.vertx.core.Vertx.vertx();
+    open.add(() -> await(fakeVertx.close()));
+    ai.talia.webchat.fakeopenai.FakeOpenAiServer fake =
+        await(ai.talia.webchat.fakeopenai.FakeOpenAiServer.start(fakeVertx));
+    open.add(() -> await(fake.close()));
+    RunningGateway g =
+        gateway(
+            c ->
+                c.with(ConfigKeys.ENGINE_NAME, "openai")
+                    .with(ConfigKeys.OPENAI_API_KEY, fake.apiKey())
+                    .with(ConfigKeys.OPENAI_BASE_URL, fake.baseUrl())
+                    .with(ConfigKeys.ADMIN_OPENAI_DELETION_RETRY_SECONDS, 1));
+    Api api = new Api(g.baseUrl());
+    TaliaConfig c = g.config();
+    Api.Session flaky = api.consentedSession("es");
+    Api.Session smooth = api.consentedSession("es");
+    for (Api.Session s : List.of(flaky, smooth))
+      assertThat(api.say(s, "Hola").status()).isEqualTo(200);
+    String flakyConversation = conversationOf(c, flaky.id());
+    String smoothConversation = conversationOf(c, smooth.id());
+    assertThat(fake.conversation(flakyConversation)).isNotNull();
+
+    // OpenAI answers the first two deletions 500: the erasure is done here, OpenAI's is queued.
+    fake.failConversationDeletes(2);
+    ok(admin(api, "DELETE", "/api/admin/sessions/" + flaky.id()));
+    awaitTrue(() -> fake.conversationDeletes().size() >= 1, "a first DELETE at OpenAI");
+    awaitTrue(
+        () ->
+            TestSql.count(
+                    c,
+                    "SELECT COUNT(*) FROM openai_deletions WHERE conversation_id = ? "
+                        + "AND deleted_at IS NULL AND attempts >= 1 AND last_error IS NOT NULL",
+                    flakyConversation)
+                == 1,
+        "the failure recorded");
+    assertThat(fake.conversation(flakyConversation)).isNotNull();
+    // The background worker retries until OpenAI confirms.
+    awaitTrue(() -> fake.conversation(flakyConversation) == null, "the conversation deleted");
+    awaitTrue(
+        () ->
+            TestSql.count(
+                    c,
+                    "SELECT COUNT(*) FROM openai_deletions WHERE conversation_id = ? "
+                        + "AND deleted_at IS NOT NULL",
+                    flakyConversation)
+                == 1,
+        "the deletion recorded");
+    assertThat(fake.conversationDeletes())
+        .containsExactly(flakyConversation, flakyConversation, flakyConversation);
+    assertThat(metric(api, "talia_openai_deletions_total{outcome=\"failed\"}")).isEqualTo(2.0);
+
+    // With OpenAI up, the first attempt right after the commit deletes it.
+    ok(admin(api, "DELETE", "/api/admin/sessions/" + smooth.id()));
+    awaitTrue(
+        () -> fake.conversation(smoothConversation) == null, "the second conversation deleted");
+    awaitTrue(() -> metric(api, "talia_openai_deletions_pending") == 0.0, "nothing pending");
+    assertThat(fake.conversationDeletes()).hasSize(4);
+    assertThat(conversationOf(c, smooth.id())).isNull();
+  }
+
+  static String conversationOf(TaliaConfig c, String sessionId) {
+    return (String)
+        TestSql.query(
+                c,
+                "SELECT assistant_thread_id FROM webchat_sessions WHERE session_id = ?",
+                sessionId)
+            .get(0)
+            .get("assistant_thread_id");
+  }
+
+  static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("never: " + what);
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   // --- retention --------------------------------------------------------------------------------
 
   @Test
@@ -627,7 +713,7 @@ abstract class AdminApiContract {
 
   static double metric(Api api, String sample) {
     for (String line : api.get("/metrics").body().split("\n", -1))
-      if (line.startsWith(sample + " ") || line.startsWith(sample + "{"))
+      if (line.startsWith(sample + " ") || (!sample.contains("{") && line.startsWith(sample + "{")))
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     return 0;
   }

@@ -350,13 +350,12 @@ public final class AdminStore {
       String atColumn,
       String idColumn) {
     if (after == null) return;
+    // A row comparison: Postgres walks the (created_at, id) index backwards from the cursor.
     sql.append(" AND (")
         .append(atColumn)
-        .append(" < #{k_at} OR (")
-        .append(atColumn)
-        .append(" = #{k_at} AND ")
+        .append(", ")
         .append(idColumn)
-        .append(" < #{k_id}))");
+        .append(") < (#{k_at}, #{k_id})");
     p.put("k_at", ts(after.at()));
     p.put("k_id", after.id());
   }

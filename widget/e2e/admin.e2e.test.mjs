@@ -117,10 +117,11 @@ test("a lead from the widget, found at /admin with its conversation, in the CSV,
   await say(landing, "Me llamo Marta Gil", "Marta Gil");
   await say(landing, "marta.gil@example.com", "teléfono");
   await say(landing, "+34 611 222 333", "+34611222333");
-  const visitorSession = await landing.evaluate(() => {
+  const saved = await landing.evaluate(() => {
     const key = Object.keys(localStorage).find((k) => k.startsWith("talia-webchat:"));
-    return JSON.parse(localStorage.getItem(key));
+    return { key, value: localStorage.getItem(key) };
   });
+  const visitorSession = JSON.parse(saved.value);
 
   // The owner signs in: a wrong token is refused and asked again, the right one kept in the tab.
   const ownerContext = await browser.newContext({ acceptDownloads: true });
@@ -237,10 +238,25 @@ test("a lead from the widget, found at /admin with its conversation, in the CSV,
     .waitFor();
   assert.deepEqual(await admin.evaluate(() => window.__csp), [], "no CSP violation on /admin");
 
-  // Back on the landing: the saved session answers 404 and the widget starts a fresh chat.
+  // The visitor's page, still open: its socket hears the session is gone and the chat starts over.
+  await landing.getByRole("button", { name: "Aceptar y chatear" }).waitFor();
+  assert.equal(await landing.locator("talia-webchat .msg.user").count(), 0, "the log was emptied");
+  assert.equal(
+    await landing.evaluate((key) => localStorage.getItem(key), saved.key),
+    null,
+    "the widget forgot the erased session",
+  );
+
+  // A tab that was closed meanwhile still holds the session: on the landing it answers 404 and
+  // the widget starts a fresh chat.
+  await landing.evaluate(({ key, value }) => localStorage.setItem(key, value), saved);
+  const history = landing.waitForResponse((r) =>
+    r.url().includes("/api/webchat/history/" + visitorSession.id),
+  );
   await landing.reload();
   await landing.waitForFunction(() => window.TaliaWebchat !== undefined);
   await landing.getByRole("button", { name: "Abrir el chat con TalIA" }).click();
+  assert.equal((await history).status(), 404, "the erased session is not found");
   await landing.getByRole("button", { name: "Aceptar y chatear" }).waitFor();
   assert.equal(await landing.locator("talia-webchat .msg.user").count(), 0, "nothing of before");
   await landing.getByRole("button", { name: "Aceptar y chatear" }).click();

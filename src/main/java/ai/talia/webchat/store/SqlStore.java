@@ -61,7 +61,8 @@ public final class SqlStore implements Store {
    * withdrawal commits).
    */
   private static final String LOCK_SESSION =
-      "SELECT session_id FROM webchat_sessions WHERE session_id = #{session_id} FOR UPDATE";
+      "SELECT session_id FROM webchat_sessions WHERE session_id = #{session_id} "
+          + "AND erased_at IS NULL FOR UPDATE";
 
   /**
    * The fence of a session actor's writes, run first in their transaction: it fails (division by
@@ -338,8 +339,14 @@ public final class SqlStore implements Store {
   public Future<ConsentRecord> recordConsent(ConsentRecord c) {
     return inTransaction(
         tx ->
-            update(tx, LOCK_SESSION, params("session_id", c.sessionId()))
-                .compose(locked -> query(tx, LATEST_CONSENT, params("id", c.sessionId())))
+            query(tx, LOCK_SESSION, params("session_id", c.sessionId()))
+                .compose(
+                    locked ->
+                        // Erased meanwhile (a request authorized just before): nothing to record.
+                        locked.size() == 0
+                            ? Future.failedFuture(
+                                new IllegalStateException("No live session " + c.sessionId()))
+                            : query(tx, LATEST_CONSENT, params("id", c.sessionId())))
                 .compose(
                     rows -> {
                       ConsentRecord stored = after(c, first(rows, SqlStore::consent));
@@ -410,8 +417,13 @@ public final class SqlStore implements Store {
   public Future<LeadRecord> saveLead(LeadRecord l, List<String> changedFields) {
     return inTransaction(
             tx ->
-                update(tx, LOCK_SESSION, params("session_id", l.sessionId()))
-                    .compose(locked -> query(tx, LATEST_CONSENT, params("id", l.sessionId())))
+                query(tx, LOCK_SESSION, params("session_id", l.sessionId()))
+                    .compose(
+                        locked ->
+                            // Erased meanwhile: its kept consent rows no longer allow a lead.
+                            locked.size() == 0
+                                ? Future.failedFuture(new ConsentNotGrantedException(l.sessionId()))
+                                : query(tx, LATEST_CONSENT, params("id", l.sessionId())))
                     .compose(
                         rows -> {
                           ConsentRecord inForce = first(rows, SqlStore::consent);

@@ -528,6 +528,42 @@ abstract class AdminApiContract {
     }
     assertThat(events).extracting(e -> e.get("type")).contains("session_erased");
 
+    // A write already past the session check when the erasure committed stores nothing.
+    ai.talia.webchat.store.StoreClient store = new ai.talia.webchat.store.StoreClient(g.vertx());
+    Instant now = Instant.now();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                await(
+                    store.saveLead(
+                        new ai.talia.webchat.store.LeadRecord(
+                            java.util.UUID.randomUUID().toString(),
+                            gone.id(),
+                            "Ana Pérez",
+                            "ana@example.com",
+                            null,
+                            "webchat",
+                            null,
+                            now,
+                            now),
+                        List.of("name", "email"))))
+        .isInstanceOf(ai.talia.webchat.store.ConsentNotGrantedException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () ->
+            await(
+                store.recordConsent(
+                    new ai.talia.webchat.store.ConsentRecord(
+                        java.util.UUID.randomUUID().toString(),
+                        gone.id(),
+                        "2026-11",
+                        true,
+                        now,
+                        "iphash",
+                        "UA/1.0"))));
+    assertThat(TestSql.count(c, "SELECT COUNT(*) FROM leads WHERE session_id = ?", gone.id()))
+        .isZero();
+    assertThat(TestSql.count(c, "SELECT COUNT(*) FROM consents WHERE session_id = ?", gone.id()))
+        .isEqualTo(1);
+
     // The other visitor: every row as before.
     assertThat(snapshot(c, kept.id())).isEqualTo(keptBefore);
     assertThat(api.history(kept).status()).isEqualTo(200);

@@ -158,6 +158,30 @@ export class Chat {
     }
   }
 
+  /**
+   * The gateway no longer has this session (the owner erased it): forget it here too and start
+   * over as a new visitor, with an empty log and, when asked, consent again.
+   */
+  private sessionGone(): void {
+    forget(this.storageKey);
+    this.session = null;
+    this.creating = null;
+    this.conn.session = null;
+    this.conn.stop(); // no reconnect to a session that is gone
+    this.conn.listen();
+    this.conn.lastSeq = 0;
+    this.nodes.clear();
+    this.pending.clear();
+    this.streaming.clear();
+    this.endedAway.clear();
+    this.cmids.clear();
+    this.resumeUntil = 0;
+    this.view.clearLog();
+    if (this.config?.welcome) this.view.welcome(this.config.welcome);
+    if (this.config?.consent.required) this.showConsent();
+    else this.showComposer();
+  }
+
   private save(consentVersion?: string): void {
     if (this.session) remember(this.storageKey, this.session, consentVersion);
   }
@@ -360,6 +384,10 @@ export class Chat {
         if (this.config) this.showConsent();
         break;
       case "error": {
+        if (f.code === "session_not_found") {
+          this.sessionGone();
+          break;
+        }
         const p = f.client_message_id ? this.pending.get(f.client_message_id) : undefined;
         if (p) this.fail(p);
         break;

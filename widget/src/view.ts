@@ -241,6 +241,11 @@ export class View {
 
   // --- the message log --------------------------------------------------------------------------
 
+  /** Empties the message log (the session it showed is gone). */
+  clearLog(): void {
+    this.log.replaceChildren();
+  }
+
   welcome(text: string): void {
     const n = el("div", "msg assistant");
     render(document, text, n);

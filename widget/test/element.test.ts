@@ -448,6 +448,33 @@ describe("<talia-webchat>", () => {
     ]);
   });
 
+  it("forgets an erased session and starts over when the gateway says session_not_found", async () => {
+    await openConsented();
+    const socket = FakeSocket.last!;
+    socket.frame({ type: "ready", session_id: "s-1", last_seq: 0 });
+    socket.frame({
+      type: "message",
+      message: { id: "m1", seq: 1, role: "user", content: "Hola", client_message_id: "c-1" },
+    });
+    expect(localStorage.getItem("talia-webchat:https://chat.example")).not.toBeNull();
+    socket.frame({ type: "error", code: "session_not_found", detail: "erased" });
+    socket.onclose?.(); // the gateway's close 4404
+    await settle();
+    expect(localStorage.getItem("talia-webchat:https://chat.example")).toBeNull();
+    expect(socket.closed).toBe(true); // the widget let go of it: no reconnect to the erased session
+    expect(FakeSocket.last).toBe(socket);
+    expect(shadow().querySelectorAll(".msg.user")).toHaveLength(0);
+    expect((shadow().querySelector(".consent") as HTMLElement).hidden).toBe(false);
+    // Consent again: a new session, and its own socket.
+    (shadow().querySelector(".consent button") as HTMLButtonElement).click();
+    await settle();
+    expect(vi.mocked(fetch).mock.calls.map((c) => new URL(c[0] as string).pathname)).toEqual(
+      expect.arrayContaining(["/api/webchat/sessions"]),
+    );
+    expect(FakeSocket.last).not.toBe(socket);
+    expect(FakeSocket.last!.sent[0]).toMatchObject({ type: "hello", session_id: "s-1" });
+  });
+
   it("ignores a frame it does not know or that lacks its fields, and chats on", async () => {
     await openConsented();
     const socket = FakeSocket.last!;

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import ai.talia.webchat.admin.AdminAccess;
 import ai.talia.webchat.admin.AdminApi;
+import ai.talia.webchat.admin.AdminSide;
 import ai.talia.webchat.assistant.AssistantEngine;
 import ai.talia.webchat.assistant.AssistantEngines;
 import ai.talia.webchat.cluster.ClusterNode;
@@ -31,7 +32,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +54,7 @@ public final class Gateway {
   private final Webhooks webhooks;
   private final long budgetTimer;
   private final @Nullable ClusterNode cluster;
+  private final AdminSide adminSide;
 
   private Gateway(
       Vertx vertx,
@@ -64,7 +65,8 @@ public final class Gateway {
       long evictionTimer,
       Webhooks webhooks,
       long budgetTimer,
-      @Nullable ClusterNode cluster) {
+      @Nullable ClusterNode cluster,
+      AdminSide adminSide) {
     this.vertx = vertx;
     this.engine = engine;
     this.persistenceId = persistenceId;
@@ -74,6 +76,7 @@ public final class Gateway {
     this.webhooks = webhooks;
     this.budgetTimer = budgetTimer;
     this.cluster = cluster;
+    this.adminSide = adminSide;
   }
 
   public static Future<Gateway> start(
@@ -103,6 +106,13 @@ public final class Gateway {
       return Future.failedFuture(e);
     }
     StoreClient store = new StoreClient(vertx);
+    AdminSide adminSide;
+    try {
+      adminSide =
+          new AdminSide(vertx, config, Database.fromConfig(config), store, engine, registry);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     if (cluster != null) cluster.start(registry);
     DailyTokenBudget budget =
         new DailyTokenBudget(
@@ -135,7 +145,9 @@ public final class Gateway {
     AdminApi admin =
         new AdminApi(
             new AdminAccess(config.string(ConfigKeys.ADMIN_TOKEN), clientAddress),
-            List.of(webhooks.adminApi()));
+            java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of(webhooks.adminApi()), adminSide.routes().stream())
+                .toList());
     HttpServices httpServices =
         new HttpServices(
             config,
@@ -181,6 +193,7 @@ public final class Gateway {
                                             new DeploymentOptions().setInstances(instances)))
                                 .map(
                                     routerIds -> {
+                                      adminSide.start();
                                       long timer =
                                           vertx.setPeriodic(
                                               60_000,
@@ -215,7 +228,8 @@ public final class Gateway {
                                           timer,
                                           webhooks,
                                           budgetTimer,
-                                          cluster);
+                                          cluster,
+                                          adminSide);
                                     })));
   }
 
@@ -227,6 +241,7 @@ public final class Gateway {
    */
   public Future<Void> stop() {
     vertx.cancelTimer(evictionTimer);
+    adminSide.stop();
     if (budgetTimer >= 0) vertx.cancelTimer(budgetTimer);
     Future<Void> serving =
         cluster == null
@@ -242,11 +257,17 @@ public final class Gateway {
         .eventually(() -> engine.close())
         .eventually(() -> vertx.undeploy(persistenceId))
         .eventually(() -> webhooks.close())
+        .eventually(() -> adminSide.close())
         .andThen(
             ar -> {
               if (cluster != null) cluster.stop();
               log.info("TalIA webchat gateway stopped");
             });
+  }
+
+  /** The owner's side: erasure, retention, the OpenAI deletion queue. */
+  public AdminSide admin() {
+    return adminSide;
   }
 
   public AssistantEngine engine() {

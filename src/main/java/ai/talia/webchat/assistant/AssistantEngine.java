@@ -27,6 +27,16 @@ public interface AssistantEngine {
     return new JsonObject().put("name", name()).put("ready", ready());
   }
 
+  /**
+   * Deletes a conversation the engine keeps at its provider (an erased session's); completes once
+   * it is gone there (an unknown one counts as gone). An engine that keeps none cannot, and fails,
+   * so the deletion stays queued for an engine that can.
+   */
+  default Future<Void> deleteConversation(String conversationId) {
+    return Future.failedFuture(
+        new UnsupportedOperationException("The " + name() + " engine keeps no conversations"));
+  }
+
   default Future<Void> close() {
     return Future.succeededFuture();
   }

@@ -74,6 +74,19 @@ public final class ConfigKeys {
 
   public static final String ADMIN_TOKEN = "admin.token";
 
+  /**
+   * How often a failed deletion of an erased session's OpenAI conversation is retried (the first
+   * delay; it doubles up to an hour).
+   */
+  public static final String ADMIN_OPENAI_DELETION_RETRY_SECONDS =
+      "admin.openaiDeletionRetrySeconds";
+
+  // retention (README § Admin API): unset days keeps sessions forever
+  public static final String RETENTION_DAYS = "retention.days";
+  public static final String RETENTION_BATCH_SIZE = "retention.batchSize";
+  public static final String RETENTION_INTERVAL_MINUTES = "retention.intervalMinutes";
+  public static final String RETENTION_FIRST_RUN_SECONDS = "retention.firstRunSeconds";
+
   // webhooks (README § Webhooks)
   public static final String WEBHOOK_URL = "webhooks.url";
   public static final String WEBHOOK_SECRET = "webhooks.secret";
@@ -149,6 +162,8 @@ public final class ConfigKeys {
     ENV.put("TALIA_OPENAI_API_STYLE", OPENAI_API_STYLE);
     ENV.put("TALIA_OPENAI_ASSISTANT_ID", OPENAI_ASSISTANT_ID);
     ENV.put("TALIA_ADMIN_TOKEN", ADMIN_TOKEN);
+    ENV.put("TALIA_RETENTION_DAYS", RETENTION_DAYS);
+    ENV.put("TALIA_RETENTION_BATCH_SIZE", RETENTION_BATCH_SIZE);
     ENV.put("TALIA_WEBHOOK_URL", WEBHOOK_URL);
     ENV.put("TALIA_WEBHOOK_SECRET", WEBHOOK_SECRET);
     ENV.put("TALIA_WEBHOOK_EVENTS", WEBHOOK_EVENTS);

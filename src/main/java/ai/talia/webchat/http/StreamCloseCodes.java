@@ -25,6 +25,12 @@ public final class StreamCloseCodes {
   /** Wrong session token, unknown session or missing widget token. */
   public static final short UNAUTHORIZED = 4401;
 
+  /**
+   * The session was erased (README § Admin API): sent after an {@code error} frame {@code
+   * session_not_found}; the session is gone, start a new one.
+   */
+  public static final short SESSION_ERASED = 4404;
+
   /** No hello within {@code stream.helloTimeoutSeconds}. */
   public static final short HELLO_TIMEOUT = 4408;
 

@@ -255,6 +255,11 @@ final class StreamConnection {
   }
 
   private void onFrame(JsonObject frame) {
+    if (ai.talia.webchat.session.SessionFrames.ERASED.equals(frame.getString("type"))) {
+      sendError(ProblemCode.SESSION_NOT_FOUND.code(), "This session was erased; start a new one");
+      close(StreamCloseCodes.SESSION_ERASED, ProblemCode.SESSION_NOT_FOUND.code());
+      return;
+    }
     if (held != null) {
       held.add(frame);
     } else {

@@ -31,6 +31,12 @@ public final class SessionCommands {
   public static final String STATE = "state";
 
   /**
+   * {@code {action:"erased"}} → {@code {}}: the session was erased; the actor drops what it holds
+   * and stops.
+   */
+  public static final String ERASED = "erased";
+
+  /**
    * A command that reached an actor while it was passivating; the sender activates it again and
    * resends.
    */
@@ -64,5 +70,9 @@ public final class SessionCommands {
 
   public static JsonObject state() {
     return new JsonObject().put(ACTION, STATE);
+  }
+
+  public static JsonObject erased() {
+    return new JsonObject().put(ACTION, ERASED);
   }
 }

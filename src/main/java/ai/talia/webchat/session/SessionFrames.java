@@ -37,4 +37,11 @@ public final class SessionFrames {
         .put("type", "lead.captured")
         .put("fields", new JsonArray(List.copyOf(fields)));
   }
+
+  /** The gateway's own (never relayed): the session was erased, its sockets close. */
+  public static final String ERASED = "session.erased";
+
+  public static JsonObject erased() {
+    return new JsonObject().put("type", ERASED);
+  }
 }

@@ -251,6 +251,7 @@ public final class SessionVerticle extends VerticleBase {
           case SessionCommands.SEND -> send(body);
           case SessionCommands.CONSENT -> consent(body);
           case SessionCommands.STATE -> Future.succeededFuture(state());
+          case SessionCommands.ERASED -> erased();
           default ->
               Future.failedFuture(
                   ApiProblem.of(ProblemCode.VALIDATION_FAILED, "Unknown session command"));
@@ -718,6 +719,22 @@ public final class SessionVerticle extends VerticleBase {
       }
     }
     return why instanceof SteppedDown s ? s : new SteppedDown();
+  }
+
+  /**
+   * The session was erased (its epoch bumped, so a turn still running writes nothing more): stop
+   * taking commands, forget the conversation held here, and be undeployed.
+   */
+  private Future<JsonObject> erased() {
+    log.info("session erased: actor stopping", kv("session_id", sessionId));
+    steppedDown = true;
+    recent.clear();
+    if (consumer != null) consumer.unregister();
+    if (!passivating) {
+      passivating = true;
+      askToBeUndeployed();
+    }
+    return Future.succeededFuture(new JsonObject());
   }
 
   // --- passivation -------------------------------------------------------------------------------

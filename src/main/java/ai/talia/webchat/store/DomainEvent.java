@@ -14,6 +14,8 @@ public record DomainEvent(
   public static final String LEAD_CAPTURED = "lead_captured";
   public static final String CONSENT_GRANTED = "consent_granted";
   public static final String CONSENT_WITHDRAWN = "consent_withdrawn";
+  public static final String SESSION_ERASED = "session_erased";
+  public static final String ADMIN_EXPORT = "admin_export";
 
   public static DomainEvent of(String type, String sessionId, Instant at, JsonObject data) {
     return new DomainEvent(UUID.randomUUID().toString(), type, sessionId, at, data);

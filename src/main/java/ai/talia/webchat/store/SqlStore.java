@@ -61,7 +61,8 @@ public final class SqlStore implements Store {
    * withdrawal commits).
    */
   private static final String LOCK_SESSION =
-      "SELECT session_id FROM webchat_sessions WHERE session_id = #{session_id} FOR UPDATE";
+      "SELECT session_id FROM webchat_sessions WHERE session_id = #{session_id} "
+          + "AND erased_at IS NULL FOR UPDATE";
 
   /**
    * The fence of a session actor's writes, run first in their transaction: it fails (division by
@@ -161,7 +162,9 @@ public final class SqlStore implements Store {
   public Future<SessionRecord> findSession(String sessionId) {
     return query(
             pool,
-            "SELECT " + SESSION_COLUMNS + " FROM webchat_sessions WHERE session_id = #{id}",
+            "SELECT "
+                + SESSION_COLUMNS
+                + " FROM webchat_sessions WHERE session_id = #{id} AND erased_at IS NULL",
             params("id", sessionId))
         .map(rows -> first(rows, SqlStore::session));
   }
@@ -336,8 +339,14 @@ public final class SqlStore implements Store {
   public Future<ConsentRecord> recordConsent(ConsentRecord c) {
     return inTransaction(
         tx ->
-            update(tx, LOCK_SESSION, params("session_id", c.sessionId()))
-                .compose(locked -> query(tx, LATEST_CONSENT, params("id", c.sessionId())))
+            query(tx, LOCK_SESSION, params("session_id", c.sessionId()))
+                .compose(
+                    locked ->
+                        // Erased meanwhile (a request authorized just before): nothing to record.
+                        locked.size() == 0
+                            ? Future.failedFuture(
+                                new IllegalStateException("No live session " + c.sessionId()))
+                            : query(tx, LATEST_CONSENT, params("id", c.sessionId())))
                 .compose(
                     rows -> {
                       ConsentRecord stored = after(c, first(rows, SqlStore::consent));
@@ -408,8 +417,13 @@ public final class SqlStore implements Store {
   public Future<LeadRecord> saveLead(LeadRecord l, List<String> changedFields) {
     return inTransaction(
             tx ->
-                update(tx, LOCK_SESSION, params("session_id", l.sessionId()))
-                    .compose(locked -> query(tx, LATEST_CONSENT, params("id", l.sessionId())))
+                query(tx, LOCK_SESSION, params("session_id", l.sessionId()))
+                    .compose(
+                        locked ->
+                            // Erased meanwhile: its kept consent rows no longer allow a lead.
+                            locked.size() == 0
+                                ? Future.failedFuture(new ConsentNotGrantedException(l.sessionId()))
+                                : query(tx, LATEST_CONSENT, params("id", l.sessionId())))
                     .compose(
                         rows -> {
                           ConsentRecord inForce = first(rows, SqlStore::consent);
@@ -527,6 +541,82 @@ public final class SqlStore implements Store {
                             row.getString("session_id"),
                             instant(row.getValue("occurred_at")),
                             new JsonObject(row.getString("payload")))));
+  }
+
+  @Override
+  public Future<Void> recordEvent(DomainEvent event) {
+    return write(List.of(event), List.of());
+  }
+
+  @Override
+  public Future<ErasedSession> eraseSession(String sessionId, String reason, Instant at) {
+    Map<String, Object> p = params("id", sessionId, "reason", reason, "at", ts(at));
+    return inTransaction(
+        tx ->
+            query(
+                    tx,
+                    "SELECT assistant_thread_id FROM webchat_sessions "
+                        + "WHERE session_id = #{id} AND erased_at IS NULL FOR UPDATE",
+                    p)
+                .compose(
+                    rows -> {
+                      if (rows.size() == 0) return Future.<ErasedSession>succeededFuture(null);
+                      String conversation = first(rows, r -> r.getString("assistant_thread_id"));
+                      // The session's row first (the lock order of every write); the epoch bump
+                      // fences off a turn still running in the session's actor.
+                      return update(
+                              tx,
+                              "UPDATE webchat_sessions SET erased_at = #{at}, erasure_reason = #{reason}, "
+                                  + "token_hash = 'erased', page_url = NULL, utm = NULL, "
+                                  + "assistant_thread_id = NULL, owner_epoch = owner_epoch + 1 "
+                                  + "WHERE session_id = #{id}",
+                              p)
+                          .compose(
+                              n -> update(tx, "DELETE FROM messages WHERE session_id = #{id}", p))
+                          .compose(
+                              messages ->
+                                  update(tx, "DELETE FROM leads WHERE session_id = #{id}", p)
+                                      .compose(
+                                          leads ->
+                                              update(
+                                                      tx,
+                                                      "UPDATE consents SET ip_hash = NULL, user_agent = NULL "
+                                                          + "WHERE session_id = #{id}",
+                                                      p)
+                                                  .compose(
+                                                      c ->
+                                                          update(
+                                                              tx,
+                                                              "UPDATE events SET payload = '{\"erased\":true}' "
+                                                                  + "WHERE session_id = #{id} AND type <> 'admin_export'",
+                                                              p))
+                                                  .compose(
+                                                      e ->
+                                                          conversation == null
+                                                              ? Future.succeededFuture(0)
+                                                              : update(
+                                                                  tx,
+                                                                  "INSERT INTO openai_deletions (conversation_id, "
+                                                                      + "session_id, created_at, attempts, next_attempt_at) "
+                                                                      + "VALUES (#{conversation}, #{id}, #{at}, 0, #{at})",
+                                                                  params(
+                                                                      "conversation",
+                                                                      conversation,
+                                                                      "id",
+                                                                      sessionId,
+                                                                      "at",
+                                                                      ts(at))))
+                                                  .map(
+                                                      x ->
+                                                          new ErasedSession(
+                                                              sessionId,
+                                                              reason,
+                                                              at,
+                                                              conversation,
+                                                              messages,
+                                                              leads > 0))));
+                    }),
+        erased -> erased == null ? List.of() : List.of(erased.event()));
   }
 
   @Override

@@ -89,6 +89,19 @@ public interface Store {
 
   Future<List<DomainEvent>> events(String sessionId);
 
+  /** Writes an event that no other row goes with (an admin's read, say). */
+  Future<Void> recordEvent(DomainEvent event);
+
+  /**
+   * Erases a session's personal data in one transaction (README § Admin API): its messages and lead
+   * deleted, its consents' IP hash and user agent nulled, its events' data replaced, its token,
+   * page and UTM overwritten, the row kept as a tombstone with {@code erased_at} and {@code
+   * reason}, its OpenAI conversation queued in {@code openai_deletions}, and a {@code
+   * session_erased} event. Completes with null when there is no such session or it was erased
+   * already.
+   */
+  Future<ErasedSession> eraseSession(String sessionId, String reason, java.time.Instant at);
+
   /** Completes when the database answers a trivial query. */
   Future<Void> ping();
 }

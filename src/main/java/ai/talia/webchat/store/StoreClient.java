@@ -123,6 +123,16 @@ public final class StoreClient implements Store {
   }
 
   @Override
+  public Future<Void> recordEvent(DomainEvent e) {
+    return call(st -> st.recordEvent(e));
+  }
+
+  @Override
+  public Future<ErasedSession> eraseSession(String id, String reason, java.time.Instant at) {
+    return call(st -> st.eraseSession(id, reason, at));
+  }
+
+  @Override
   public Future<Void> ping() {
     return call(Store::ping);
   }

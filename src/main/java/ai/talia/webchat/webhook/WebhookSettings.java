@@ -59,7 +59,8 @@ public record WebhookSettings(
           DomainEvent.CONSENT_WITHDRAWN,
           DomainEvent.MESSAGE_SENT,
           DomainEvent.MESSAGE_RECEIVED,
-          DomainEvent.LEAD_CAPTURED);
+          DomainEvent.LEAD_CAPTURED,
+          DomainEvent.SESSION_ERASED);
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 

@@ -55,6 +55,9 @@ public final class FakeOpenAiServer {
   /** 0 while the Conversations API exists; else the status {@code /v1/conversations} answers. */
   private volatile int conversationsStatus;
 
+  private final java.util.concurrent.atomic.AtomicInteger failedDeletes =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final java.util.concurrent.atomic.AtomicInteger lostItemsAnswers =
       new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, String> requiredQuery = new ConcurrentHashMap<>();
@@ -98,6 +101,23 @@ public final class FakeOpenAiServer {
         .handler(ctx -> withConversation(ctx, c -> updateConversation(ctx, c)));
     router
         .delete("/v1/conversations/:id")
+        .handler(
+            ctx -> {
+              if (failedDeletes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                error(
+                    ctx,
+                    500,
+                    OpenAiErrors.body(
+                        "The server had an error processing your request. Sorry about that! You "
+                            + "can retry your request, or contact us through our help center at "
+                            + "help.openai.com if you keep seeing this error.",
+                        "server_error",
+                        null,
+                        null));
+                return;
+              }
+              ctx.next();
+            })
         .handler(
             ctx ->
                 withConversation(
@@ -229,6 +249,23 @@ public final class FakeOpenAiServer {
     return this;
   }
 
+  /**
+   * The next {@code times} {@code DELETE /v1/conversations/{id}} answer 500 {@code server_error}
+   * (and delete nothing), as when OpenAI is down.
+   */
+  public FakeOpenAiServer failConversationDeletes(int times) {
+    failedDeletes.set(times);
+    return this;
+  }
+
+  /** The ids of every {@code DELETE /v1/conversations/{id}} received, failed ones included. */
+  public List<String> conversationDeletes() {
+    return requests.stream()
+        .filter(r -> "DELETE".equals(r.method()) && r.path().startsWith("/v1/conversations/"))
+        .map(r -> r.path().substring("/v1/conversations/".length()))
+        .toList();
+  }
+
   /** Every call must carry this query parameter (Azure's {@code api-version}); else a 404. */
   public FakeOpenAiServer requireQueryParam(String name, String value) {
     requiredQuery.put(name, value);
@@ -250,6 +287,7 @@ public final class FakeOpenAiServer {
     requiredHeaders.clear();
     conversationsStatus = 0;
     lostItemsAnswers.set(0);
+    failedDeletes.set(0);
     model = new ScriptedLeadModel();
   }
 

@@ -136,7 +136,9 @@ class OpenApiDocumentTest {
           documented.put(type, ((Map<String, Object>) data.get("properties")).keySet());
         });
     // A real conversation's events carry exactly the documented data.
-    try (RunningGateway gateway = RunningGateway.start(TestDatabases.Kind.EMBEDDED)) {
+    try (RunningGateway gateway =
+        RunningGateway.start(
+            TestDatabases.Kind.EMBEDDED, c -> c.with(ConfigKeys.ADMIN_TOKEN, "openapi-test"))) {
       Api api = new Api(gateway.baseUrl());
       Api.Session s = api.consentedSession("es");
       for (String line :
@@ -152,6 +154,20 @@ class OpenApiDocumentTest {
           .send();
       Set<String> seen = new TreeSet<>();
       for (DomainEvent e : RunningGateway.await(new StoreClient(gateway.vertx()).events(s.id()))) {
+        seen.add(e.type());
+        assertThat(e.data().fieldNames())
+            .as(e.type())
+            .containsExactlyInAnyOrderElementsOf(documented.get(e.type()));
+      }
+      // Last, its erasure (which replaces the data of the events above).
+      assertThat(
+              api.request("DELETE", "/api/admin/sessions/" + s.id())
+                  .bearer("openapi-test")
+                  .send()
+                  .status())
+          .isEqualTo(200);
+      for (DomainEvent e : RunningGateway.await(new StoreClient(gateway.vertx()).events(s.id()))) {
+        if (!e.type().equals(DomainEvent.SESSION_ERASED)) continue;
         seen.add(e.type());
         assertThat(e.data().fieldNames())
             .as(e.type())

@@ -109,6 +109,11 @@ public final class RunningGateway implements AutoCloseable {
     return kind;
   }
 
+  /** The running gateway itself (its admin side, say, to run a retention sweep now). */
+  public Gateway gateway() {
+    return gateway;
+  }
+
   public Vertx vertx() {
     return vertx;
   }

@@ -172,6 +172,7 @@ class WebhookSettingsTest {
                 "consent_withdrawn",
                 "webchat_message_sent",
                 "webchat_message_received",
-                "lead_captured"));
+                "lead_captured",
+                "session_erased"));
   }
 }

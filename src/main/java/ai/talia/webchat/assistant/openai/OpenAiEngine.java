@@ -186,6 +186,22 @@ public final class OpenAiEngine implements AssistantEngine {
   }
 
   @Override
+  public Future<Void> deleteConversation(String conversationId) {
+    return client
+        .delete(
+            "conversations.delete",
+            "/conversations/"
+                + java.net.URLEncoder.encode(
+                    conversationId, java.nio.charset.StandardCharsets.UTF_8))
+        .<Void>mapEmpty()
+        .recover(
+            failure ->
+                UpstreamError.from(failure).status() == 404
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(failure));
+  }
+
+  @Override
   public Future<Void> close() {
     return client.close();
   }

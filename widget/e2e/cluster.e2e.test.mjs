@@ -3,12 +3,12 @@
 // chat, stop the node holding the socket, and the chat goes on through nginx with nothing lost.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { Gateway, freePort } from "./gateway.mjs";
+import { Gateway, freePort, freshDatabase } from "./gateway.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -19,18 +19,6 @@ let nodes = [];
 let nginx;
 let nginxUrl;
 let browser;
-
-/** A fresh database next to TALIA_TEST_DB_URL (the Postgres every clustered node shares). */
-function freshDatabase() {
-  const base = process.env.TALIA_TEST_DB_URL;
-  if (!base)
-    throw new Error(
-      "The cluster e2e test needs Postgres: set TALIA_TEST_DB_URL (e.g. postgresql://postgres@127.0.0.1:5432/postgres)",
-    );
-  const name = "talia_t_e2e_" + Math.random().toString(16).slice(2, 12);
-  execFileSync("psql", [base, "-q", "-c", `CREATE DATABASE ${name}`]);
-  return base.replace(/\/[^/?]*(\?.*)?$/, `/${name}$1`);
-}
 
 /** nginx on a free port in front of the nodes: the README's file, its ports replaced. */
 async function startNginx(upstreams) {
@@ -80,7 +68,7 @@ http {
 }
 
 before(async () => {
-  const db = freshDatabase();
+  const db = freshDatabase("The cluster e2e test");
   const hazelcast = [await freePort(), await freePort()];
   const env = (i) => ({
     TALIA_DB_URL: db,

@@ -1,5 +1,5 @@
-// Starts the real packaged gateway (scripted engine, embedded store) as a child process.
-import { spawn } from "node:child_process";
+// Starts the real packaged gateway (scripted engine; the embedded store unless given TALIA_DB_URL).
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,6 +12,18 @@ export const HOSTILE_REPLY =
   "Lee la **guía** en https://talia.example/docs\n<img src=x onerror=alert(1)> [x](javascript:alert(1)) <script>alert(2)</script>";
 
 export const JAR = resolve(process.env.TALIA_JAR ?? "../target/talia-webchat.jar");
+
+/** A fresh database next to TALIA_TEST_DB_URL (the tests' Postgres server); {@code who} needs it. */
+export function freshDatabase(who) {
+  const base = process.env.TALIA_TEST_DB_URL;
+  if (!base)
+    throw new Error(
+      `${who} needs Postgres: set TALIA_TEST_DB_URL (e.g. postgresql://postgres@127.0.0.1:5432/postgres)`,
+    );
+  const name = "talia_t_e2e_" + Math.random().toString(16).slice(2, 12);
+  execFileSync("psql", [base, "-q", "-c", `CREATE DATABASE ${name}`]);
+  return base.replace(/\/[^/?]*(\?.*)?$/, `/${name}$1`);
+}
 
 export function freePort() {
   return new Promise((ok, fail) => {

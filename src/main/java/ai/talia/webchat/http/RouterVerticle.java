@@ -156,6 +156,7 @@ public final class RouterVerticle extends VerticleBase {
                   .putHeader("X-Content-Type-Options", "nosniff");
               ctx.next();
             });
+    adminPage(router);
     router
         .get()
         .handler(StaticHandler.create("webroot").setMaxAgeSeconds(3600).setIndexPage("index.html"));
@@ -166,6 +167,36 @@ public final class RouterVerticle extends VerticleBase {
     router.errorHandler(405, Responses::failure);
     router.errorHandler(500, Responses::failure);
     return router;
+  }
+
+  /**
+   * The admin page (README § Admin page), under the landing's CSP: {@code /admin} is its HTML
+   * shell, {@code /admin/*} its script and stylesheet from the webroot. With no admin token the
+   * admin side is off and the page does not exist either.
+   */
+  private void adminPage(Router router) {
+    boolean enabled = services.admin().access().enabled();
+    router
+        .get("/admin")
+        .handler(
+            ctx -> {
+              if (!enabled) {
+                ctx.fail(404);
+                return;
+              }
+              ctx.response()
+                  .putHeader("Content-Type", "text/html; charset=utf-8")
+                  .putHeader("Cache-Control", "no-store")
+                  .putHeader("Referrer-Policy", "no-referrer")
+                  .sendFile("webroot/admin/index.html");
+            });
+    router
+        .get("/admin/*")
+        .handler(
+            ctx -> {
+              if (enabled) ctx.next();
+              else ctx.fail(404);
+            });
   }
 
   /**

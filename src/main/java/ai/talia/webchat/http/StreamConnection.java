@@ -1,7 +1,6 @@
 package ai.talia.webchat.http;
 
 import ai.talia.webchat.bus.Addresses;
-import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.session.SessionCommands;
@@ -78,25 +77,24 @@ final class StreamConnection {
     this.intake = intake;
     this.clientIp = clientIp;
     this.onClosed = onClosed;
-    this.widgetToken = services.config().string(ConfigKeys.WEBCHAT_PUBLIC_TOKEN);
+    this.widgetToken = services.webchat().publicToken();
   }
 
   void start() {
-    ws.setWriteQueueMaxSize(
-        services.config().integer(ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES, 256 * 1024));
+    ws.setWriteQueueMaxSize(services.stream().writeQueueMaxBytes());
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> close(StreamCloseCodes.UNSUPPORTED_DATA, "only JSON text frames"));
     ws.exceptionHandler(err -> close(StreamCloseCodes.TOO_BIG, "bad frame"));
     ws.closeHandler(v -> cleanUp());
     helloTimer =
         vertx.setTimer(
-            services.config().integer(ConfigKeys.STREAM_HELLO_TIMEOUT_SECONDS, 10) * 1000L,
+            services.stream().helloTimeoutMillis(),
             id -> {
               if (sessionId == null) close(StreamCloseCodes.HELLO_TIMEOUT, "no hello");
             });
     pingTimer =
         vertx.setPeriodic(
-            services.config().integer(ConfigKeys.STREAM_PING_INTERVAL_SECONDS, 25) * 1000L,
+            services.stream().pingIntervalMillis(),
             id -> {
               if (!closed) ws.writePing(Buffer.buffer());
             });

@@ -6,7 +6,6 @@ import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.Turn;
 import ai.talia.webchat.assistant.TurnResult;
 import ai.talia.webchat.bus.Addresses;
-import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.lead.LeadFields;
 import ai.talia.webchat.lead.LeadOutcome;
 import ai.talia.webchat.problem.ApiProblem;
@@ -123,7 +122,7 @@ public final class SessionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    historyWindow = services.config().integer(ConfigKeys.SESSION_HISTORY_WINDOW, 40);
+    historyWindow = services.settings().historyWindow();
     return store
         .findSession(sessionId)
         .compose(
@@ -173,7 +172,7 @@ public final class SessionVerticle extends VerticleBase {
         .onSuccess(
             v -> {
               services.metrics().actorStarted();
-              long idleMs = services.config().integer(ConfigKeys.SESSION_IDLE_SECONDS, 300) * 1000L;
+              long idleMs = services.settings().idleMillis();
               idleTimer =
                   vertx.setPeriodic(
                       Math.max(50, Math.min(idleMs / 4, 5_000)), id -> passivateIfIdle(idleMs));
@@ -190,7 +189,7 @@ public final class SessionVerticle extends VerticleBase {
   public Future<?> stop() {
     if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
     passivating = true;
-    long graceMs = services.config().integer(ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS, 20) * 1000L;
+    long graceMs = services.settings().shutdownGraceMillis();
     Promise<Void> idle = Promise.promise();
     drained = idle;
     checkDrained();
@@ -391,8 +390,7 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   private boolean consentMissing() {
-    return services.config().bool(ConfigKeys.CONSENT_REQUIRED, true)
-        && (consent == null || !consent.granted());
+    return services.consent().required() && (consent == null || !consent.granted());
   }
 
   /**
@@ -417,14 +415,14 @@ public final class SessionVerticle extends VerticleBase {
       return ApiProblem.of(
           ProblemCode.CONSENT_REQUIRED, "Grant consent with POST /api/webchat/consent first");
     }
-    int maxTurns = services.config().integer(ConfigKeys.LIMITS_SESSION_MAX_TURNS, 200);
+    int maxTurns = services.limits().sessionMaxTurns();
     int planned = session.turns() + waiting + (running == null ? 0 : 1);
     if (planned >= maxTurns) {
       return ApiProblem.of(
           ProblemCode.TURN_LIMIT_REACHED,
           "This session reached its limit of " + maxTurns + " turns");
     }
-    long maxTokens = services.config().longValue(ConfigKeys.LIMITS_SESSION_MAX_TOKENS, 0);
+    long maxTokens = services.limits().sessionMaxTokens();
     if (maxTokens > 0 && session.tokensUsed() >= maxTokens) {
       return ApiProblem.of(
           ProblemCode.TOKEN_LIMIT_REACHED,
@@ -437,7 +435,7 @@ public final class SessionVerticle extends VerticleBase {
               "The assistant's budget of " + budget.limit() + " tokens for today (UTC) is spent")
           .retryAfter(budget.secondsUntilReset());
     }
-    int queueMax = services.config().integer(ConfigKeys.LIMITS_SESSION_QUEUE_MAX, 64);
+    int queueMax = services.limits().sessionQueueMax();
     if (waiting >= queueMax) {
       return ApiProblem.of(ProblemCode.SESSION_BUSY, waiting + " messages are already waiting")
           .retryAfter(2);

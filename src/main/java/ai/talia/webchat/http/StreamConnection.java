@@ -203,9 +203,8 @@ final class StreamConnection {
         .onFailure(
             err -> {
               ApiProblem problem =
-                  err instanceof ApiProblem p
-                      ? p
-                      : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Try again");
+                  ApiProblem.from(
+                      err, () -> ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Try again"));
               refuse(problem.code(), problem.getMessage());
             });
   }
@@ -317,9 +316,9 @@ final class StreamConnection {
         .onFailure(
             err -> {
               ApiProblem problem =
-                  err instanceof ApiProblem p
-                      ? p
-                      : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry");
+                  ApiProblem.from(
+                      err,
+                      () -> ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry"));
               if (ProblemCode.CONSENT_REQUIRED.code().equals(problem.code()))
                 send(new JsonObject().put("type", "consent.required"));
               send(errorFrame(problem, frame));

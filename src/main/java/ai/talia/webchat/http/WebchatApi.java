@@ -144,10 +144,11 @@ final class WebchatApi {
                     .recover(
                         err -> {
                           ApiProblem problem =
-                              err instanceof ApiProblem p
-                                  ? p
-                                  : ApiProblem.of(
-                                      ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry");
+                              ApiProblem.from(
+                                  err,
+                                  () ->
+                                      ApiProblem.of(
+                                          ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry"));
                           return Future.failedFuture(
                               newToken == null ? problem : problem.with("session_token", newToken));
                         }))

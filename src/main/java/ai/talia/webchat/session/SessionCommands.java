@@ -4,8 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The message shapes on {@code webchat.session.<id>} (router → session actor). Replies are JSON; a
- * refused command fails with a {@code ReplyException} whose code is the HTTP status and whose
- * message is the encoded {@link ai.talia.webchat.problem.ApiProblem}.
+ * refused command fails with a {@link ai.talia.webchat.problem.ProblemReply}, the problem itself
+ * carried by its codec, its failure code the HTTP status.
  */
 public final class SessionCommands {
   private SessionCommands() {}

@@ -10,6 +10,7 @@ import ai.talia.webchat.lead.LeadFields;
 import ai.talia.webchat.lead.LeadOutcome;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.problem.ProblemReply;
 import ai.talia.webchat.store.ConsentRecord;
 import ai.talia.webchat.store.DuplicateKeyException;
 import ai.talia.webchat.store.FencedException;
@@ -262,8 +263,7 @@ public final class SessionVerticle extends VerticleBase {
           } else if (ar.cause() instanceof SteppedDown) {
             message.fail(SessionCommands.RETRY_ELSEWHERE, "another actor owns this session");
           } else {
-            ApiProblem problem = asProblem(ar.cause());
-            message.fail(problem.status(), problem.encode());
+            message.reply(new ProblemReply(asProblem(ar.cause())), replyOptions);
           }
         });
   }
@@ -748,20 +748,14 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   static ApiProblem asProblem(Throwable failure) {
-    if (failure instanceof ApiProblem p) return p;
-    if (failure instanceof AssistantFailure a) {
-      ProblemCode known = ProblemCode.fromCode(a.code());
-      return new ApiProblem(
-          a.httpStatus(),
-          a.code(),
-          known != null ? known.title : "The assistant could not answer",
-          a.getMessage() + "; resend the same client_message_id to retry",
-          new JsonObject());
-    }
-    log.error("unexpected failure in a session actor", failure);
-    return ApiProblem.of(
-        ProblemCode.ASSISTANT_UNAVAILABLE,
-        "The turn failed unexpectedly; resend the same client_message_id to retry");
+    return ApiProblem.from(
+        failure,
+        () -> {
+          log.error("unexpected failure in a session actor", failure);
+          return ApiProblem.of(
+              ProblemCode.ASSISTANT_UNAVAILABLE,
+              "The turn failed unexpectedly; resend the same client_message_id to retry");
+        });
   }
 
   private static SessionRecord withThread(SessionRecord s, String thread) {

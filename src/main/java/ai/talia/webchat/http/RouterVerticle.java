@@ -16,8 +16,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -212,11 +210,7 @@ public final class RouterVerticle extends VerticleBase {
       ctx.next();
       return;
     }
-    String presented = ctx.request().getHeader("X-Talia-Widget-Token");
-    if (presented == null
-        || !MessageDigest.isEqual(
-            presented.getBytes(StandardCharsets.UTF_8),
-            expected.getBytes(StandardCharsets.UTF_8))) {
+    if (!WidgetToken.accepts(expected, ctx.request().getHeader("X-Talia-Widget-Token"))) {
       Responses.problem(
           ctx, ApiProblem.of(ProblemCode.UNAUTHORIZED, "Missing or wrong X-Talia-Widget-Token"));
       return;

@@ -155,7 +155,7 @@ final class StreamConnection {
     Object idValue = frame.getValue("session_id");
     long resumeAfter =
         frame.getValue("resume_after_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
-    if (widgetToken != null && !widgetToken.equals(frame.getValue("widget_token"))) {
+    if (!WidgetToken.accepts(widgetToken, frame.getValue("widget_token"))) {
       refuse(ProblemCode.UNAUTHORIZED.code(), "Missing or wrong widget_token");
       return;
     }

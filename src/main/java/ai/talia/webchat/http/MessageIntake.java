@@ -3,7 +3,7 @@ package ai.talia.webchat.http;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.session.LimitsSettings;
-import ai.talia.webchat.session.SessionCommands;
+import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionGateway;
 import ai.talia.webchat.store.FieldLimits;
 import io.vertx.core.Future;
@@ -59,7 +59,7 @@ final class MessageIntake {
                             .retryAfter(wait))
                     : sessions.request(
                         sessionId,
-                        SessionCommands.send(
+                        new SessionCommand.Send(
                             message.content(),
                             message.clientMessageId(),
                             message.locale(),

@@ -3,6 +3,7 @@ package ai.talia.webchat.http;
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionCommands;
 import ai.talia.webchat.session.SessionGateway;
 import ai.talia.webchat.store.StoredMessage;
@@ -178,7 +179,7 @@ final class StreamConnection {
     access
         .authorize(id, token)
         .compose(session -> frames.completion())
-        .compose(v -> sessions.request(id, SessionCommands.state()))
+        .compose(v -> sessions.request(id, new SessionCommand.State()))
         .compose(
             state -> {
               sessionId = id;

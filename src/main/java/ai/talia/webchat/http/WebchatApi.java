@@ -3,7 +3,7 @@ package ai.talia.webchat.http;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.session.ConsentSettings;
-import ai.talia.webchat.session.SessionCommands;
+import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionGateway;
 import ai.talia.webchat.session.SessionTokens;
 import ai.talia.webchat.store.DuplicateKeyException;
@@ -206,7 +206,7 @@ final class WebchatApi {
         .compose(
             s ->
                 sessions.request(
-                    sessionId, SessionCommands.consent(version, granted, ipHash, userAgent)))
+                    sessionId, new SessionCommand.Consent(version, granted, ipHash, userAgent)))
         .onSuccess(answer -> Responses.json(ctx, 201, answer))
         .onFailure(ctx::fail);
   }

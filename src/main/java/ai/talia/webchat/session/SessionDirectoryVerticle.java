@@ -54,6 +54,7 @@ public final class SessionDirectoryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ProblemReply.register(vertx);
+    SessionCommand.register(vertx);
     MessageConsumer<JsonObject> activate =
         vertx
             .eventBus()

@@ -91,17 +91,18 @@ public final class SessionGateway {
     this.replyTimeoutMs = replyTimeoutMs;
     this.cluster = cluster;
     ProblemReply.register(vertx);
+    SessionCommand.register(vertx);
     if (cluster != null)
       vertx.eventBus().<String>localConsumer(Addresses.CLUSTER_NODE_LEFT, m -> nodeLeft(m.body()));
   }
 
-  public Future<JsonObject> request(String sessionId, JsonObject command) {
+  public Future<JsonObject> request(String sessionId, SessionCommand command) {
     return attempt(
         sessionId, command, 1, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMs));
   }
 
   private Future<JsonObject> attempt(
-      String sessionId, JsonObject command, int attempt, long deadlineNanos) {
+      String sessionId, SessionCommand command, int attempt, long deadlineNanos) {
     String known = cluster == null ? null : owners.get(sessionId);
     if (cluster != null
         && !cluster.nodeId().equals(known)
@@ -131,7 +132,7 @@ public final class SessionGateway {
   }
 
   private Future<JsonObject> send(
-      String sessionId, JsonObject command, int attempt, long deadlineNanos) {
+      String sessionId, SessionCommand command, int attempt, long deadlineNanos) {
     long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, remainingMs));
     String owner = cluster == null ? null : owners.get(sessionId);

@@ -68,7 +68,7 @@ public final class SessionVerticle extends VerticleBase {
 
   private int historyWindow;
   private long lastSeq;
-  private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<SessionCommand> consumer;
   private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
 
   /**
@@ -235,26 +235,21 @@ public final class SessionVerticle extends VerticleBase {
 
   // --- commands ----------------------------------------------------------------------------------
 
-  private void onCommand(Message<JsonObject> message) {
+  private void onCommand(Message<SessionCommand> message) {
     if (passivating) {
       message.fail(SessionCommands.RETRY_ELSEWHERE, "session actor is passivating");
       return;
     }
     lastActivityNanos = System.nanoTime();
-    JsonObject body = message.body();
+    SessionCommand command = message.body();
     if (steppedDown) {
       message.fail(SessionCommands.RETRY_ELSEWHERE, "another actor owns this session");
       return;
     }
-    Future<JsonObject> answer =
-        switch (body.getString(SessionCommands.ACTION, "")) {
-          case SessionCommands.SEND -> send(body);
-          case SessionCommands.CONSENT -> consent(body);
-          case SessionCommands.STATE -> Future.succeededFuture(state());
-          default ->
-              Future.failedFuture(
-                  ApiProblem.of(ProblemCode.VALIDATION_FAILED, "Unknown session command"));
-        };
+    Future<JsonObject> answer;
+    if (command instanceof SessionCommand.Send send) answer = send(send);
+    else if (command instanceof SessionCommand.Consent decision) answer = consent(decision);
+    else answer = Future.succeededFuture(state()); // SessionCommand.State, the last of the three
     answer.onComplete(
         ar -> {
           lastActivityNanos = System.nanoTime();
@@ -268,11 +263,11 @@ public final class SessionVerticle extends VerticleBase {
         });
   }
 
-  private Future<JsonObject> send(JsonObject body) {
-    String content = body.getString("content");
-    String clientMessageId = body.getString("client_message_id");
-    String locale = body.getString("locale") != null ? body.getString("locale") : session.locale();
-    boolean async = body.getBoolean("async", false);
+  private Future<JsonObject> send(SessionCommand.Send command) {
+    String content = command.content();
+    String clientMessageId = command.clientMessageId();
+    String locale = command.locale() != null ? command.locale() : session.locale();
+    boolean async = command.async();
     Future<Accepted> accepted = inflight.get(clientMessageId);
     if (accepted == null) {
       accepted = accept(content, clientMessageId, locale);
@@ -443,16 +438,16 @@ public final class SessionVerticle extends VerticleBase {
     return null;
   }
 
-  private Future<JsonObject> consent(JsonObject body) {
+  private Future<JsonObject> consent(SessionCommand.Consent command) {
     ConsentRecord record =
         new ConsentRecord(
             UUID.randomUUID().toString(),
             sessionId,
-            body.getString("policy_version"),
-            body.getBoolean("granted", false),
+            command.policyVersion(),
+            command.granted(),
             Instant.now(),
-            body.getString("ip_hash"),
-            body.getString("user_agent"));
+            command.ipHash(),
+            command.userAgent());
     return store
         .recordConsent(record)
         .map(

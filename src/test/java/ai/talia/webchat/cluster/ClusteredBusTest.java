@@ -8,6 +8,7 @@ import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.problem.ProblemReply;
+import ai.talia.webchat.session.SessionCommand;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -48,6 +49,7 @@ class ClusteredBusTest {
                   .buildClustered()));
     }
     members.forEach(ProblemReply::register);
+    members.forEach(SessionCommand::register);
   }
 
   @AfterAll
@@ -74,6 +76,34 @@ class ClusteredBusTest {
     assertThat(received.toJson()).isEqualTo(busy.toJson());
     assertThat(received.status()).isEqualTo(429);
     assertThat(received.retryAfterSeconds()).isEqualTo(2);
+  }
+
+  @Test
+  void every_session_command_crosses_nodes_as_its_record() {
+    List<SessionCommand> received = new ArrayList<>();
+    await(
+        members
+            .get(0)
+            .eventBus()
+            .<SessionCommand>consumer(
+                "test.command",
+                m -> {
+                  received.add(m.body());
+                  m.reply(new JsonObject().put("ok", true));
+                })
+            .completion());
+    List<SessionCommand> sent =
+        List.of(
+            new SessionCommand.Send("Hola ñ", "c-1", null, true),
+            new SessionCommand.Consent("2026-11", true, "hash", null),
+            new SessionCommand.State());
+    for (SessionCommand command : sent) {
+      JsonObject reply =
+          await(members.get(1).eventBus().<JsonObject>request("test.command", command)).body();
+      assertThat(reply.getBoolean("ok")).isTrue();
+    }
+    assertThat(received).containsExactlyElementsOf(sent);
+    assertThat(received.get(0)).isNotSameAs(sent.get(0)); // decoded on the other node
   }
 
   private static int freePort() throws IOException {

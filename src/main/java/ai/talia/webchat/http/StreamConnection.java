@@ -3,6 +3,7 @@ package ai.talia.webchat.http;
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.session.ServerFrame;
 import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionCommands;
 import ai.talia.webchat.session.SessionGateway;
@@ -131,7 +132,7 @@ final class StreamConnection {
     }
     if (sessionId == null && !"hello".equals(type)) {
       if ("ping".equals(type)) {
-        send(new JsonObject().put("type", "pong"));
+        send(new ServerFrame.Pong());
         return;
       }
       sendError(
@@ -142,7 +143,7 @@ final class StreamConnection {
     switch (type) {
       case "hello" -> hello(frame);
       case "message" -> message(frame);
-      case "ping" -> send(new JsonObject().put("type", "pong"));
+      case "ping" -> send(new ServerFrame.Pong());
       default -> sendError("unknown_type", "Unknown frame type '" + type + "'");
     }
   }
@@ -185,18 +186,12 @@ final class StreamConnection {
               sessionId = id;
               if (state.getString("owner") != null) owner = state.getString("owner");
               heldBeforeState = held.size();
-              JsonObject ready =
-                  new JsonObject()
-                      .put("type", "ready")
-                      .put("session_id", id)
-                      .put("last_seq", state.getLong("last_seq"));
               // The reply being written now, if any: a client holding a reply it saw begin before a
-              // drop
-              // knows from its absence that the reply ended meanwhile (completed: it is in the
+              // drop knows from its absence that the reply ended meanwhile (completed: it is in the
               // replay).
-              if (state.getString("reply_id") != null)
-                ready.put("reply_id", state.getString("reply_id"));
-              send(ready);
+              send(
+                  new ServerFrame.Ready(
+                      id, state.getLong("last_seq"), state.getString("reply_id")));
               sentSeq = resumeAfter;
               return replay(id, state.getLong("last_seq")).map(state);
             })
@@ -232,20 +227,16 @@ final class StreamConnection {
     held = null;
     String partialReplyId = state.getString("reply_id");
     if (partialReplyId != null) {
-      send(new JsonObject().put("type", "typing").put("on", true));
+      send(new ServerFrame.Typing(true));
       String partial = state.getString("partial", "");
-      if (!partial.isEmpty())
-        send(
-            new JsonObject()
-                .put("type", "reply.delta")
-                .put("reply_id", partialReplyId)
-                .put("delta", partial));
+      if (!partial.isEmpty()) send(new ServerFrame.ReplyDelta(partialReplyId, partial));
     }
     for (int i = 0; i < pending.size(); i++) {
       JsonObject frame = pending.get(i);
       boolean beforeState = i < heldBeforeState;
       String type = frame.getString("type");
-      if (beforeState && ("reply.delta".equals(type) || "typing".equals(type))) continue;
+      if (beforeState && (ServerFrame.REPLY_DELTA.equals(type) || ServerFrame.TYPING.equals(type)))
+        continue;
       relay(frame);
     }
     early.forEach(this::message);
@@ -263,9 +254,9 @@ final class StreamConnection {
   /** A live frame: stored messages go once each, in seq order; the rest as they come. */
   private void relay(JsonObject frame) {
     String type = frame.getString("type");
-    if ("message".equals(type)) {
+    if (ServerFrame.MESSAGE.equals(type)) {
       sendMessage(frame.getJsonObject("message"));
-    } else if ("reply.completed".equals(type)) {
+    } else if (ServerFrame.REPLY_COMPLETED.equals(type)) {
       JsonObject message = frame.getJsonObject("message");
       if (message.getLong("seq") <= sentSeq) return;
       sentSeq = message.getLong("seq");
@@ -279,7 +270,7 @@ final class StreamConnection {
     long seq = message.getLong("seq");
     if (seq <= sentSeq) return;
     sentSeq = seq;
-    send(new JsonObject().put("type", "message").put("message", message));
+    send(new ServerFrame.Message(message));
   }
 
   private void message(JsonObject frame) {
@@ -321,7 +312,7 @@ final class StreamConnection {
                       err,
                       () -> ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry"));
               if (ProblemCode.CONSENT_REQUIRED.code().equals(problem.code()))
-                send(new JsonObject().put("type", "consent.required"));
+                send(new ServerFrame.ConsentRequired());
               send(errorFrame(problem, frame));
             });
   }
@@ -346,6 +337,10 @@ final class StreamConnection {
 
   private void sendError(String code, String detail) {
     send(new JsonObject().put("type", "error").put("code", code).put("detail", detail));
+  }
+
+  private void send(ServerFrame frame) {
+    send(frame.toJson());
   }
 
   private void send(JsonObject frame) {

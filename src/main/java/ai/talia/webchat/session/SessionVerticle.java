@@ -734,8 +734,8 @@ public final class SessionVerticle extends VerticleBase {
 
   // --- helpers -----------------------------------------------------------------------------------
 
-  private void publish(JsonObject frame) {
-    vertx.eventBus().publish(Addresses.sessionFrames(sessionId), frame, frameOptions);
+  private void publish(ServerFrame frame) {
+    vertx.eventBus().publish(Addresses.sessionFrames(sessionId), frame.toJson(), frameOptions);
   }
 
   private JsonObject pageContext() {

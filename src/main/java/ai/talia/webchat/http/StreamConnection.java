@@ -8,12 +8,14 @@ import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionCommands;
 import ai.talia.webchat.session.SessionGateway;
 import ai.talia.webchat.store.StoredMessage;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +41,28 @@ final class StreamConnection {
   private final String widgetToken;
   private final Consumer<StreamConnection> onClosed;
 
+  /** Where the socket stands; each step only forward. */
+  private enum Phase {
+    /** Open, no hello accepted yet. */
+    AWAITING_HELLO,
+    /** Hello accepted: authorizing and subscribing; messages sent now wait in {@link #early}. */
+    JOINING,
+    /** The session's state is known: stored messages are being replayed, live frames held. */
+    REPLAYING,
+    /** Relaying live frames. */
+    LIVE,
+    CLOSED
+  }
+
+  private Phase phase = Phase.AWAITING_HELLO;
+
+  /** Set once the session's state is known (from {@link Phase#REPLAYING} on). */
   private String sessionId;
+
   private MessageConsumer<JsonObject> frames;
 
-  /** Live frames that arrive while the replay is being sent; null once live. */
-  private List<JsonObject> held = new ArrayList<>();
+  /** Live frames that arrive while joining and replaying, relayed once live. */
+  private final List<JsonObject> held = new ArrayList<>();
 
   /**
    * Frames held before the session's state was read: their deltas are already in the state's
@@ -59,7 +78,6 @@ final class StreamConnection {
 
   private long helloTimer;
   private long pingTimer;
-  private boolean closed;
   private boolean released;
 
   StreamConnection(
@@ -92,20 +110,21 @@ final class StreamConnection {
         vertx.setTimer(
             services.stream().helloTimeoutMillis(),
             id -> {
-              if (sessionId == null) close(StreamCloseCodes.HELLO_TIMEOUT, "no hello");
+              if (phase == Phase.AWAITING_HELLO) close(StreamCloseCodes.HELLO_TIMEOUT, "no hello");
             });
     pingTimer =
         vertx.setPeriodic(
             services.stream().pingIntervalMillis(),
             id -> {
-              if (!closed) ws.writePing(Buffer.buffer());
+              if (phase != Phase.CLOSED) ws.writePing(Buffer.buffer());
             });
   }
 
   private void onText(String text) {
+    if (phase == Phase.CLOSED) return;
     JsonObject frame;
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      Object parsed = Json.decodeValue(text);
       if (!(parsed instanceof JsonObject json)) throw new DecodeException("not an object");
       frame = json;
     } catch (DecodeException e) {
@@ -120,17 +139,17 @@ final class StreamConnection {
     } catch (ApiProblem problem) {
       // The frame's own client_message_id is not echoed: it may be the text refused.
       send(errorFrame(problem, new JsonObject()));
-      if ("hello".equals(type) && frames == null)
+      if ("hello".equals(type) && phase == Phase.AWAITING_HELLO)
         close(StreamCloseCodes.PROTOCOL_ERROR, "bad hello");
       return;
     }
-    if (sessionId == null && frames != null && "message".equals(type)) {
+    if (phase == Phase.JOINING && "message".equals(type)) {
       // Sent right after hello, before ready: kept until the socket is live, then handled in order.
       if (early.size() < 16) early.add(frame);
       else sendError(ProblemCode.SESSION_BUSY.code(), "Wait for ready before sending more");
       return;
     }
-    if (sessionId == null && !"hello".equals(type)) {
+    if ((phase == Phase.AWAITING_HELLO || phase == Phase.JOINING) && !"hello".equals(type)) {
       if ("ping".equals(type)) {
         send(new ServerFrame.Pong());
         return;
@@ -149,7 +168,7 @@ final class StreamConnection {
   }
 
   private void hello(JsonObject frame) {
-    if (sessionId != null || frames != null) {
+    if (phase != Phase.AWAITING_HELLO) {
       sendError("already_authenticated", "This socket already said hello");
       return;
     }
@@ -166,6 +185,7 @@ final class StreamConnection {
       return;
     }
     vertx.cancelTimer(helloTimer);
+    phase = Phase.JOINING;
     // Cluster-wide in a cluster: the session's actor may publish from any node.
     frames =
         vertx
@@ -184,6 +204,7 @@ final class StreamConnection {
         .compose(
             state -> {
               sessionId = id;
+              if (phase == Phase.JOINING) phase = Phase.REPLAYING;
               if (state.getString("owner") != null) owner = state.getString("owner");
               heldBeforeState = held.size();
               // The reply being written now, if any: a client holding a reply it saw begin before a
@@ -207,7 +228,7 @@ final class StreamConnection {
 
   /** Sends the stored messages with sentSeq < seq ≤ lastSeq, page by page, in order. */
   private Future<Void> replay(String id, long lastSeq) {
-    if (sentSeq >= lastSeq || closed) return Future.succeededFuture();
+    if (sentSeq >= lastSeq || phase == Phase.CLOSED) return Future.succeededFuture();
     return services
         .store()
         .history(id, sentSeq, REPLAY_PAGE)
@@ -223,8 +244,9 @@ final class StreamConnection {
   }
 
   private void goLive(JsonObject state) {
-    List<JsonObject> pending = held;
-    held = null;
+    List<JsonObject> pending = List.copyOf(held);
+    held.clear();
+    if (phase != Phase.CLOSED) phase = Phase.LIVE;
     String partialReplyId = state.getString("reply_id");
     if (partialReplyId != null) {
       send(new ServerFrame.Typing(true));
@@ -244,7 +266,7 @@ final class StreamConnection {
   }
 
   private void onFrame(JsonObject frame) {
-    if (held != null) {
+    if (phase == Phase.JOINING || phase == Phase.REPLAYING) {
       held.add(frame);
     } else {
       relay(frame);
@@ -344,7 +366,7 @@ final class StreamConnection {
   }
 
   private void send(JsonObject frame) {
-    if (closed) return;
+    if (phase == Phase.CLOSED) return;
     if (ws.writeQueueFull()) {
       // A reader this slow would make us buffer without bound: drop it; it resumes from its last
       // seq.
@@ -364,8 +386,8 @@ final class StreamConnection {
   }
 
   void close(short code, String reason) {
-    if (closed) return;
-    closed = true;
+    if (phase == Phase.CLOSED) return;
+    phase = Phase.CLOSED;
     countClose(services, code);
     ws.close(code, reason);
     cleanUp();
@@ -385,7 +407,7 @@ final class StreamConnection {
   }
 
   private static void countClose(HttpServices services, short code) {
-    io.micrometer.core.instrument.Counter.builder("talia_stream_closed_by_gateway_total")
+    Counter.builder("talia_stream_closed_by_gateway_total")
         .description("Sockets the gateway closed, by close code")
         .tag("code", String.valueOf(code))
         .register(services.metrics())
@@ -397,7 +419,7 @@ final class StreamConnection {
       released = true;
       onClosed.accept(this);
     }
-    closed = true;
+    phase = Phase.CLOSED;
     vertx.cancelTimer(helloTimer);
     vertx.cancelTimer(pingTimer);
     if (frames != null) {

@@ -13,13 +13,20 @@ import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.http.ClientAddress;
 import ai.talia.webchat.http.ConnectionLimits;
 import ai.talia.webchat.http.HttpServices;
+import ai.talia.webchat.http.HttpSettings;
 import ai.talia.webchat.http.RateLimits;
 import ai.talia.webchat.http.RouterVerticle;
+import ai.talia.webchat.http.StreamSettings;
+import ai.talia.webchat.http.WebchatSettings;
 import ai.talia.webchat.lead.LeadService;
+import ai.talia.webchat.lead.LeadSettings;
+import ai.talia.webchat.session.ConsentSettings;
 import ai.talia.webchat.session.DailyTokenBudget;
+import ai.talia.webchat.session.LimitsSettings;
 import ai.talia.webchat.session.SessionDirectoryVerticle;
 import ai.talia.webchat.session.SessionMetrics;
 import ai.talia.webchat.session.SessionServices;
+import ai.talia.webchat.session.SessionSettings;
 import ai.talia.webchat.store.Database;
 import ai.talia.webchat.store.PersistenceVerticle;
 import ai.talia.webchat.store.StoreClient;
@@ -97,7 +104,22 @@ public final class Gateway {
       @Nullable ClusterNode cluster) {
     AssistantEngine engine;
     Webhooks webhooks;
+    HttpSettings http;
+    StreamSettings stream;
+    WebchatSettings webchat;
+    ConsentSettings consent;
+    LimitsSettings limits;
+    SessionSettings sessionSettings;
+    LeadSettings leadSettings;
     try {
+      // Every setting is read and checked here, once: a bad value fails the start with its key.
+      http = HttpSettings.fromConfig(config);
+      stream = StreamSettings.fromConfig(config);
+      webchat = WebchatSettings.fromConfig(config);
+      consent = ConsentSettings.fromConfig(config);
+      limits = LimitsSettings.fromConfig(config);
+      sessionSettings = SessionSettings.fromConfig(config);
+      leadSettings = LeadSettings.fromConfig(config);
       // Webhook settings first: a malformed secret fails the start before anything runs.
       WebhookSettings webhookSettings = WebhookSettings.fromConfig(config);
       webhooks = new Webhooks(vertx, Database.fromConfig(config), webhookSettings, registry);
@@ -116,16 +138,18 @@ public final class Gateway {
     if (cluster != null) cluster.start(registry);
     DailyTokenBudget budget =
         new DailyTokenBudget(
-            config,
+            limits,
             cluster == null
                 ? null
                 : (day, tokens) -> cluster.addAndGet(DAILY_TOKENS_MAP, day.toString(), tokens));
     SessionServices sessionServices =
         new SessionServices(
-            config,
+            sessionSettings,
+            limits,
+            consent,
             store,
             engine,
-            new LeadService(store, config),
+            new LeadService(store, leadSettings),
             new SessionMetrics(registry, budget),
             budget,
             cluster);
@@ -133,15 +157,11 @@ public final class Gateway {
         rateLimits(
             cluster,
             "talia.rate.session",
-            config.integer(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 20),
-            config.integer(ConfigKeys.LIMITS_SESSION_RATE_PER_MINUTE, 30));
+            limits.sessionRateCapacity(),
+            limits.sessionRatePerMinute());
     RateLimits ipLimits =
-        rateLimits(
-            cluster,
-            "talia.rate.ip",
-            config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY, 120),
-            config.integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 600));
-    ClientAddress clientAddress = new ClientAddress(config.list(ConfigKeys.HTTP_TRUSTED_PROXIES));
+        rateLimits(cluster, "talia.rate.ip", limits.ipRateCapacity(), limits.ipRatePerMinute());
+    ClientAddress clientAddress = new ClientAddress(http.trustedProxies());
     AdminApi admin =
         new AdminApi(
             new AdminAccess(config.string(ConfigKeys.ADMIN_TOKEN), clientAddress),
@@ -150,13 +170,17 @@ public final class Gateway {
                 .toList());
     HttpServices httpServices =
         new HttpServices(
-            config,
+            http,
+            stream,
+            webchat,
+            consent,
+            limits,
             store,
             sessionLimits,
             ipLimits,
             clientAddress,
-            new ConnectionLimits(config, clientAddress, registry),
-            ipHashSalt(config),
+            new ConnectionLimits(http, stream, clientAddress, registry),
+            ipHashSalt(consent),
             registry,
             () ->
                 store
@@ -173,7 +197,7 @@ public final class Gateway {
                         }),
             admin,
             cluster);
-    int routers = config.integer(ConfigKeys.HTTP_ROUTER_INSTANCES, 0);
+    int routers = http.routerInstances();
     int instances = routers > 0 ? routers : Runtime.getRuntime().availableProcessors();
 
     return vertx
@@ -208,11 +232,7 @@ public final class Gateway {
                                               : vertx.setPeriodic(1_000, id -> budget.refresh());
                                       log.info(
                                           "TalIA webchat gateway started",
-                                          kv(
-                                              "url",
-                                              "http://localhost:"
-                                                  + config.integer(ConfigKeys.HTTP_PORT, 8080)
-                                                  + "/"),
+                                          kv("url", "http://localhost:" + http.port() + "/"),
                                           kv("store", Database.fromConfig(config).description()),
                                           kv("engine", engine.name()),
                                           kv("routers", instances),
@@ -284,8 +304,8 @@ public final class Gateway {
         : RateLimits.shared(capacity, refillPerMinute, cluster.hazelcast().getMap(map));
   }
 
-  private static String ipHashSalt(TaliaConfig config) {
-    String salt = config.string(ConfigKeys.CONSENT_IP_HASH_SALT);
+  private static String ipHashSalt(ConsentSettings consent) {
+    String salt = consent.ipHashSalt();
     if (salt != null) return salt;
     byte[] random = new byte[16];
     new SecureRandom().nextBytes(random);

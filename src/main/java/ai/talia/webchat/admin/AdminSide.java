@@ -35,7 +35,7 @@ public final class AdminSide {
       Store store,
       AssistantEngine engine,
       MeterRegistry registry) {
-    int retrySeconds = config.integer(ConfigKeys.ADMIN_OPENAI_DELETION_RETRY_SECONDS, 60);
+    int retrySeconds = config.integer(ConfigKeys.ADMIN_OPENAI_DELETION_RETRY_SECONDS);
     if (retrySeconds < 1)
       throw new IllegalArgumentException(
           ConfigKeys.ADMIN_OPENAI_DELETION_RETRY_SECONDS + " must be at least 1");

@@ -3,7 +3,7 @@ package ai.talia.webchat.admin;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import ai.talia.webchat.bus.Addresses;
-import ai.talia.webchat.session.SessionCommands;
+import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionFrames;
 import ai.talia.webchat.store.ErasedSession;
 import ai.talia.webchat.store.Store;
@@ -78,7 +78,7 @@ public final class Erasure {
     // The actor, if one runs (no handler is fine: then nothing holds the session in memory).
     vertx
         .eventBus()
-        .request(Addresses.session(e.sessionId()), SessionCommands.erased(), STOP)
+        .request(Addresses.session(e.sessionId()), new SessionCommand.Erased(), STOP)
         .onFailure(x -> log.debug("no live actor to stop", kv("session_id", e.sessionId())));
     if (e.openAiConversation() != null) deletions.deleteNow(e.openAiConversation());
   }

@@ -49,10 +49,9 @@ public final class Retention {
     this.store = store;
     this.erasure = erasure;
     this.days = days(config);
-    this.batchSize = positive(config, ConfigKeys.RETENTION_BATCH_SIZE, 100);
-    this.interval =
-        Duration.ofMinutes(positive(config, ConfigKeys.RETENTION_INTERVAL_MINUTES, 1440));
-    this.firstRun = Duration.ofSeconds(config.integer(ConfigKeys.RETENTION_FIRST_RUN_SECONDS, 60));
+    this.batchSize = positive(config, ConfigKeys.RETENTION_BATCH_SIZE);
+    this.interval = Duration.ofMinutes(positive(config, ConfigKeys.RETENTION_INTERVAL_MINUTES));
+    this.firstRun = Duration.ofSeconds(config.integer(ConfigKeys.RETENTION_FIRST_RUN_SECONDS));
     this.singleton = new ClusterSingleton(vertx, "retention");
     this.erased =
         Counter.builder("talia_retention_erased_total")
@@ -62,16 +61,16 @@ public final class Retention {
 
   /** {@code retention.days}: null (keep forever) or at least 1; anything else fails the start. */
   static @Nullable Integer days(TaliaConfig config) {
-    if (config.string(ConfigKeys.RETENTION_DAYS) == null) return null;
-    int d = config.integer(ConfigKeys.RETENTION_DAYS, 0);
+    Long d = config.optionalLong(ConfigKeys.RETENTION_DAYS);
+    if (d == null) return null;
     if (d < 1)
       throw new IllegalArgumentException(
           "TALIA_RETENTION_DAYS (retention.days) must be at least 1, or unset to keep forever");
-    return d;
+    return Math.toIntExact(d);
   }
 
-  private static int positive(TaliaConfig config, String key, int fallback) {
-    int v = config.integer(key, fallback);
+  private static int positive(TaliaConfig config, ConfigKeys key) {
+    int v = config.integer(key);
     if (v < 1) throw new IllegalArgumentException(key + " must be at least 1");
     return v;
   }

@@ -1,5 +1,10 @@
 package ai.talia.webchat.assistant;
 
+import ai.talia.webchat.problem.ApiProblem;
+import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.problem.ProblemSource;
+import io.vertx.core.json.JsonObject;
+
 /**
  * A turn that produced no reply. {@code httpStatus} is what the API answers (502 bad upstream
  * answer, 503 unavailable or circuit open, 504 timed out); {@code code} is the problem code, {@code
@@ -7,7 +12,7 @@ package ai.talia.webchat.assistant;
  * already billed for the turn (e.g. a tool-call round before the failing one): it counts against
  * the session's and the day's allowance like a reply's.
  */
-public final class AssistantFailure extends RuntimeException {
+public final class AssistantFailure extends RuntimeException implements ProblemSource {
   private static final long serialVersionUID = 1L;
 
   public static final String UNAVAILABLE = "assistant_unavailable";
@@ -46,5 +51,17 @@ public final class AssistantFailure extends RuntimeException {
 
   public String code() {
     return code;
+  }
+
+  /** The answer to the turn's message: resending the same {@code client_message_id} retries it. */
+  @Override
+  public ApiProblem toProblem() {
+    ProblemCode known = ProblemCode.fromCode(code);
+    return new ApiProblem(
+        httpStatus,
+        code,
+        known != null ? known.title : "The assistant could not answer",
+        getMessage() + "; resend the same client_message_id to retry",
+        new JsonObject());
   }
 }

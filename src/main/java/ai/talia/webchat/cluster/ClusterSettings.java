@@ -59,12 +59,12 @@ public record ClusterSettings(
   public static ClusterSettings from(TaliaConfig config) {
     return new ClusterSettings(
         config.list(ConfigKeys.CLUSTER_MEMBERS),
-        config.string(ConfigKeys.CLUSTER_HOST, "127.0.0.1"),
-        config.integer(ConfigKeys.CLUSTER_PORT, 5701),
-        config.integer(ConfigKeys.CLUSTER_BUS_PORT, 0),
+        config.requiredString(ConfigKeys.CLUSTER_HOST),
+        config.integer(ConfigKeys.CLUSTER_PORT),
+        config.integer(ConfigKeys.CLUSTER_BUS_PORT),
         config.string(ConfigKeys.CLUSTER_KUBERNETES_SERVICE_DNS),
-        config.integer(ConfigKeys.CLUSTER_HEARTBEAT_SECONDS, 1),
-        config.integer(ConfigKeys.CLUSTER_MAX_NO_HEARTBEAT_SECONDS, 5));
+        config.integer(ConfigKeys.CLUSTER_HEARTBEAT_SECONDS),
+        config.integer(ConfigKeys.CLUSTER_MAX_NO_HEARTBEAT_SECONDS));
   }
 
   public boolean enabled() {

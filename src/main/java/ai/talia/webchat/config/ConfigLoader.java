@@ -10,12 +10,13 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the configuration with vertx-config, lowest precedence first: the defaults packaged in the
  * jar ({@code conf/talia.json}), a {@code conf/talia.json} in the working directory, a {@code .env}
  * file in the working directory, the process environment. Environment names are mapped to keys by
- * {@link ConfigKeys#ENV}.
+ * {@link ConfigKeys#env()}.
  */
 public final class ConfigLoader {
   private ConfigLoader() {}
@@ -28,7 +29,8 @@ public final class ConfigLoader {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false);
     // The jar's defaults, read from the classpath: a relative "file" path would resolve against the
     // working directory first, and a partial ./conf/talia.json there would replace every default.
-    options.addStore(new ConfigStoreOptions().setType("json").setConfig(packagedDefaults()));
+    options.addStore(
+        new ConfigStoreOptions().setType("json").setConfig(TaliaConfig.packagedDefaults()));
     Path localConf = workDir.resolve("conf/talia.json");
     if (Files.isRegularFile(localConf)) {
       options.addStore(
@@ -58,33 +60,22 @@ public final class ConfigLoader {
             });
   }
 
-  private static JsonObject packagedDefaults() {
-    try (java.io.InputStream in =
-        ConfigLoader.class.getClassLoader().getResourceAsStream("conf/talia.json")) {
-      if (in == null)
-        throw new IllegalStateException("conf/talia.json is missing from the classpath");
-      return new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
   /** Moves TALIA_* entries (from .env, then the environment, which wins) to their dotted keys. */
   static JsonObject applyEnvironment(JsonObject merged, Map<String, String> env) {
     JsonObject out = merged.copy();
-    for (Map.Entry<String, String> e : ConfigKeys.ENV.entrySet()) {
+    for (Map.Entry<String, ConfigKeys> e : ConfigKeys.BY_ENV.entrySet()) {
       Object fromDotEnv = out.remove(e.getKey());
       String value =
           env.containsKey(e.getKey())
               ? env.get(e.getKey())
               : fromDotEnv == null ? null : stripQuotes(fromDotEnv.toString());
       if (value == null) continue;
-      if (ConfigKeys.LIST_KEYS.contains(e.getValue())) {
+      if (e.getValue().kind() == ConfigKeys.Kind.LIST) {
         JsonArray arr = new JsonArray();
         for (String part : value.split(",", -1)) if (!part.isBlank()) arr.add(part.trim());
-        put(out, e.getValue(), arr);
+        put(out, e.getValue().key(), arr);
       } else {
-        put(out, e.getValue(), value);
+        put(out, e.getValue().key(), value);
       }
     }
     return out;
@@ -99,7 +90,7 @@ public final class ConfigLoader {
     return s;
   }
 
-  static void put(JsonObject root, String dottedKey, Object value) {
+  static void put(JsonObject root, String dottedKey, @Nullable Object value) {
     String[] parts = dottedKey.split("\\.", -1);
     JsonObject node = root;
     for (int i = 0; i < parts.length - 1; i++) {

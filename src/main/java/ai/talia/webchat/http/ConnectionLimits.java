@@ -2,8 +2,6 @@ package ai.talia.webchat.http;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import ai.talia.webchat.config.ConfigKeys;
-import ai.talia.webchat.config.TaliaConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
@@ -63,12 +61,16 @@ public final class ConnectionLimits {
   private final Map<Reason, Counter> refused = new EnumMap<>(Reason.class);
   private final Map<Reason, AtomicLong> lastLogged = new EnumMap<>(Reason.class);
 
-  public ConnectionLimits(TaliaConfig config, ClientAddress clientAddress, MeterRegistry registry) {
+  public ConnectionLimits(
+      HttpSettings http,
+      StreamSettings stream,
+      ClientAddress clientAddress,
+      MeterRegistry registry) {
     this.clientAddress = clientAddress;
-    this.headerMillis = config.integer(ConfigKeys.HTTP_HEADER_TIMEOUT_SECONDS, 10) * 1000L;
-    this.bodyMillis = config.integer(ConfigKeys.HTTP_BODY_TIMEOUT_SECONDS, 30) * 1000L;
-    this.maxConnections = config.integer(ConfigKeys.HTTP_MAX_CONNECTIONS_PER_ADDRESS, 128);
-    this.maxSockets = config.integer(ConfigKeys.STREAM_MAX_SOCKETS_PER_ADDRESS, 32);
+    this.headerMillis = http.headerTimeoutMillis();
+    this.bodyMillis = http.bodyTimeoutMillis();
+    this.maxConnections = http.maxConnectionsPerAddress();
+    this.maxSockets = stream.maxSocketsPerAddress();
     for (Reason reason : Reason.values()) {
       refused.put(
           reason,

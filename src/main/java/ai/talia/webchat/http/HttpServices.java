@@ -2,16 +2,22 @@ package ai.talia.webchat.http;
 
 import ai.talia.webchat.admin.AdminApi;
 import ai.talia.webchat.cluster.ClusterNode;
-import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.session.ConsentSettings;
+import ai.talia.webchat.session.LimitsSettings;
 import ai.talia.webchat.store.Store;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** What every router instance of a JVM shares; {@code cluster} is null when the JVM runs alone. */
 public record HttpServices(
-    TaliaConfig config,
+    HttpSettings http,
+    StreamSettings stream,
+    WebchatSettings webchat,
+    ConsentSettings consent,
+    LimitsSettings limits,
     Store store,
     RateLimits sessionLimits,
     RateLimits ipLimits,
@@ -19,6 +25,6 @@ public record HttpServices(
     ConnectionLimits connectionLimits,
     String ipHashSalt,
     PrometheusMeterRegistry metrics,
-    Supplier<Future<io.vertx.core.json.JsonObject>> readiness,
+    Supplier<Future<JsonObject>> readiness,
     AdminApi admin,
     @Nullable ClusterNode cluster) {}

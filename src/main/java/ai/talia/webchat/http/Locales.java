@@ -1,7 +1,5 @@
 package ai.talia.webchat.http;
 
-import ai.talia.webchat.config.ConfigKeys;
-import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.FieldLimits;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
@@ -10,25 +8,20 @@ import java.util.Locale;
 final class Locales {
   private Locales() {}
 
-  static String defaultLocale(TaliaConfig config) {
-    return config.string(ConfigKeys.WEBCHAT_DEFAULT_LOCALE, "es");
-  }
-
   /** The language of a requested locale if it is configured, else the default. */
-  static String resolve(TaliaConfig config, String requested) {
+  static String resolve(WebchatSettings webchat, String requested) {
     String language = language(requested);
-    return language != null && config.list(ConfigKeys.WEBCHAT_LOCALES).contains(language)
+    return language != null && webchat.locales().contains(language)
         ? language
-        : defaultLocale(config);
+        : webchat.defaultLocale();
   }
 
   /** The body's {@code locale}, checked: absent → the default; unsupported → a field error. */
-  static String checked(TaliaConfig config, RequestBodies.Checks checks, JsonObject body) {
+  static String checked(WebchatSettings webchat, RequestBodies.Checks checks, JsonObject body) {
     String requested = checks.string(body, "locale", false, 2, FieldLimits.LOCALE);
-    if (requested == null) return defaultLocale(config);
+    if (requested == null) return webchat.defaultLocale();
     String language = language(requested);
-    if (!config.list(ConfigKeys.WEBCHAT_LOCALES).contains(language))
-      checks.fail("locale", "unsupported");
+    if (!webchat.locales().contains(language)) checks.fail("locale", "unsupported");
     return language;
   }
 

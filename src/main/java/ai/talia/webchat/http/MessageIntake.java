@@ -1,10 +1,9 @@
 package ai.talia.webchat.http;
 
-import ai.talia.webchat.config.ConfigKeys;
-import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
-import ai.talia.webchat.session.SessionCommands;
+import ai.talia.webchat.session.LimitsSettings;
+import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionGateway;
 import ai.talia.webchat.store.FieldLimits;
 import io.vertx.core.Future;
@@ -17,14 +16,18 @@ import java.util.UUID;
  * idempotency, consent, the turn cap and the queue bound).
  */
 final class MessageIntake {
-  private final TaliaConfig config;
+  private final WebchatSettings webchat;
   private final RateLimits sessionLimits;
   private final SessionGateway sessions;
   private final int contentMax;
 
-  MessageIntake(TaliaConfig config, RateLimits sessionLimits, SessionGateway sessions) {
-    this.config = config;
-    this.contentMax = contentMax(config);
+  MessageIntake(
+      WebchatSettings webchat,
+      LimitsSettings limits,
+      RateLimits sessionLimits,
+      SessionGateway sessions) {
+    this.webchat = webchat;
+    this.contentMax = limits.contentMaxChars();
     this.sessionLimits = sessionLimits;
     this.sessions = sessions;
   }
@@ -38,27 +41,11 @@ final class MessageIntake {
   Checked check(RequestBodies.Checks checks, JsonObject body) {
     String content = checks.string(body, "content", true, 1, contentMax);
     // No locale in the message: the session's own locale applies (the actor knows it).
-    String locale = body.getValue("locale") == null ? null : Locales.checked(config, checks, body);
+    String locale = body.getValue("locale") == null ? null : Locales.checked(webchat, checks, body);
     String clientMessageId =
         checks.string(body, "client_message_id", false, 1, FieldLimits.CLIENT_MESSAGE_ID);
     return new Checked(
         content, locale, clientMessageId != null ? clientMessageId : UUID.randomUUID().toString());
-  }
-
-  /**
-   * {@code limits.contentMaxChars}, in UTF-16 code units like every limit; refused at start when
-   * the store could not hold it.
-   */
-  static int contentMax(TaliaConfig config) {
-    int max = config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000);
-    if (max < 1 || max > FieldLimits.MESSAGE_CONTENT)
-      throw new IllegalArgumentException(
-          ConfigKeys.LIMITS_CONTENT_MAX_CHARS
-              + " must be from 1 to "
-              + FieldLimits.MESSAGE_CONTENT
-              + " (what messages.content holds); it is "
-              + max);
-    return max;
   }
 
   Future<JsonObject> send(String sessionId, Checked message, boolean async) {
@@ -72,7 +59,7 @@ final class MessageIntake {
                             .retryAfter(wait))
                     : sessions.request(
                         sessionId,
-                        SessionCommands.send(
+                        new SessionCommand.Send(
                             message.content(),
                             message.clientMessageId(),
                             message.locale(),

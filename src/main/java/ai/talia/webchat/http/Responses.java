@@ -5,8 +5,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,13 +47,8 @@ public final class Responses {
   static void failure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     ApiProblem problem;
-    if (failure instanceof ApiProblem p) {
-      problem = p;
-    } else if (failure == null || failure instanceof io.vertx.ext.web.handler.HttpException) {
-      int status =
-          failure == null
-              ? ctx.statusCode()
-              : ((io.vertx.ext.web.handler.HttpException) failure).getStatusCode();
+    if (failure == null || failure instanceof HttpException) {
+      int status = failure == null ? ctx.statusCode() : ((HttpException) failure).getStatusCode();
       problem =
           switch (status) {
             case 413 ->
@@ -77,12 +74,12 @@ public final class Responses {
                         new JsonObject())
                     : unexpected(ctx, failure);
           };
-    } else if (ProtocolErrors.fromTheClient(ctx, failure)) {
+    } else if (!(failure instanceof ApiProblem) && ProtocolErrors.fromTheClient(ctx, failure)) {
       problem = ProtocolErrors.clientFault(failure);
-    } else if (failure instanceof io.vertx.core.json.DecodeException) {
+    } else if (failure instanceof DecodeException) {
       problem = ApiProblem.of(ProblemCode.INVALID_JSON, "The body is not valid JSON");
     } else {
-      problem = unexpected(ctx, failure);
+      problem = ApiProblem.from(failure, () -> unexpected(ctx, failure));
     }
     problem(ctx, problem);
   }

@@ -1,8 +1,6 @@
 package ai.talia.webchat.http;
 
 import ai.talia.webchat.bus.Addresses;
-import ai.talia.webchat.config.ConfigKeys;
-import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.session.SessionGateway;
@@ -18,8 +16,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,12 +42,8 @@ public final class RouterVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    TaliaConfig config = services.config();
     SessionGateway sessions =
-        new SessionGateway(
-            vertx,
-            config.integer(ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS, 90) * 1000L,
-            services.cluster());
+        new SessionGateway(vertx, services.http().replyTimeoutMillis(), services.cluster());
     if (services.cluster() != null) {
       vertx
           .eventBus()
@@ -59,24 +51,23 @@ public final class RouterVerticle extends VerticleBase {
               Addresses.CLUSTER_NODE_LEFT,
               m -> List.copyOf(streams).forEach(s -> s.memberLeft(m.body())));
     }
-    MessageIntake intake = new MessageIntake(config, services.sessionLimits(), sessions);
+    MessageIntake intake =
+        new MessageIntake(
+            services.webchat(), services.limits(), services.sessionLimits(), sessions);
     SessionAccess access = new SessionAccess(services.store());
     Router router =
         router(
-            config,
             new WebchatApi(services, sessions, intake),
             ctx -> openStream(ctx, access, sessions, intake));
     HttpServerOptions options =
         new HttpServerOptions()
-            .setHost(config.string(ConfigKeys.HTTP_HOST, "0.0.0.0"))
-            .setPort(config.integer(ConfigKeys.HTTP_PORT, 8080))
-            .setIdleTimeout(config.integer(ConfigKeys.HTTP_IDLE_TIMEOUT_SECONDS, 120))
+            .setHost(services.http().host())
+            .setPort(services.http().port())
+            .setIdleTimeout(services.http().idleTimeoutSeconds())
             .setCompressionSupported(true)
-            .setReadIdleTimeout(config.integer(ConfigKeys.STREAM_READ_IDLE_SECONDS, 75))
-            .setMaxWebSocketMessageSize(
-                config.integer(ConfigKeys.STREAM_MAX_MESSAGE_BYTES, 32 * 1024))
-            .setMaxWebSocketFrameSize(
-                config.integer(ConfigKeys.STREAM_MAX_MESSAGE_BYTES, 32 * 1024))
+            .setReadIdleTimeout(services.stream().readIdleSeconds())
+            .setMaxWebSocketMessageSize(services.stream().maxMessageBytes())
+            .setMaxWebSocketFrameSize(services.stream().maxMessageBytes())
             // Deflate keeps ~100 KiB of state per socket; thousands of idle chats matter more than
             // bytes.
             .setPerMessageWebSocketCompressionSupported(false)
@@ -98,14 +89,13 @@ public final class RouterVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown();
   }
 
-  private Router router(
-      TaliaConfig config, WebchatApi api, io.vertx.core.Handler<RoutingContext> stream) {
+  private Router router(WebchatApi api, io.vertx.core.Handler<RoutingContext> stream) {
     Router router = Router.router(vertx);
     // First: /api/admin/* has its own token check and ends there, outside the CORS and widget-token
     // chain of /api/* below (README § Admin access).
     services.admin().mount(router);
-    List<String> allowedOrigins = config.list(ConfigKeys.WEBCHAT_ALLOWED_ORIGINS);
-    String widgetToken = config.string(ConfigKeys.WEBCHAT_PUBLIC_TOKEN);
+    List<String> allowedOrigins = services.webchat().allowedOrigins();
+    String widgetToken = services.webchat().publicToken();
 
     router.route("/api/*").handler(ctx -> checkOrigin(ctx, allowedOrigins));
     CorsHandler cors =
@@ -123,9 +113,7 @@ public final class RouterVerticle extends VerticleBase {
     router.get(STREAM_PATH).handler(stream);
     router
         .post("/api/*")
-        .handler(
-            BodyHandler.create(false)
-                .setBodyLimit(config.integer(ConfigKeys.HTTP_BODY_LIMIT_BYTES, 16 * 1024)));
+        .handler(BodyHandler.create(false).setBodyLimit(services.http().bodyLimitBytes()));
 
     router.get("/api/webchat/config").handler(api::config);
     router.post("/api/webchat/sessions").handler(api::createSession);
@@ -253,11 +241,7 @@ public final class RouterVerticle extends VerticleBase {
       ctx.next();
       return;
     }
-    String presented = ctx.request().getHeader("X-Talia-Widget-Token");
-    if (presented == null
-        || !MessageDigest.isEqual(
-            presented.getBytes(StandardCharsets.UTF_8),
-            expected.getBytes(StandardCharsets.UTF_8))) {
+    if (!WidgetToken.accepts(expected, ctx.request().getHeader("X-Talia-Widget-Token"))) {
       Responses.problem(
           ctx, ApiProblem.of(ProblemCode.UNAUTHORIZED, "Missing or wrong X-Talia-Widget-Token"));
       return;

@@ -1,18 +1,22 @@
 package ai.talia.webchat.http;
 
 import ai.talia.webchat.bus.Addresses;
-import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.session.ServerFrame;
+import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionCommands;
+import ai.talia.webchat.session.SessionFrames;
 import ai.talia.webchat.session.SessionGateway;
 import ai.talia.webchat.store.StoredMessage;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,11 +42,28 @@ final class StreamConnection {
   private final String widgetToken;
   private final Consumer<StreamConnection> onClosed;
 
+  /** Where the socket stands; each step only forward. */
+  private enum Phase {
+    /** Open, no hello accepted yet. */
+    AWAITING_HELLO,
+    /** Hello accepted: authorizing and subscribing; messages sent now wait in {@link #early}. */
+    JOINING,
+    /** The session's state is known: stored messages are being replayed, live frames held. */
+    REPLAYING,
+    /** Relaying live frames. */
+    LIVE,
+    CLOSED
+  }
+
+  private Phase phase = Phase.AWAITING_HELLO;
+
+  /** Set once the session's state is known (from {@link Phase#REPLAYING} on). */
   private String sessionId;
+
   private MessageConsumer<JsonObject> frames;
 
-  /** Live frames that arrive while the replay is being sent; null once live. */
-  private List<JsonObject> held = new ArrayList<>();
+  /** Live frames that arrive while joining and replaying, relayed once live. */
+  private final List<JsonObject> held = new ArrayList<>();
 
   /**
    * Frames held before the session's state was read: their deltas are already in the state's
@@ -58,7 +79,6 @@ final class StreamConnection {
 
   private long helloTimer;
   private long pingTimer;
-  private boolean closed;
   private boolean released;
 
   StreamConnection(
@@ -78,34 +98,34 @@ final class StreamConnection {
     this.intake = intake;
     this.clientIp = clientIp;
     this.onClosed = onClosed;
-    this.widgetToken = services.config().string(ConfigKeys.WEBCHAT_PUBLIC_TOKEN);
+    this.widgetToken = services.webchat().publicToken();
   }
 
   void start() {
-    ws.setWriteQueueMaxSize(
-        services.config().integer(ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES, 256 * 1024));
+    ws.setWriteQueueMaxSize(services.stream().writeQueueMaxBytes());
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> close(StreamCloseCodes.UNSUPPORTED_DATA, "only JSON text frames"));
     ws.exceptionHandler(err -> close(StreamCloseCodes.TOO_BIG, "bad frame"));
     ws.closeHandler(v -> cleanUp());
     helloTimer =
         vertx.setTimer(
-            services.config().integer(ConfigKeys.STREAM_HELLO_TIMEOUT_SECONDS, 10) * 1000L,
+            services.stream().helloTimeoutMillis(),
             id -> {
-              if (sessionId == null) close(StreamCloseCodes.HELLO_TIMEOUT, "no hello");
+              if (phase == Phase.AWAITING_HELLO) close(StreamCloseCodes.HELLO_TIMEOUT, "no hello");
             });
     pingTimer =
         vertx.setPeriodic(
-            services.config().integer(ConfigKeys.STREAM_PING_INTERVAL_SECONDS, 25) * 1000L,
+            services.stream().pingIntervalMillis(),
             id -> {
-              if (!closed) ws.writePing(Buffer.buffer());
+              if (phase != Phase.CLOSED) ws.writePing(Buffer.buffer());
             });
   }
 
   private void onText(String text) {
+    if (phase == Phase.CLOSED) return;
     JsonObject frame;
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      Object parsed = Json.decodeValue(text);
       if (!(parsed instanceof JsonObject json)) throw new DecodeException("not an object");
       frame = json;
     } catch (DecodeException e) {
@@ -120,19 +140,19 @@ final class StreamConnection {
     } catch (ApiProblem problem) {
       // The frame's own client_message_id is not echoed: it may be the text refused.
       send(errorFrame(problem, new JsonObject()));
-      if ("hello".equals(type) && frames == null)
+      if ("hello".equals(type) && phase == Phase.AWAITING_HELLO)
         close(StreamCloseCodes.PROTOCOL_ERROR, "bad hello");
       return;
     }
-    if (sessionId == null && frames != null && "message".equals(type)) {
+    if (phase == Phase.JOINING && "message".equals(type)) {
       // Sent right after hello, before ready: kept until the socket is live, then handled in order.
       if (early.size() < 16) early.add(frame);
       else sendError(ProblemCode.SESSION_BUSY.code(), "Wait for ready before sending more");
       return;
     }
-    if (sessionId == null && !"hello".equals(type)) {
+    if ((phase == Phase.AWAITING_HELLO || phase == Phase.JOINING) && !"hello".equals(type)) {
       if ("ping".equals(type)) {
-        send(new JsonObject().put("type", "pong"));
+        send(new ServerFrame.Pong());
         return;
       }
       sendError(
@@ -143,13 +163,13 @@ final class StreamConnection {
     switch (type) {
       case "hello" -> hello(frame);
       case "message" -> message(frame);
-      case "ping" -> send(new JsonObject().put("type", "pong"));
+      case "ping" -> send(new ServerFrame.Pong());
       default -> sendError("unknown_type", "Unknown frame type '" + type + "'");
     }
   }
 
   private void hello(JsonObject frame) {
-    if (sessionId != null || frames != null) {
+    if (phase != Phase.AWAITING_HELLO) {
       sendError("already_authenticated", "This socket already said hello");
       return;
     }
@@ -157,7 +177,7 @@ final class StreamConnection {
     Object idValue = frame.getValue("session_id");
     long resumeAfter =
         frame.getValue("resume_after_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
-    if (widgetToken != null && !widgetToken.equals(frame.getValue("widget_token"))) {
+    if (!WidgetToken.accepts(widgetToken, frame.getValue("widget_token"))) {
       refuse(ProblemCode.UNAUTHORIZED.code(), "Missing or wrong widget_token");
       return;
     }
@@ -166,6 +186,7 @@ final class StreamConnection {
       return;
     }
     vertx.cancelTimer(helloTimer);
+    phase = Phase.JOINING;
     // Cluster-wide in a cluster: the session's actor may publish from any node.
     frames =
         vertx
@@ -180,24 +201,19 @@ final class StreamConnection {
     access
         .authorize(id, token)
         .compose(session -> frames.completion())
-        .compose(v -> sessions.request(id, SessionCommands.state()))
+        .compose(v -> sessions.request(id, new SessionCommand.State()))
         .compose(
             state -> {
               sessionId = id;
+              if (phase == Phase.JOINING) phase = Phase.REPLAYING;
               if (state.getString("owner") != null) owner = state.getString("owner");
               heldBeforeState = held.size();
-              JsonObject ready =
-                  new JsonObject()
-                      .put("type", "ready")
-                      .put("session_id", id)
-                      .put("last_seq", state.getLong("last_seq"));
               // The reply being written now, if any: a client holding a reply it saw begin before a
-              // drop
-              // knows from its absence that the reply ended meanwhile (completed: it is in the
+              // drop knows from its absence that the reply ended meanwhile (completed: it is in the
               // replay).
-              if (state.getString("reply_id") != null)
-                ready.put("reply_id", state.getString("reply_id"));
-              send(ready);
+              send(
+                  new ServerFrame.Ready(
+                      id, state.getLong("last_seq"), state.getString("reply_id")));
               sentSeq = resumeAfter;
               return replay(id, state.getLong("last_seq")).map(state);
             })
@@ -205,16 +221,15 @@ final class StreamConnection {
         .onFailure(
             err -> {
               ApiProblem problem =
-                  err instanceof ApiProblem p
-                      ? p
-                      : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Try again");
+                  ApiProblem.from(
+                      err, () -> ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Try again"));
               refuse(problem.code(), problem.getMessage());
             });
   }
 
   /** Sends the stored messages with sentSeq < seq ≤ lastSeq, page by page, in order. */
   private Future<Void> replay(String id, long lastSeq) {
-    if (sentSeq >= lastSeq || closed) return Future.succeededFuture();
+    if (sentSeq >= lastSeq || phase == Phase.CLOSED) return Future.succeededFuture();
     return services
         .store()
         .history(id, sentSeq, REPLAY_PAGE)
@@ -230,24 +245,21 @@ final class StreamConnection {
   }
 
   private void goLive(JsonObject state) {
-    List<JsonObject> pending = held;
-    held = null;
+    List<JsonObject> pending = List.copyOf(held);
+    held.clear();
+    if (phase != Phase.CLOSED) phase = Phase.LIVE;
     String partialReplyId = state.getString("reply_id");
     if (partialReplyId != null) {
-      send(new JsonObject().put("type", "typing").put("on", true));
+      send(new ServerFrame.Typing(true));
       String partial = state.getString("partial", "");
-      if (!partial.isEmpty())
-        send(
-            new JsonObject()
-                .put("type", "reply.delta")
-                .put("reply_id", partialReplyId)
-                .put("delta", partial));
+      if (!partial.isEmpty()) send(new ServerFrame.ReplyDelta(partialReplyId, partial));
     }
     for (int i = 0; i < pending.size(); i++) {
       JsonObject frame = pending.get(i);
       boolean beforeState = i < heldBeforeState;
       String type = frame.getString("type");
-      if (beforeState && ("reply.delta".equals(type) || "typing".equals(type))) continue;
+      if (beforeState && (ServerFrame.REPLY_DELTA.equals(type) || ServerFrame.TYPING.equals(type)))
+        continue;
       relay(frame);
     }
     early.forEach(this::message);
@@ -255,12 +267,12 @@ final class StreamConnection {
   }
 
   private void onFrame(JsonObject frame) {
-    if (ai.talia.webchat.session.SessionFrames.ERASED.equals(frame.getString("type"))) {
+    if (SessionFrames.ERASED.equals(frame.getString("type"))) {
       sendError(ProblemCode.SESSION_NOT_FOUND.code(), "This session was erased; start a new one");
       close(StreamCloseCodes.SESSION_ERASED, ProblemCode.SESSION_NOT_FOUND.code());
       return;
     }
-    if (held != null) {
+    if (phase == Phase.JOINING || phase == Phase.REPLAYING) {
       held.add(frame);
     } else {
       relay(frame);
@@ -270,9 +282,9 @@ final class StreamConnection {
   /** A live frame: stored messages go once each, in seq order; the rest as they come. */
   private void relay(JsonObject frame) {
     String type = frame.getString("type");
-    if ("message".equals(type)) {
+    if (ServerFrame.MESSAGE.equals(type)) {
       sendMessage(frame.getJsonObject("message"));
-    } else if ("reply.completed".equals(type)) {
+    } else if (ServerFrame.REPLY_COMPLETED.equals(type)) {
       JsonObject message = frame.getJsonObject("message");
       if (message.getLong("seq") <= sentSeq) return;
       sentSeq = message.getLong("seq");
@@ -286,7 +298,7 @@ final class StreamConnection {
     long seq = message.getLong("seq");
     if (seq <= sentSeq) return;
     sentSeq = seq;
-    send(new JsonObject().put("type", "message").put("message", message));
+    send(new ServerFrame.Message(message));
   }
 
   private void message(JsonObject frame) {
@@ -324,11 +336,11 @@ final class StreamConnection {
         .onFailure(
             err -> {
               ApiProblem problem =
-                  err instanceof ApiProblem p
-                      ? p
-                      : ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry");
+                  ApiProblem.from(
+                      err,
+                      () -> ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry"));
               if (ProblemCode.CONSENT_REQUIRED.code().equals(problem.code()))
-                send(new JsonObject().put("type", "consent.required"));
+                send(new ServerFrame.ConsentRequired());
               send(errorFrame(problem, frame));
             });
   }
@@ -355,8 +367,12 @@ final class StreamConnection {
     send(new JsonObject().put("type", "error").put("code", code).put("detail", detail));
   }
 
+  private void send(ServerFrame frame) {
+    send(frame.toJson());
+  }
+
   private void send(JsonObject frame) {
-    if (closed) return;
+    if (phase == Phase.CLOSED) return;
     if (ws.writeQueueFull()) {
       // A reader this slow would make us buffer without bound: drop it; it resumes from its last
       // seq.
@@ -376,8 +392,8 @@ final class StreamConnection {
   }
 
   void close(short code, String reason) {
-    if (closed) return;
-    closed = true;
+    if (phase == Phase.CLOSED) return;
+    phase = Phase.CLOSED;
     countClose(services, code);
     ws.close(code, reason);
     cleanUp();
@@ -397,7 +413,7 @@ final class StreamConnection {
   }
 
   private static void countClose(HttpServices services, short code) {
-    io.micrometer.core.instrument.Counter.builder("talia_stream_closed_by_gateway_total")
+    Counter.builder("talia_stream_closed_by_gateway_total")
         .description("Sockets the gateway closed, by close code")
         .tag("code", String.valueOf(code))
         .register(services.metrics())
@@ -409,7 +425,7 @@ final class StreamConnection {
       released = true;
       onClosed.accept(this);
     }
-    closed = true;
+    phase = Phase.CLOSED;
     vertx.cancelTimer(helloTimer);
     vertx.cancelTimer(pingTimer);
     if (frames != null) {

@@ -1,10 +1,9 @@
 package ai.talia.webchat.http;
 
-import ai.talia.webchat.config.ConfigKeys;
-import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
-import ai.talia.webchat.session.SessionCommands;
+import ai.talia.webchat.session.ConsentSettings;
+import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionGateway;
 import ai.talia.webchat.session.SessionTokens;
 import ai.talia.webchat.store.DuplicateKeyException;
@@ -17,6 +16,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /** The handlers of {@code /api/webchat/*} (SPEC §4). */
@@ -25,7 +25,8 @@ final class WebchatApi {
   static final int HISTORY_MAX_LIMIT = 200;
 
   private final HttpServices services;
-  private final TaliaConfig config;
+  private final WebchatSettings webchat;
+  private final ConsentSettings consent;
   private final Store store;
   private final SessionGateway sessions;
   private final MessageIntake intake;
@@ -33,7 +34,8 @@ final class WebchatApi {
 
   WebchatApi(HttpServices services, SessionGateway sessions, MessageIntake intake) {
     this.services = services;
-    this.config = services.config();
+    this.webchat = services.webchat();
+    this.consent = services.consent();
     this.store = services.store();
     this.sessions = sessions;
     this.intake = intake;
@@ -42,28 +44,22 @@ final class WebchatApi {
 
   /** GET /config: the widget's public settings, no secrets. */
   void config(RoutingContext ctx) {
-    String locale = Locales.resolve(config, ctx.queryParams().get("locale"));
-    JsonObject texts = config.object(ConfigKeys.CONSENT_TEXT);
-    JsonObject welcome = config.object(ConfigKeys.WEBCHAT_WELCOME);
+    String locale = Locales.resolve(webchat, ctx.queryParams().get("locale"));
     JsonObject body =
         new JsonObject()
             .put(
                 "consent",
                 new JsonObject()
-                    .put("required", config.bool(ConfigKeys.CONSENT_REQUIRED, true))
-                    .put("policy_version", config.string(ConfigKeys.CONSENT_POLICY_VERSION))
-                    .put(
-                        "text",
-                        texts.getString(locale, texts.getString(Locales.defaultLocale(config))))
-                    .put("texts", texts)
-                    .put("policy_url", config.string(ConfigKeys.CONSENT_POLICY_URL)))
-            .put(
-                "welcome",
-                welcome.getString(locale, welcome.getString(Locales.defaultLocale(config))))
-            .put("locales", new JsonArray(config.list(ConfigKeys.WEBCHAT_LOCALES)))
-            .put("default_locale", Locales.defaultLocale(config))
-            .put("title", config.string(ConfigKeys.WEBCHAT_TITLE, "TalIA"))
-            .put("theme", config.string(ConfigKeys.WEBCHAT_THEME, "auto"))
+                    .put("required", consent.required())
+                    .put("policy_version", consent.policyVersion())
+                    .put("text", webchat.text(consent.text(), locale))
+                    .put("texts", new JsonObject(new LinkedHashMap<>(consent.text())))
+                    .put("policy_url", consent.policyUrl()))
+            .put("welcome", webchat.text(webchat.welcome(), locale))
+            .put("locales", new JsonArray(webchat.locales()))
+            .put("default_locale", webchat.defaultLocale())
+            .put("title", webchat.title())
+            .put("theme", webchat.theme())
             .put("limits", new JsonObject().put("content_max_chars", contentMax()));
     Responses.json(ctx, 200, body);
   }
@@ -72,7 +68,7 @@ final class WebchatApi {
   void createSession(RoutingContext ctx) {
     JsonObject body = RequestBodies.object(ctx, true);
     RequestBodies.Checks checks = new RequestBodies.Checks();
-    String locale = Locales.checked(config, checks, body);
+    String locale = Locales.checked(webchat, checks, body);
     String pageUrl = checks.string(body, "page_url", false, 1, FieldLimits.PAGE_URL);
     JsonObject utm = checks.object(body, "utm");
     if (utm != null && utm.encode().length() > FieldLimits.UTM_JSON) checks.fail("utm", "too_long");
@@ -126,7 +122,7 @@ final class WebchatApi {
               return newSession(
                       sessionId,
                       token,
-                      message.locale() != null ? message.locale() : Locales.defaultLocale(config),
+                      message.locale() != null ? message.locale() : webchat.defaultLocale(),
                       null,
                       null)
                   .map(s -> token)
@@ -148,10 +144,11 @@ final class WebchatApi {
                     .recover(
                         err -> {
                           ApiProblem problem =
-                              err instanceof ApiProblem p
-                                  ? p
-                                  : ApiProblem.of(
-                                      ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry");
+                              ApiProblem.from(
+                                  err,
+                                  () ->
+                                      ApiProblem.of(
+                                          ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry"));
                           return Future.failedFuture(
                               newToken == null ? problem : problem.with("session_token", newToken));
                         }))
@@ -196,7 +193,7 @@ final class WebchatApi {
     String sessionId = checks.string(body, "session_id", true, 1, FieldLimits.SESSION_ID);
     String version = checks.string(body, "policy_version", true, 1, FieldLimits.POLICY_VERSION);
     Boolean granted = checks.bool(body, "granted");
-    String current = config.string(ConfigKeys.CONSENT_POLICY_VERSION);
+    String current = consent.policyVersion();
     if (version != null && Boolean.TRUE.equals(granted) && !version.equals(current))
       checks.fail("policy_version", "not_current");
     checks.orThrow();
@@ -209,7 +206,7 @@ final class WebchatApi {
         .compose(
             s ->
                 sessions.request(
-                    sessionId, SessionCommands.consent(version, granted, ipHash, userAgent)))
+                    sessionId, new SessionCommand.Consent(version, granted, ipHash, userAgent)))
         .onSuccess(answer -> Responses.json(ctx, 201, answer))
         .onFailure(ctx::fail);
   }
@@ -244,7 +241,7 @@ final class WebchatApi {
   }
 
   private int contentMax() {
-    return MessageIntake.contentMax(config);
+    return services.limits().contentMaxChars();
   }
 
   private static long queryNumber(

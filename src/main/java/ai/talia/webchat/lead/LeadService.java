@@ -2,8 +2,6 @@ package ai.talia.webchat.lead;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import ai.talia.webchat.config.ConfigKeys;
-import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.ConsentNotGrantedException;
 import ai.talia.webchat.store.LeadRecord;
 import ai.talia.webchat.store.Store;
@@ -29,9 +27,9 @@ public final class LeadService {
   private final Store store;
   private final String defaultRegion;
 
-  public LeadService(Store store, TaliaConfig config) {
+  public LeadService(Store store, LeadSettings settings) {
     this.store = store;
-    this.defaultRegion = config.string(ConfigKeys.LEAD_DEFAULT_REGION, "ES");
+    this.defaultRegion = settings.defaultRegion();
   }
 
   public Future<LeadOutcome> capture(String sessionId, LeadFields fields) {

@@ -1,6 +1,7 @@
 package ai.talia.webchat.problem;
 
 import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
 
 /**
  * A failure the API answers as {@code application/problem+json} (RFC 9457): {@code {type, title,
@@ -65,30 +66,47 @@ public final class ApiProblem extends RuntimeException {
     return json;
   }
 
-  /** Carried over the event bus as the failure message of a {@code ReplyException}. */
-  public String encode() {
-    JsonObject json = toJson();
-    if (retryAfterSeconds != null) json.put("retry_after", retryAfterSeconds);
-    return json.encode();
+  /**
+   * The one translation of a failure into the problem it answers: an {@code ApiProblem} itself; one
+   * carried back by the event bus ({@link ProblemReply}); a {@link ProblemSource}'s. Anything else
+   * is unexpected, and {@code unexpected} says what the caller's context answers then (and logs it
+   * if it should).
+   */
+  public static ApiProblem from(Throwable failure, Supplier<ApiProblem> unexpected) {
+    if (failure instanceof ApiProblem p) return p;
+    if (failure instanceof ProblemReply r) return r.problem();
+    if (failure instanceof ProblemSource s) return s.toProblem();
+    return unexpected.get();
   }
 
-  public static ApiProblem decode(int status, String encoded) {
-    try {
-      JsonObject json = new JsonObject(encoded);
-      JsonObject ext = json.copy();
-      for (String k : new String[] {"type", "title", "status", "detail", "code", "retry_after"})
-        ext.remove(k);
-      ApiProblem p =
-          new ApiProblem(
-              status,
-              json.getString("code"),
-              json.getString("title"),
-              json.getString("detail"),
-              ext);
-      if (json.containsKey("retry_after")) p.retryAfter(json.getLong("retry_after"));
-      return p;
-    } catch (RuntimeException notOurs) {
-      return new ApiProblem(ProblemCode.INTERNAL_ERROR, "Unexpected internal failure");
-    }
+  /**
+   * {@link #from(Throwable, Supplier)}, an unexpected failure being a 500 {@code internal_error}.
+   */
+  public static ApiProblem from(Throwable failure) {
+    return from(
+        failure,
+        () -> ApiProblem.of(ProblemCode.INTERNAL_ERROR, "Unexpected error; it has been logged"));
+  }
+
+  /** The problem with its retry-after, as {@link ProblemReply}'s codec carries it. */
+  JsonObject toWire() {
+    JsonObject json = toJson();
+    if (retryAfterSeconds != null) json.put("retry_after", retryAfterSeconds);
+    return json;
+  }
+
+  static ApiProblem fromWire(JsonObject json) {
+    JsonObject ext = json.copy();
+    for (String k : new String[] {"type", "title", "status", "detail", "code", "retry_after"})
+      ext.remove(k);
+    ApiProblem p =
+        new ApiProblem(
+            json.getInteger("status"),
+            json.getString("code"),
+            json.getString("title"),
+            json.getString("detail"),
+            ext);
+    if (json.containsKey("retry_after")) p.retryAfter(json.getLong("retry_after"));
+    return p;
   }
 }

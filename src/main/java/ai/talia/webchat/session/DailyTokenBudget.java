@@ -1,7 +1,5 @@
 package ai.talia.webchat.session;
 
-import ai.talia.webchat.config.ConfigKeys;
-import ai.talia.webchat.config.TaliaConfig;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -35,12 +33,8 @@ public final class DailyTokenBudget {
     Future<Long> add(LocalDate day, long tokens);
   }
 
-  public DailyTokenBudget(TaliaConfig config) {
-    this(config, null);
-  }
-
-  public DailyTokenBudget(TaliaConfig config, @Nullable TokenLedger ledger) {
-    this(config.longValue(ConfigKeys.LIMITS_DAILY_TOKEN_BUDGET, 0), Clock.systemUTC(), ledger);
+  public DailyTokenBudget(LimitsSettings limits, @Nullable TokenLedger ledger) {
+    this(limits.dailyTokenBudget(), Clock.systemUTC(), ledger);
   }
 
   public DailyTokenBudget(long limit, Clock clock) {

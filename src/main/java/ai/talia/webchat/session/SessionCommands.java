@@ -1,40 +1,11 @@
 package ai.talia.webchat.session;
 
-import io.vertx.core.json.JsonObject;
-
 /**
- * The message shapes on {@code webchat.session.<id>} (router → session actor). Replies are JSON; a
- * refused command fails with a {@code ReplyException} whose code is the HTTP status and whose
- * message is the encoded {@link ai.talia.webchat.problem.ApiProblem}.
+ * What travels beside the {@link SessionCommand}s on {@code webchat.session.<id>}: the failure code
+ * of a command to resend elsewhere, and the header naming an actor's node.
  */
 public final class SessionCommands {
   private SessionCommands() {}
-
-  public static final String ACTION = "action";
-
-  /**
-   * {@code {action:"send", content, client_message_id, locale, async}} → {@code
-   * {status:"completed", message, reply}} or {@code {status:"queued", message_id}}.
-   */
-  public static final String SEND = "send";
-
-  /**
-   * {@code {action:"consent", policy_version, granted, ip_hash, user_agent}} → {@code {consent_id,
-   * granted_at, granted}}.
-   */
-  public static final String CONSENT = "consent";
-
-  /**
-   * {@code {action:"state"}} → {@code {last_seq, reply_id?, partial?}}: where the session stands,
-   * and the text so far of a reply being written, for a socket that joins.
-   */
-  public static final String STATE = "state";
-
-  /**
-   * {@code {action:"erased"}} → {@code {}}: the session was erased; the actor drops what it holds
-   * and stops.
-   */
-  public static final String ERASED = "erased";
 
   /**
    * A command that reached an actor while it was passivating; the sender activates it again and
@@ -47,32 +18,4 @@ public final class SessionCommands {
    * that what waits on it is sent again elsewhere if that node leaves.
    */
   public static final String OWNER_HEADER = "talia-owner";
-
-  public static JsonObject send(
-      String content, String clientMessageId, String locale, boolean async) {
-    return new JsonObject()
-        .put(ACTION, SEND)
-        .put("content", content)
-        .put("client_message_id", clientMessageId)
-        .put("locale", locale)
-        .put("async", async); // a null locale means the session's
-  }
-
-  public static JsonObject consent(
-      String policyVersion, boolean granted, String ipHash, String userAgent) {
-    return new JsonObject()
-        .put(ACTION, CONSENT)
-        .put("policy_version", policyVersion)
-        .put("granted", granted)
-        .put("ip_hash", ipHash)
-        .put("user_agent", userAgent);
-  }
-
-  public static JsonObject state() {
-    return new JsonObject().put(ACTION, STATE);
-  }
-
-  public static JsonObject erased() {
-    return new JsonObject().put(ACTION, ERASED);
-  }
 }

@@ -4,7 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.cluster.ClusterNode;
-import ai.talia.webchat.problem.ApiProblem;
+import ai.talia.webchat.problem.ProblemReply;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -53,6 +53,8 @@ public final class SessionDirectoryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ProblemReply.register(vertx);
+    SessionCommand.register(vertx);
     MessageConsumer<JsonObject> activate =
         vertx
             .eventBus()
@@ -69,8 +71,8 @@ public final class SessionDirectoryVerticle extends VerticleBase {
                                       .put("session_id", sessionId)
                                       .put("owner", ar.result()));
                             } else {
-                              ApiProblem problem = SessionVerticle.asProblem(ar.cause());
-                              message.fail(problem.status(), problem.encode());
+                              message.reply(
+                                  new ProblemReply(SessionVerticle.asProblem(ar.cause())));
                             }
                           });
                 });

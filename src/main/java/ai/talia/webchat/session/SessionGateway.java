@@ -4,6 +4,7 @@ import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.cluster.ClusterNode;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.problem.ProblemReply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -89,17 +90,19 @@ public final class SessionGateway {
     this.vertx = vertx;
     this.replyTimeoutMs = replyTimeoutMs;
     this.cluster = cluster;
+    ProblemReply.register(vertx);
+    SessionCommand.register(vertx);
     if (cluster != null)
       vertx.eventBus().<String>localConsumer(Addresses.CLUSTER_NODE_LEFT, m -> nodeLeft(m.body()));
   }
 
-  public Future<JsonObject> request(String sessionId, JsonObject command) {
+  public Future<JsonObject> request(String sessionId, SessionCommand command) {
     return attempt(
         sessionId, command, 1, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMs));
   }
 
   private Future<JsonObject> attempt(
-      String sessionId, JsonObject command, int attempt, long deadlineNanos) {
+      String sessionId, SessionCommand command, int attempt, long deadlineNanos) {
     String known = cluster == null ? null : owners.get(sessionId);
     if (cluster != null
         && !cluster.nodeId().equals(known)
@@ -129,7 +132,7 @@ public final class SessionGateway {
   }
 
   private Future<JsonObject> send(
-      String sessionId, JsonObject command, int attempt, long deadlineNanos) {
+      String sessionId, SessionCommand command, int attempt, long deadlineNanos) {
     long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, remainingMs));
     String owner = cluster == null ? null : owners.get(sessionId);
@@ -220,24 +223,21 @@ public final class SessionGateway {
                 && re.failureCode() == SessionCommands.RETRY_ELSEWHERE));
   }
 
+  /** A request to an actor that timed out is a 504; one that found none, or failed else, a 503. */
   static ApiProblem toProblem(Throwable failure) {
-    if (failure instanceof ApiProblem p) return p;
-    if (failure instanceof ReplyException re) {
-      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE
-          && re.getMessage() != null
-          && re.getMessage().startsWith("{")) {
-        return ApiProblem.decode(re.failureCode(), re.getMessage());
-      }
-      if (re.failureType() == ReplyFailure.TIMEOUT) {
-        return new ApiProblem(
-            504,
-            ProblemCode.ASSISTANT_UNAVAILABLE.code(),
-            ProblemCode.ASSISTANT_UNAVAILABLE.title,
-            "The reply took too long; it will appear in the history, or resend the same client_message_id",
-            new JsonObject());
-      }
-    }
-    return ApiProblem.of(
-        ProblemCode.ASSISTANT_UNAVAILABLE, "The session could not be reached; resend to retry");
+    return ApiProblem.from(
+        failure,
+        () ->
+            failure instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
+                ? new ApiProblem(
+                    504,
+                    ProblemCode.ASSISTANT_UNAVAILABLE.code(),
+                    ProblemCode.ASSISTANT_UNAVAILABLE.title,
+                    "The reply took too long; it will appear in the history, or resend the same"
+                        + " client_message_id",
+                    new JsonObject())
+                : ApiProblem.of(
+                    ProblemCode.ASSISTANT_UNAVAILABLE,
+                    "The session could not be reached; resend to retry"));
   }
 }

@@ -6,11 +6,11 @@ import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.Turn;
 import ai.talia.webchat.assistant.TurnResult;
 import ai.talia.webchat.bus.Addresses;
-import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.lead.LeadFields;
 import ai.talia.webchat.lead.LeadOutcome;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.problem.ProblemReply;
 import ai.talia.webchat.store.ConsentRecord;
 import ai.talia.webchat.store.DuplicateKeyException;
 import ai.talia.webchat.store.FencedException;
@@ -68,7 +68,7 @@ public final class SessionVerticle extends VerticleBase {
 
   private int historyWindow;
   private long lastSeq;
-  private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<SessionCommand> consumer;
   private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
 
   /**
@@ -123,7 +123,7 @@ public final class SessionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    historyWindow = services.config().integer(ConfigKeys.SESSION_HISTORY_WINDOW, 40);
+    historyWindow = services.settings().historyWindow();
     return store
         .findSession(sessionId)
         .compose(
@@ -173,7 +173,7 @@ public final class SessionVerticle extends VerticleBase {
         .onSuccess(
             v -> {
               services.metrics().actorStarted();
-              long idleMs = services.config().integer(ConfigKeys.SESSION_IDLE_SECONDS, 300) * 1000L;
+              long idleMs = services.settings().idleMillis();
               idleTimer =
                   vertx.setPeriodic(
                       Math.max(50, Math.min(idleMs / 4, 5_000)), id -> passivateIfIdle(idleMs));
@@ -190,7 +190,7 @@ public final class SessionVerticle extends VerticleBase {
   public Future<?> stop() {
     if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
     passivating = true;
-    long graceMs = services.config().integer(ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS, 20) * 1000L;
+    long graceMs = services.settings().shutdownGraceMillis();
     Promise<Void> idle = Promise.promise();
     drained = idle;
     checkDrained();
@@ -235,27 +235,22 @@ public final class SessionVerticle extends VerticleBase {
 
   // --- commands ----------------------------------------------------------------------------------
 
-  private void onCommand(Message<JsonObject> message) {
+  private void onCommand(Message<SessionCommand> message) {
     if (passivating) {
       message.fail(SessionCommands.RETRY_ELSEWHERE, "session actor is passivating");
       return;
     }
     lastActivityNanos = System.nanoTime();
-    JsonObject body = message.body();
+    SessionCommand command = message.body();
     if (steppedDown) {
       message.fail(SessionCommands.RETRY_ELSEWHERE, "another actor owns this session");
       return;
     }
-    Future<JsonObject> answer =
-        switch (body.getString(SessionCommands.ACTION, "")) {
-          case SessionCommands.SEND -> send(body);
-          case SessionCommands.CONSENT -> consent(body);
-          case SessionCommands.STATE -> Future.succeededFuture(state());
-          case SessionCommands.ERASED -> erased();
-          default ->
-              Future.failedFuture(
-                  ApiProblem.of(ProblemCode.VALIDATION_FAILED, "Unknown session command"));
-        };
+    Future<JsonObject> answer;
+    if (command instanceof SessionCommand.Send send) answer = send(send);
+    else if (command instanceof SessionCommand.Consent decision) answer = consent(decision);
+    else if (command instanceof SessionCommand.Erased) answer = erased();
+    else answer = Future.succeededFuture(state()); // SessionCommand.State, the last of the four
     answer.onComplete(
         ar -> {
           lastActivityNanos = System.nanoTime();
@@ -264,17 +259,16 @@ public final class SessionVerticle extends VerticleBase {
           } else if (ar.cause() instanceof SteppedDown) {
             message.fail(SessionCommands.RETRY_ELSEWHERE, "another actor owns this session");
           } else {
-            ApiProblem problem = asProblem(ar.cause());
-            message.fail(problem.status(), problem.encode());
+            message.reply(new ProblemReply(asProblem(ar.cause())), replyOptions);
           }
         });
   }
 
-  private Future<JsonObject> send(JsonObject body) {
-    String content = body.getString("content");
-    String clientMessageId = body.getString("client_message_id");
-    String locale = body.getString("locale") != null ? body.getString("locale") : session.locale();
-    boolean async = body.getBoolean("async", false);
+  private Future<JsonObject> send(SessionCommand.Send command) {
+    String content = command.content();
+    String clientMessageId = command.clientMessageId();
+    String locale = command.locale() != null ? command.locale() : session.locale();
+    boolean async = command.async();
     Future<Accepted> accepted = inflight.get(clientMessageId);
     if (accepted == null) {
       accepted = accept(content, clientMessageId, locale);
@@ -392,8 +386,7 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   private boolean consentMissing() {
-    return services.config().bool(ConfigKeys.CONSENT_REQUIRED, true)
-        && (consent == null || !consent.granted());
+    return services.consent().required() && (consent == null || !consent.granted());
   }
 
   /**
@@ -418,14 +411,14 @@ public final class SessionVerticle extends VerticleBase {
       return ApiProblem.of(
           ProblemCode.CONSENT_REQUIRED, "Grant consent with POST /api/webchat/consent first");
     }
-    int maxTurns = services.config().integer(ConfigKeys.LIMITS_SESSION_MAX_TURNS, 200);
+    int maxTurns = services.limits().sessionMaxTurns();
     int planned = session.turns() + waiting + (running == null ? 0 : 1);
     if (planned >= maxTurns) {
       return ApiProblem.of(
           ProblemCode.TURN_LIMIT_REACHED,
           "This session reached its limit of " + maxTurns + " turns");
     }
-    long maxTokens = services.config().longValue(ConfigKeys.LIMITS_SESSION_MAX_TOKENS, 0);
+    long maxTokens = services.limits().sessionMaxTokens();
     if (maxTokens > 0 && session.tokensUsed() >= maxTokens) {
       return ApiProblem.of(
           ProblemCode.TOKEN_LIMIT_REACHED,
@@ -438,7 +431,7 @@ public final class SessionVerticle extends VerticleBase {
               "The assistant's budget of " + budget.limit() + " tokens for today (UTC) is spent")
           .retryAfter(budget.secondsUntilReset());
     }
-    int queueMax = services.config().integer(ConfigKeys.LIMITS_SESSION_QUEUE_MAX, 64);
+    int queueMax = services.limits().sessionQueueMax();
     if (waiting >= queueMax) {
       return ApiProblem.of(ProblemCode.SESSION_BUSY, waiting + " messages are already waiting")
           .retryAfter(2);
@@ -446,16 +439,16 @@ public final class SessionVerticle extends VerticleBase {
     return null;
   }
 
-  private Future<JsonObject> consent(JsonObject body) {
+  private Future<JsonObject> consent(SessionCommand.Consent command) {
     ConsentRecord record =
         new ConsentRecord(
             UUID.randomUUID().toString(),
             sessionId,
-            body.getString("policy_version"),
-            body.getBoolean("granted", false),
+            command.policyVersion(),
+            command.granted(),
             Instant.now(),
-            body.getString("ip_hash"),
-            body.getString("user_agent"));
+            command.ipHash(),
+            command.userAgent());
     return store
         .recordConsent(record)
         .map(
@@ -758,8 +751,8 @@ public final class SessionVerticle extends VerticleBase {
 
   // --- helpers -----------------------------------------------------------------------------------
 
-  private void publish(JsonObject frame) {
-    vertx.eventBus().publish(Addresses.sessionFrames(sessionId), frame, frameOptions);
+  private void publish(ServerFrame frame) {
+    vertx.eventBus().publish(Addresses.sessionFrames(sessionId), frame.toJson(), frameOptions);
   }
 
   private JsonObject pageContext() {
@@ -767,20 +760,14 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   static ApiProblem asProblem(Throwable failure) {
-    if (failure instanceof ApiProblem p) return p;
-    if (failure instanceof AssistantFailure a) {
-      ProblemCode known = ProblemCode.fromCode(a.code());
-      return new ApiProblem(
-          a.httpStatus(),
-          a.code(),
-          known != null ? known.title : "The assistant could not answer",
-          a.getMessage() + "; resend the same client_message_id to retry",
-          new JsonObject());
-    }
-    log.error("unexpected failure in a session actor", failure);
-    return ApiProblem.of(
-        ProblemCode.ASSISTANT_UNAVAILABLE,
-        "The turn failed unexpectedly; resend the same client_message_id to retry");
+    return ApiProblem.from(
+        failure,
+        () -> {
+          log.error("unexpected failure in a session actor", failure);
+          return ApiProblem.of(
+              ProblemCode.ASSISTANT_UNAVAILABLE,
+              "The turn failed unexpectedly; resend the same client_message_id to retry");
+        });
   }
 
   private static SessionRecord withThread(SessionRecord s, String thread) {

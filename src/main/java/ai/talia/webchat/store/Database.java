@@ -37,7 +37,7 @@ public record Database(String kind, String description, PgConnectOptions postgre
           null);
     }
     Path file =
-        Path.of(config.string(ConfigKeys.DB_DATA_DIR, "./data"))
+        Path.of(config.requiredString(ConfigKeys.DB_DATA_DIR))
             .toAbsolutePath()
             .normalize()
             .resolve("talia");

@@ -51,7 +51,7 @@ public final class PersistenceVerticle extends VerticleBase {
             false)
         .compose(
             v -> {
-              pool = database.createPool(vertx, config.integer(ConfigKeys.DB_POOL_SIZE, 8));
+              pool = database.createPool(vertx, config.integer(ConfigKeys.DB_POOL_SIZE));
               Store store =
                   new SqlStore(
                       pool,

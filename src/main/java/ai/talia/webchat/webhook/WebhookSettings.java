@@ -108,16 +108,17 @@ public record WebhookSettings(
                 + ENV_ENDPOINT_ID
                 + "\")");
 
-    Duration timeout = millis(config, ConfigKeys.WEBHOOK_TIMEOUT_MS, 10_000, 100, 300_000);
-    Duration base = millis(config, ConfigKeys.WEBHOOK_RETRY_BASE_DELAY_MS, 5_000, 10, 3_600_000);
-    Duration max = millis(config, ConfigKeys.WEBHOOK_RETRY_MAX_DELAY_MS, 3_600_000, 10, 86_400_000);
+    Duration timeout = millis(config, ConfigKeys.WEBHOOK_TIMEOUT_MS, 100, 300_000);
+    Duration base = millis(config, ConfigKeys.WEBHOOK_RETRY_BASE_DELAY_MS, 10, 3_600_000);
+    Duration max = millis(config, ConfigKeys.WEBHOOK_RETRY_MAX_DELAY_MS, 10, 86_400_000);
     if (max.compareTo(base) < 0)
       throw new IllegalArgumentException(
           ConfigKeys.WEBHOOK_RETRY_MAX_DELAY_MS
               + " must not be below "
               + ConfigKeys.WEBHOOK_RETRY_BASE_DELAY_MS);
-    long leaseMs =
-        config.longValue(ConfigKeys.WEBHOOK_CLAIM_LEASE_MS, timeout.toMillis() + 30_000L);
+    // No lease configured: the attempt timeout and half a minute to spare.
+    Long lease = config.optionalLong(ConfigKeys.WEBHOOK_CLAIM_LEASE_MS);
+    long leaseMs = lease != null ? lease : timeout.toMillis() + 30_000L;
     if (leaseMs < timeout.toMillis() + 1_000)
       throw new IllegalArgumentException(
           ConfigKeys.WEBHOOK_CLAIM_LEASE_MS
@@ -126,12 +127,12 @@ public record WebhookSettings(
     return new WebhookSettings(
         endpoints,
         timeout,
-        (int) range(config, ConfigKeys.WEBHOOK_MAX_ATTEMPTS, 12, 1, 100),
+        (int) range(config, ConfigKeys.WEBHOOK_MAX_ATTEMPTS, 1, 100),
         base,
         max,
-        Duration.ofHours(range(config, ConfigKeys.WEBHOOK_RETENTION_HOURS, 168, 0, 87_600)),
-        (int) range(config, ConfigKeys.WEBHOOK_CONCURRENCY, 8, 1, 256),
-        millis(config, ConfigKeys.WEBHOOK_POLL_INTERVAL_MS, 5_000, 20, 600_000),
+        Duration.ofHours(range(config, ConfigKeys.WEBHOOK_RETENTION_HOURS, 0, 87_600)),
+        (int) range(config, ConfigKeys.WEBHOOK_CONCURRENCY, 1, 256),
+        millis(config, ConfigKeys.WEBHOOK_POLL_INTERVAL_MS, 20, 600_000),
         Duration.ofMillis(leaseMs));
   }
 
@@ -209,13 +210,12 @@ public record WebhookSettings(
     return EVENT_TYPES.stream().sorted().toList();
   }
 
-  private static Duration millis(
-      TaliaConfig config, String key, long fallback, long min, long max) {
-    return Duration.ofMillis(range(config, key, fallback, min, max));
+  private static Duration millis(TaliaConfig config, ConfigKeys key, long min, long max) {
+    return Duration.ofMillis(range(config, key, min, max));
   }
 
-  private static long range(TaliaConfig config, String key, long fallback, long min, long max) {
-    long v = config.longValue(key, fallback);
+  private static long range(TaliaConfig config, ConfigKeys key, long min, long max) {
+    long v = config.longValue(key);
     if (v < min || v > max)
       throw new IllegalArgumentException(
           "Configuration key " + key + " must be between " + min + " and " + max + ", got " + v);

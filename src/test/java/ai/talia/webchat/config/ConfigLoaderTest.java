@@ -30,13 +30,13 @@ class ConfigLoaderTest {
   @Test
   void the_packaged_conf_gives_every_default() {
     TaliaConfig config = await(ConfigLoader.load(vertx, workDir, Map.of()));
-    assertThat(config.integer(ConfigKeys.HTTP_PORT, -1)).isEqualTo(8080);
+    assertThat(config.integer(ConfigKeys.HTTP_PORT)).isEqualTo(8080);
     assertThat(config.string(ConfigKeys.DB_URL)).isNull();
     assertThat(config.string(ConfigKeys.DB_DATA_DIR)).isEqualTo("./data");
-    assertThat(config.bool(ConfigKeys.CONSENT_REQUIRED, false)).isTrue();
+    assertThat(config.bool(ConfigKeys.CONSENT_REQUIRED)).isTrue();
     assertThat(config.list(ConfigKeys.WEBCHAT_LOCALES)).containsExactly("es", "en");
-    assertThat(config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, -1)).isEqualTo(4000);
-    assertThat(config.integer(ConfigKeys.HTTP_BODY_LIMIT_BYTES, -1)).isEqualTo(16384);
+    assertThat(config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS)).isEqualTo(4000);
+    assertThat(config.integer(ConfigKeys.HTTP_BODY_LIMIT_BYTES)).isEqualTo(16384);
     // Every key of ConfigKeys.ENV points at a key that conf/talia.json defines (one home, no
     // orphans).
     for (String key : ConfigKeys.ENV.values()) {
@@ -68,7 +68,7 @@ class ConfigLoaderTest {
                 vertx,
                 workDir,
                 Map.of("TALIA_DB_URL", "postgresql://from-env/db", "UNRELATED", "x")));
-    assertThat(config.integer(ConfigKeys.HTTP_PORT, -1)).isEqualTo(9100);
+    assertThat(config.integer(ConfigKeys.HTTP_PORT)).isEqualTo(9100);
     assertThat(config.string(ConfigKeys.WEBCHAT_TITLE)).isEqualTo("Local");
     // A local conf file changes only the keys it names.
     assertThat(config.string(ConfigKeys.HTTP_HOST)).isEqualTo("0.0.0.0");
@@ -85,7 +85,7 @@ class ConfigLoaderTest {
   void a_bad_number_is_a_clear_error() {
     TaliaConfig config =
         await(ConfigLoader.load(vertx, workDir, Map.of("TALIA_HTTP_PORT", "eighty")));
-    assertThatThrownBy(() -> config.integer(ConfigKeys.HTTP_PORT, 8080))
+    assertThatThrownBy(() -> config.integer(ConfigKeys.HTTP_PORT))
         .hasMessageContaining("http.port")
         .hasMessageContaining("eighty");
   }

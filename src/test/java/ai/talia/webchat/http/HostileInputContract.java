@@ -235,7 +235,7 @@ abstract class HostileInputContract {
 
   @Test
   void a_message_at_its_limits_in_four_byte_characters_is_stored_whole_and_one_unit_more_refused() {
-    int contentMax = gateway.config().integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, 4000);
+    int contentMax = gateway.config().integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS);
     Api.Session s = api.consentedSession("es");
     String content = emoji(contentMax);
     String cmid = emoji(FieldLimits.CLIENT_MESSAGE_ID);
@@ -344,7 +344,7 @@ abstract class HostileInputContract {
           new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
               io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
       assertThatThrownBy(() -> await(ai.talia.webchat.Gateway.start(vertx, config, registry)))
-          .hasMessageContaining(ConfigKeys.LIMITS_CONTENT_MAX_CHARS)
+          .hasMessageContaining(ConfigKeys.LIMITS_CONTENT_MAX_CHARS.key())
           .hasMessageContaining(String.valueOf(FieldLimits.MESSAGE_CONTENT));
     } finally {
       await(vertx.close());

@@ -78,7 +78,7 @@ class HostileLoadLatencyTest {
   @Test
   void another_visitors_latency_stays_within_twice_idle_while_hostile_long_messages_arrive()
       throws Exception {
-    int perMinute = gateway.config().integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 600);
+    int perMinute = gateway.config().integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE);
     long periodMs = 60_000L / perMinute;
     List<Api.Session> hostile = hostileSessions();
 

@@ -47,7 +47,7 @@ abstract class LeadCaptureContract {
     vertx = Vertx.vertx();
     await(vertx.deployVerticle(new PersistenceVerticle(config)));
     store = new StoreClient(vertx);
-    leads = new LeadService(store, config);
+    leads = new LeadService(store, LeadSettings.fromConfig(config));
   }
 
   @AfterEach

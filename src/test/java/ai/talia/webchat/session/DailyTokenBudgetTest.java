@@ -62,14 +62,16 @@ class DailyTokenBudgetTest {
 
   @Test
   void zero_means_unlimited_and_it_is_read_from_config() {
-    DailyTokenBudget unlimited = new DailyTokenBudget(new TaliaConfig(new JsonObject()));
+    DailyTokenBudget unlimited =
+        new DailyTokenBudget(LimitsSettings.fromConfig(new TaliaConfig(new JsonObject())), null);
     unlimited.record(Long.MAX_VALUE / 2);
     assertThat(unlimited.tryReserve()).isTrue();
     assertThat(unlimited.exhausted()).isFalse();
 
     TaliaConfig config =
         new TaliaConfig(new JsonObject()).with(ConfigKeys.LIMITS_DAILY_TOKEN_BUDGET, "500");
-    assertThat(new DailyTokenBudget(config).limit()).isEqualTo(500);
+    assertThat(new DailyTokenBudget(LimitsSettings.fromConfig(config), null).limit())
+        .isEqualTo(500);
     assertThatThrownBy(() -> new DailyTokenBudget(-1, Clock.systemUTC()))
         .isInstanceOf(IllegalArgumentException.class);
   }

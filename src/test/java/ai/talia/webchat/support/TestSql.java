@@ -25,7 +25,7 @@ public final class TestSql {
     String db = config.string(ConfigKeys.DB_URL);
     if (db != null) return TestDatabases.jdbc(db);
     Path file =
-        Path.of(config.string(ConfigKeys.DB_DATA_DIR, "./data"))
+        Path.of(config.requiredString(ConfigKeys.DB_DATA_DIR))
             .toAbsolutePath()
             .normalize()
             .resolve("talia");

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The openai engine's settings, read once from {@code conf/talia.json} (the {@code openai} block)
@@ -70,12 +71,6 @@ public record OpenAiSettings(
   /** The API refuses a {@code max_output_tokens} below this (OpenAPI: {@code minimum: 16}). */
   static final int MIN_OUTPUT_TOKENS = 16;
 
-  /**
-   * Reasoning and the visible reply share {@code max_output_tokens}: a chat reply is short, but a
-   * reasoning model can think for thousands of tokens first, and a cap it reaches ends the reply.
-   */
-  static final int DEFAULT_MAX_OUTPUT_TOKENS = 8192;
-
   /** {@code reasoning.effort} values of OpenAI's OpenAPI document (not every model takes each). */
   static final Set<String> REASONING_EFFORTS =
       Set.of("none", "minimal", "low", "medium", "high", "xhigh", "max");
@@ -99,7 +94,7 @@ public record OpenAiSettings(
     String apiKey = config.string(ConfigKeys.OPENAI_API_KEY);
     if (apiKey == null)
       throw new IllegalArgumentException("The openai engine needs TALIA_OPENAI_API_KEY");
-    String url = config.string(ConfigKeys.OPENAI_BASE_URL, "https://api.openai.com/v1").trim();
+    String url = config.requiredString(ConfigKeys.OPENAI_BASE_URL).trim();
     if (!url.startsWith("http://") && !url.startsWith("https://")) {
       throw new IllegalArgumentException(
           "TALIA_OPENAI_BASE_URL must be an http(s) URL, got: " + withoutQuery(url));
@@ -118,8 +113,7 @@ public record OpenAiSettings(
       throw new IllegalArgumentException(
           "TALIA_OPENAI_BASE_URL is not a valid URL: " + withoutQuery(url));
     }
-    int maxOutputTokens =
-        config.integer(ConfigKeys.OPENAI_MAX_OUTPUT_TOKENS, DEFAULT_MAX_OUTPUT_TOKENS);
+    int maxOutputTokens = config.integer(ConfigKeys.OPENAI_MAX_OUTPUT_TOKENS);
     if (maxOutputTokens < MIN_OUTPUT_TOKENS) {
       throw new IllegalArgumentException(
           "TALIA_OPENAI_MAX_OUTPUT_TOKENS must be at least "
@@ -127,9 +121,9 @@ public record OpenAiSettings(
               + " (the API refuses less), got: "
               + maxOutputTokens);
     }
-    String model = config.string(ConfigKeys.OPENAI_MODEL, "gpt-5-mini");
-    State state = state(config.string(ConfigKeys.OPENAI_STATE, "conversation"));
-    boolean store = strictBool(config, ConfigKeys.OPENAI_STORE, "TALIA_OPENAI_STORE", true);
+    String model = config.requiredString(ConfigKeys.OPENAI_MODEL);
+    State state = state(config.requiredString(ConfigKeys.OPENAI_STATE));
+    boolean store = strictBool(config, ConfigKeys.OPENAI_STORE);
     if (state == State.CONVERSATION && !store) {
       throw new IllegalArgumentException(
           "TALIA_OPENAI_STORE=false cannot keep a conversation at OpenAI: "
@@ -142,26 +136,26 @@ public record OpenAiSettings(
         extraHeaders(config.value(ConfigKeys.OPENAI_EXTRA_HEADERS)),
         chatMaxTokensParam(config.string(ConfigKeys.OPENAI_CHAT_MAX_TOKENS_PARAM)),
         state,
-        style(config.string(ConfigKeys.OPENAI_API_STYLE, "responses")),
+        style(config.requiredString(ConfigKeys.OPENAI_API_STYLE)),
         model,
         decimal(config, ConfigKeys.OPENAI_TEMPERATURE),
         maxOutputTokens,
         store,
-        config.string(ConfigKeys.OPENAI_TRUNCATION, "auto"),
-        reasoningEffort(config.string(ConfigKeys.OPENAI_REASONING_EFFORT, "auto"), model),
-        config.string(ConfigKeys.OPENAI_INSTRUCTIONS_FILE, "conf/assistant/instructions.md"),
-        config.string(ConfigKeys.OPENAI_TOOLS_FILE, "conf/assistant/tools.json"),
-        Math.max(0, config.integer(ConfigKeys.OPENAI_MAX_TOOL_ROUNDS, 3)),
-        positive(config, ConfigKeys.OPENAI_CONNECT_TIMEOUT_MS, 5000),
-        positive(config, ConfigKeys.OPENAI_REQUEST_TIMEOUT_MS, 20000),
-        positive(config, ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 75000),
-        positive(config, ConfigKeys.OPENAI_IDLE_TIMEOUT_MS, 45000),
-        Math.max(0, config.integer(ConfigKeys.OPENAI_MAX_RETRIES, 2)),
-        positive(config, ConfigKeys.OPENAI_RETRY_BASE_DELAY_MS, 500),
-        positive(config, ConfigKeys.OPENAI_RETRY_MAX_DELAY_MS, 8000),
-        positive(config, ConfigKeys.OPENAI_BREAKER_FAILURE_THRESHOLD, 5),
-        positive(config, ConfigKeys.OPENAI_BREAKER_RESET_TIMEOUT_MS, 30000),
-        positive(config, ConfigKeys.OPENAI_MAX_CONNECTIONS, 512));
+        config.requiredString(ConfigKeys.OPENAI_TRUNCATION),
+        reasoningEffort(config.requiredString(ConfigKeys.OPENAI_REASONING_EFFORT), model),
+        config.requiredString(ConfigKeys.OPENAI_INSTRUCTIONS_FILE),
+        config.requiredString(ConfigKeys.OPENAI_TOOLS_FILE),
+        Math.max(0, config.integer(ConfigKeys.OPENAI_MAX_TOOL_ROUNDS)),
+        positive(config, ConfigKeys.OPENAI_CONNECT_TIMEOUT_MS),
+        positive(config, ConfigKeys.OPENAI_REQUEST_TIMEOUT_MS),
+        positive(config, ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS),
+        positive(config, ConfigKeys.OPENAI_IDLE_TIMEOUT_MS),
+        Math.max(0, config.integer(ConfigKeys.OPENAI_MAX_RETRIES)),
+        positive(config, ConfigKeys.OPENAI_RETRY_BASE_DELAY_MS),
+        positive(config, ConfigKeys.OPENAI_RETRY_MAX_DELAY_MS),
+        positive(config, ConfigKeys.OPENAI_BREAKER_FAILURE_THRESHOLD),
+        positive(config, ConfigKeys.OPENAI_BREAKER_RESET_TIMEOUT_MS),
+        positive(config, ConfigKeys.OPENAI_MAX_CONNECTIONS));
   }
 
   /** The URL of an API path ({@code /responses}) on the base URL, its query string kept. */
@@ -245,13 +239,12 @@ public record OpenAiSettings(
     };
   }
 
-  private static boolean strictBool(TaliaConfig config, String key, String env, boolean fallback) {
+  private static boolean strictBool(TaliaConfig config, ConfigKeys key) {
     Object v = config.value(key);
-    if (v == null || (v instanceof String s && s.isBlank())) return fallback;
     if (v instanceof Boolean b) return b;
     String s = v.toString().trim().toLowerCase(Locale.ROOT);
     if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
-    throw new IllegalArgumentException(env + " must be true or false, got: " + v);
+    throw new IllegalArgumentException(key.env() + " must be true or false, got: " + v);
   }
 
   private static String chatMaxTokensParam(String value) {
@@ -273,7 +266,7 @@ public record OpenAiSettings(
     };
   }
 
-  private static Double decimal(TaliaConfig config, String key) {
+  private static @Nullable Double decimal(TaliaConfig config, ConfigKeys key) {
     Object v = config.value(key);
     if (v instanceof Number n) return n.doubleValue();
     if (v instanceof String s && !s.isBlank()) {
@@ -287,8 +280,8 @@ public record OpenAiSettings(
     return null;
   }
 
-  private static int positive(TaliaConfig config, String key, int fallback) {
-    int v = config.integer(key, fallback);
+  private static int positive(TaliaConfig config, ConfigKeys key) {
+    int v = config.integer(key);
     if (v <= 0)
       throw new IllegalArgumentException(
           "Configuration key " + key + " must be above 0, got: " + v);

@@ -54,9 +54,9 @@ public final class ScriptedEngine implements AssistantEngine {
   public ScriptedEngine(Vertx vertx, TaliaConfig config) {
     this.vertx = vertx;
     this.flow = load(config.string(ConfigKeys.SCRIPTED_FLOW_FILE));
-    this.defaultLocale = config.string(ConfigKeys.WEBCHAT_DEFAULT_LOCALE, "es");
-    this.chunkChars = Math.max(1, config.integer(ConfigKeys.SCRIPTED_CHUNK_CHARS, 12));
-    this.chunkDelayMs = Math.max(0, config.integer(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS, 0));
+    this.defaultLocale = config.requiredString(ConfigKeys.WEBCHAT_DEFAULT_LOCALE);
+    this.chunkChars = Math.max(1, config.integer(ConfigKeys.SCRIPTED_CHUNK_CHARS));
+    this.chunkDelayMs = Math.max(0, config.integer(ConfigKeys.SCRIPTED_CHUNK_DELAY_MS));
   }
 
   @Override

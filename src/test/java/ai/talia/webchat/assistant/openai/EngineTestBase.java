@@ -4,6 +4,7 @@ import static ai.talia.webchat.assistant.openai.OpenAiTestSupport.await;
 
 import ai.talia.webchat.assistant.Turn;
 import ai.talia.webchat.assistant.TurnResult;
+import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.fakeopenai.FakeOpenAiServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -42,7 +43,7 @@ abstract class EngineTestBase {
     await(vertx.close());
   }
 
-  protected OpenAiEngine engine(Map<String, Object> overrides) {
+  protected OpenAiEngine engine(Map<ConfigKeys, Object> overrides) {
     engine =
         new OpenAiEngine(
             vertx,

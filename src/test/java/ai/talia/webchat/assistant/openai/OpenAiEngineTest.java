@@ -600,7 +600,7 @@ class OpenAiEngineTest extends EngineTestBase {
     assertThat(settings.firstTokenTimeoutMs()).isGreaterThan(settings.idleTimeoutMs());
     // A REST caller waits http.replyTimeoutSeconds: the first text must be due before that.
     assertThat(settings.firstTokenTimeoutMs())
-        .isLessThan(defaults.integer(ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS, 0) * 1000);
+        .isLessThan(defaults.integer(ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS) * 1000);
     assertThat(
             OpenAiSettings.from(
                     new TaliaConfig(new io.vertx.core.json.JsonObject())

@@ -2,6 +2,7 @@ package ai.talia.webchat.assistant.openai;
 
 import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.Turn;
+import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.fakeopenai.FakeOpenAiServer;
 import ai.talia.webchat.lead.LeadCapture;
@@ -55,9 +56,9 @@ final class OpenAiTestSupport {
     return new TaliaConfig(new JsonObject().put("openai", openai));
   }
 
-  static TaliaConfig with(TaliaConfig config, Map<String, Object> overrides) {
+  static TaliaConfig with(TaliaConfig config, Map<ConfigKeys, Object> overrides) {
     TaliaConfig out = config;
-    for (Map.Entry<String, Object> e : overrides.entrySet())
+    for (Map.Entry<ConfigKeys, Object> e : overrides.entrySet())
       out = out.with(e.getKey(), e.getValue());
     return out;
   }

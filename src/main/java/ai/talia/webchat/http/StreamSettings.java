@@ -1,0 +1,37 @@
+package ai.talia.webchat.http;
+
+import ai.talia.webchat.config.Check;
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.config.TaliaConfig;
+
+/** The socket's settings ({@code stream.*}), read and checked once at start. */
+public record StreamSettings(
+    long helloTimeoutMillis,
+    long pingIntervalMillis,
+    int readIdleSeconds,
+    int maxMessageBytes,
+    int writeQueueMaxBytes,
+    int maxSocketsPerAddress) {
+
+  public static StreamSettings fromConfig(TaliaConfig config) {
+    return new StreamSettings(
+        HttpSettings.seconds(config, ConfigKeys.STREAM_HELLO_TIMEOUT_SECONDS),
+        HttpSettings.seconds(config, ConfigKeys.STREAM_PING_INTERVAL_SECONDS),
+        Check.atLeast(
+            ConfigKeys.STREAM_READ_IDLE_SECONDS,
+            config.integer(ConfigKeys.STREAM_READ_IDLE_SECONDS),
+            0),
+        Check.atLeast(
+            ConfigKeys.STREAM_MAX_MESSAGE_BYTES,
+            config.integer(ConfigKeys.STREAM_MAX_MESSAGE_BYTES),
+            1),
+        Check.atLeast(
+            ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES,
+            config.integer(ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES),
+            1),
+        Check.atLeast(
+            ConfigKeys.STREAM_MAX_SOCKETS_PER_ADDRESS,
+            config.integer(ConfigKeys.STREAM_MAX_SOCKETS_PER_ADDRESS),
+            0));
+  }
+}

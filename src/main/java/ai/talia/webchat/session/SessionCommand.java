@@ -1,0 +1,146 @@
+package ai.talia.webchat.session;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A command on {@code webchat.session.<id>} (router → session actor). Each kind is a record; its
+ * codec (registered by {@link #register} on every node) passes it by reference within one JVM and,
+ * across a clustered event bus, as a JSON object named by its {@code action}. Replies are JSON; a
+ * refused command fails with a {@link ai.talia.webchat.problem.ProblemReply}.
+ */
+public sealed interface SessionCommand {
+
+  /**
+   * A visitor message → {@code {status:"completed", message, reply}} or {@code {status:"queued",
+   * message_id}}; a null {@code locale} means the session's.
+   */
+  record Send(String content, String clientMessageId, @Nullable String locale, boolean async)
+      implements SessionCommand {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("action", "send")
+          .put("content", content)
+          .put("client_message_id", clientMessageId)
+          .put("locale", locale)
+          .put("async", async);
+    }
+  }
+
+  /** A consent decision → {@code {consent_id, granted_at, granted}}. */
+  record Consent(String policyVersion, boolean granted, String ipHash, @Nullable String userAgent)
+      implements SessionCommand {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("action", "consent")
+          .put("policy_version", policyVersion)
+          .put("granted", granted)
+          .put("ip_hash", ipHash)
+          .put("user_agent", userAgent);
+    }
+  }
+
+  /**
+   * → {@code {last_seq, reply_id?, partial?}}: where the session stands, and the text so far of a
+   * reply being written, for a socket that joins.
+   */
+  record State() implements SessionCommand {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("action", "state");
+    }
+  }
+
+  /** → {@code {}}: the session was erased; the actor drops what it holds and stops. */
+  record Erased() implements SessionCommand {
+    @Override
+    public JsonObject toJson() {
+      return new JsonObject().put("action", "erased");
+    }
+  }
+
+  /** The wire form: a JSON object with its {@code action}. */
+  JsonObject toJson();
+
+  static SessionCommand fromJson(JsonObject json) {
+    String action = json.getString("action", "");
+    return switch (action) {
+      case "send" ->
+          new Send(
+              json.getString("content"),
+              json.getString("client_message_id"),
+              json.getString("locale"),
+              json.getBoolean("async", false));
+      case "consent" ->
+          new Consent(
+              json.getString("policy_version"),
+              json.getBoolean("granted", false),
+              json.getString("ip_hash"),
+              json.getString("user_agent"));
+      case "state" -> new State();
+      case "erased" -> new Erased();
+      default -> throw new IllegalArgumentException("unknown session command '" + action + "'");
+    };
+  }
+
+  /** Registers the codec of every command kind; harmless when already done. */
+  static void register(Vertx vertx) {
+    Codec.register(vertx, Send.class);
+    Codec.register(vertx, Consent.class);
+    Codec.register(vertx, State.class);
+    Codec.register(vertx, Erased.class);
+  }
+
+  /** One per command kind (Vert.x picks a default codec by the body's exact class). */
+  final class Codec<T extends SessionCommand> implements MessageCodec<T, SessionCommand> {
+    private final String name;
+
+    private Codec(Class<T> type) {
+      this.name = "talia-session-command-" + type.getSimpleName();
+    }
+
+    private static synchronized <T extends SessionCommand> void register(
+        Vertx vertx, Class<T> type) {
+      try {
+        vertx.eventBus().registerDefaultCodec(type, new Codec<>(type));
+      } catch (IllegalStateException alreadyRegistered) {
+        // Another verticle of this Vert.x instance registered it first.
+      }
+    }
+
+    @Override
+    public void encodeToWire(Buffer buffer, T command) {
+      byte[] json = command.toJson().encode().getBytes(StandardCharsets.UTF_8);
+      buffer.appendInt(json.length).appendBytes(json);
+    }
+
+    @Override
+    public SessionCommand decodeFromWire(int pos, Buffer buffer) {
+      int length = buffer.getInt(pos);
+      return fromJson(
+          new JsonObject(
+              buffer.getString(pos + 4, pos + 4 + length, StandardCharsets.UTF_8.name())));
+    }
+
+    @Override
+    public SessionCommand transform(T command) {
+      return command;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package ai.talia.webchat.cluster;
+
+import static ai.talia.webchat.support.RunningGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.talia.webchat.config.ConfigKeys;
+import ai.talia.webchat.config.TaliaConfig;
+import ai.talia.webchat.problem.ApiProblem;
+import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.problem.ProblemReply;
+import ai.talia.webchat.session.SessionCommand;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What session actors and routers send each other, through a real clustered event bus: two Vert.x
+ * members on Hazelcast in this JVM, so every message is encoded to the wire and decoded again.
+ */
+class ClusteredBusTest {
+  private static final List<Vertx> members = new ArrayList<>();
+
+  @BeforeAll
+  static void join() throws IOException {
+    int a = freePort();
+    int b = freePort();
+    JsonArray list = new JsonArray().add("127.0.0.1:" + a).add("127.0.0.1:" + b);
+    for (int port : new int[] {a, b}) {
+      TaliaConfig config =
+          new TaliaConfig(new JsonObject())
+              .with(ConfigKeys.CLUSTER_MEMBERS, list)
+              .with(ConfigKeys.CLUSTER_PORT, port);
+      ClusterSettings settings = ClusterSettings.from(config);
+      members.add(
+          await(
+              Vertx.builder()
+                  .with(new VertxOptions().setEventBusOptions(settings.eventBusOptions()))
+                  .withClusterManager(new HazelcastClusterManager(settings.hazelcastConfig()))
+                  .buildClustered()));
+    }
+    members.forEach(ProblemReply::register);
+    members.forEach(SessionCommand::register);
+  }
+
+  @AfterAll
+  static void leave() {
+    members.forEach(v -> await(v.close()));
+  }
+
+  @Test
+  void a_refusal_crosses_nodes_as_a_typed_problem() {
+    ApiProblem busy =
+        ApiProblem.of(ProblemCode.SESSION_BUSY, "3 messages are waiting").retryAfter(2);
+    await(
+        members
+            .get(0)
+            .eventBus()
+            .<JsonObject>consumer("test.refuse", m -> m.reply(new ProblemReply(busy)))
+            .completion());
+    Future<?> answer = members.get(1).eventBus().request("test.refuse", new JsonObject());
+    Throwable failure = await(answer.transform(ar -> Future.succeededFuture(ar.cause())));
+
+    assertThat(failure).isInstanceOf(ProblemReply.class);
+    ApiProblem received = ApiProblem.from(failure);
+    assertThat(received).isNotSameAs(busy); // it was decoded on the other node
+    assertThat(received.toJson()).isEqualTo(busy.toJson());
+    assertThat(received.status()).isEqualTo(429);
+    assertThat(received.retryAfterSeconds()).isEqualTo(2);
+  }
+
+  @Test
+  void every_session_command_crosses_nodes_as_its_record() {
+    List<SessionCommand> received = new ArrayList<>();
+    await(
+        members
+            .get(0)
+            .eventBus()
+            .<SessionCommand>consumer(
+                "test.command",
+                m -> {
+                  received.add(m.body());
+                  m.reply(new JsonObject().put("ok", true));
+                })
+            .completion());
+    List<SessionCommand> sent =
+        List.of(
+            new SessionCommand.Send("Hola ñ", "c-1", null, true),
+            new SessionCommand.Consent("2026-11", true, "hash", null),
+            new SessionCommand.State());
+    for (SessionCommand command : sent) {
+      JsonObject reply =
+          await(members.get(1).eventBus().<JsonObject>request("test.command", command)).body();
+      assertThat(reply.getBoolean("ok")).isTrue();
+    }
+    assertThat(received).containsExactlyElementsOf(sent);
+    assertThat(received.get(0)).isNotSameAs(sent.get(0)); // decoded on the other node
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -16,6 +16,13 @@ import org.jspecify.annotations.Nullable;
  * LOCKED} claim with a lease gives each row to one node at a time.
  */
 public final class ClusterSingleton {
+  /**
+   * How long a round waits for the lock before skipping. A free lock is not taken instantly: in
+   * clustered mode it is a round trip to Hazelcast, and on a loaded node even the local lock needs
+   * a context hop, so a wait of a millisecond skipped rounds that nobody else held.
+   */
+  static final long ACQUIRE_TIMEOUT_MS = 2_000;
+
   private final Vertx vertx;
   private final String lockName;
 
@@ -31,7 +38,7 @@ public final class ClusterSingleton {
   public <T> Future<@Nullable T> runIfFree(Supplier<Future<T>> job) {
     return vertx
         .sharedData()
-        .getLockWithTimeout(lockName, 1)
+        .getLockWithTimeout(lockName, ACQUIRE_TIMEOUT_MS)
         .transform(
             ar -> {
               if (ar.failed()) return Future.<@Nullable T>succeededFuture(null);

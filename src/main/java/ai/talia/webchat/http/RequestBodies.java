@@ -4,6 +4,8 @@ import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -25,7 +27,7 @@ final class RequestBodies {
     }
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(body);
+      parsed = Json.decodeValue(body);
     } catch (DecodeException e) {
       throw ApiProblem.of(ProblemCode.INVALID_JSON, "The body is not valid JSON");
     }
@@ -42,7 +44,7 @@ final class RequestBodies {
    * 422.
    */
   static final class Checks {
-    private final List<io.vertx.core.json.JsonObject> errors = new ArrayList<>();
+    private final List<JsonObject> errors = new ArrayList<>();
 
     String string(JsonObject body, String field, boolean required, int min, int max) {
       Object v = body.getValue(field);
@@ -101,7 +103,7 @@ final class RequestBodies {
         detail.append(e.getString("field")).append(": ").append(e.getString("reason"));
       }
       throw ApiProblem.of(ProblemCode.VALIDATION_FAILED, detail.toString())
-          .with("errors", new io.vertx.core.json.JsonArray(new ArrayList<>(errors)));
+          .with("errors", new JsonArray(new ArrayList<>(errors)));
     }
   }
 }

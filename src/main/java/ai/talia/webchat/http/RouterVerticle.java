@@ -5,6 +5,7 @@ import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.session.SessionGateway;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -89,7 +90,7 @@ public final class RouterVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown();
   }
 
-  private Router router(WebchatApi api, io.vertx.core.Handler<RoutingContext> stream) {
+  private Router router(WebchatApi api, Handler<RoutingContext> stream) {
     Router router = Router.router(vertx);
     // First: /api/admin/* has its own token check and ends there, outside the CORS and widget-token
     // chain of /api/* below (README § Admin access).

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What became of a capture. {@code STORED}: every given field was valid and is stored. {@code
@@ -33,9 +34,7 @@ public record LeadOutcome(
           "invalid",
           new JsonObject(
               Map.copyOf(invalid).entrySet().stream()
-                  .collect(
-                      java.util.stream.Collectors.toMap(
-                          Map.Entry::getKey, e -> (Object) e.getValue()))));
+                  .collect(Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue()))));
     if (lead != null) json.put("lead_complete", lead.complete());
     return json;
   }

@@ -3,6 +3,7 @@ package ai.talia.webchat.session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,8 +47,7 @@ public final class SessionMetrics {
 
   public void turn(String outcome, long nanos) {
     Counter.builder("talia_turns_total").tag("outcome", outcome).register(registry).increment();
-    if ("completed".equals(outcome))
-      turnLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    if ("completed".equals(outcome)) turnLatency.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** A session actor that found another actor writing its session and stepped down. */

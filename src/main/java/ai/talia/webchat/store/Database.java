@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Which database the gateway uses: Postgres when {@code db.url} ({@code TALIA_DB_URL}) is a {@code
@@ -68,7 +69,7 @@ public record Database(String kind, String description, PgConnectOptions postgre
 
   private DataSource migrationDataSource() {
     if (postgres != null) {
-      org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+      PGSimpleDataSource ds = new PGSimpleDataSource();
       ds.setServerNames(new String[] {postgres.getHost()});
       ds.setPortNumbers(new int[] {postgres.getPort()});
       ds.setDatabaseName(postgres.getDatabase());

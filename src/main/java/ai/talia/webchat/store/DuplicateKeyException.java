@@ -1,5 +1,7 @@
 package ai.talia.webchat.store;
 
+import java.util.Locale;
+
 /** A unique constraint refused a write (Postgres and H2 both report SQLState 23505). */
 public final class DuplicateKeyException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -21,8 +23,6 @@ public final class DuplicateKeyException extends RuntimeException {
   public boolean on(String constraint) {
     String message = getMessage();
     return message != null
-        && message
-            .toLowerCase(java.util.Locale.ROOT)
-            .contains(constraint.toLowerCase(java.util.Locale.ROOT));
+        && message.toLowerCase(Locale.ROOT).contains(constraint.toLowerCase(Locale.ROOT));
   }
 }

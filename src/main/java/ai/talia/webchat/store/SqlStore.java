@@ -10,12 +10,15 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -801,8 +805,7 @@ public final class SqlStore implements Store {
    * then the events that {@code eventsOf} makes of the result.
    */
   private <T> Future<T> inTransaction(
-      java.util.function.Function<SqlClient, Future<T>> work,
-      java.util.function.Function<T, List<DomainEvent>> eventsOf) {
+      Function<SqlClient, Future<T>> work, Function<T, List<DomainEvent>> eventsOf) {
     List<DomainEvent> written = new ArrayList<>();
     return retried(
             () ->
@@ -849,7 +852,7 @@ public final class SqlStore implements Store {
   private static Future<Integer> update(SqlClient client, String sql, Map<String, Object> params) {
     return SqlTemplate.forUpdate(client, sql)
         .execute(params)
-        .map(io.vertx.sqlclient.SqlResult::rowCount)
+        .map(SqlResult::rowCount)
         .recover(SqlStore::translate);
   }
 
@@ -866,19 +869,19 @@ public final class SqlStore implements Store {
   static Instant instant(Object value) {
     if (value == null) return null;
     if (value instanceof OffsetDateTime odt) return odt.toInstant();
-    if (value instanceof java.time.ZonedDateTime zdt) return zdt.toInstant();
+    if (value instanceof ZonedDateTime zdt) return zdt.toInstant();
     if (value instanceof LocalDateTime ldt) return ldt.toInstant(ZoneOffset.UTC);
-    if (value instanceof java.sql.Timestamp t) return t.toInstant();
+    if (value instanceof Timestamp t) return t.toInstant();
     if (value instanceof Instant i) return i;
     return OffsetDateTime.parse(value.toString()).toInstant();
   }
 
-  private static <T> T first(RowSet<Row> rows, java.util.function.Function<Row, T> mapper) {
+  private static <T> T first(RowSet<Row> rows, Function<Row, T> mapper) {
     var it = rows.iterator();
     return it.hasNext() ? mapper.apply(it.next()) : null;
   }
 
-  private static <T> List<T> all(RowSet<Row> rows, java.util.function.Function<Row, T> mapper) {
+  private static <T> List<T> all(RowSet<Row> rows, Function<Row, T> mapper) {
     List<T> out = new ArrayList<>(rows.size());
     for (Row row : rows) out.add(mapper.apply(row));
     return out;

@@ -1,6 +1,7 @@
 package ai.talia.webchat.store;
 
 import io.vertx.core.Future;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -100,7 +101,7 @@ public interface Store {
    * session_erased} event. Completes with null when there is no such session or it was erased
    * already.
    */
-  Future<ErasedSession> eraseSession(String sessionId, String reason, java.time.Instant at);
+  Future<ErasedSession> eraseSession(String sessionId, String reason, Instant at);
 
   /** Completes when the database answers a trivial query. */
   Future<Void> ping();

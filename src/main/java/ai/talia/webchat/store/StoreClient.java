@@ -5,6 +5,7 @@ import ai.talia.webchat.bus.LocalCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 
@@ -128,7 +129,7 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<ErasedSession> eraseSession(String id, String reason, java.time.Instant at) {
+  public Future<ErasedSession> eraseSession(String id, String reason, Instant at) {
     return call(st -> st.eraseSession(id, reason, at));
   }
 

@@ -2,6 +2,7 @@ package ai.talia.webchat.assistant.openai;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,6 +17,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.ConnectException;
@@ -119,7 +121,7 @@ final class OpenAiClient {
    */
   Future<JsonObject> delete(String operation, String path) {
     long started = System.nanoTime();
-    io.vertx.ext.web.client.HttpRequest<Buffer> request =
+    HttpRequest<Buffer> request =
         web.deleteAbs(settings.url(path))
             .bearerTokenAuthentication(settings.apiKey())
             .putHeader(HttpHeaders.ACCEPT.toString(), "application/json");
@@ -149,7 +151,7 @@ final class OpenAiClient {
 
   private Future<JsonObject> postJsonOnce(String operation, String path, JsonObject body) {
     long started = System.nanoTime();
-    io.vertx.ext.web.client.HttpRequest<Buffer> request =
+    HttpRequest<Buffer> request =
         web.postAbs(settings.url(path))
             .bearerTokenAuthentication(settings.apiKey())
             .putHeader(HttpHeaders.ACCEPT.toString(), "application/json");
@@ -173,8 +175,7 @@ final class OpenAiClient {
             });
   }
 
-  private static Future<JsonObject> jsonOutcome(
-      io.vertx.core.AsyncResult<HttpResponse<Buffer>> ar) {
+  private static Future<JsonObject> jsonOutcome(AsyncResult<HttpResponse<Buffer>> ar) {
     if (ar.failed()) return Future.failedFuture(connectionFailure(ar.cause(), false));
     HttpResponse<Buffer> response = ar.result();
     if (response.statusCode() / 100 != 2) {

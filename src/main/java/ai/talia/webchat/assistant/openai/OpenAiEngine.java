@@ -15,6 +15,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -190,9 +192,7 @@ public final class OpenAiEngine implements AssistantEngine {
     return client
         .delete(
             "conversations.delete",
-            "/conversations/"
-                + java.net.URLEncoder.encode(
-                    conversationId, java.nio.charset.StandardCharsets.UTF_8))
+            "/conversations/" + URLEncoder.encode(conversationId, StandardCharsets.UTF_8))
         .<Void>mapEmpty()
         .recover(
             failure ->

@@ -4,11 +4,14 @@ import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -107,9 +110,9 @@ public record OpenAiSettings(
     String baseUrl = q < 0 ? url : url.substring(0, q);
     while (baseUrl.endsWith("/")) baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     try {
-      java.net.URI parsed = new java.net.URI(baseUrl + (baseQuery == null ? "" : "?" + baseQuery));
-      if (parsed.getHost() == null) throw new java.net.URISyntaxException(baseUrl, "no host");
-    } catch (java.net.URISyntaxException e) {
+      URI parsed = new URI(baseUrl + (baseQuery == null ? "" : "?" + baseQuery));
+      if (parsed.getHost() == null) throw new URISyntaxException(baseUrl, "no host");
+    } catch (URISyntaxException e) {
       throw new IllegalArgumentException(
           "TALIA_OPENAI_BASE_URL is not a valid URL: " + withoutQuery(url));
     }
@@ -224,7 +227,7 @@ public record OpenAiSettings(
     if (REASONING_EFFORTS.contains(v)) return v;
     throw new IllegalArgumentException(
         "TALIA_OPENAI_REASONING_EFFORT must be auto, off or one of "
-            + new java.util.TreeSet<>(REASONING_EFFORTS)
+            + new TreeSet<>(REASONING_EFFORTS)
             + ", got: "
             + value);
   }

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -135,7 +136,7 @@ public final class ScriptedEngine implements AssistantEngine {
     String cut = NAME_END.split(rest, 2)[0].trim();
     String[] parts = SPACES.split(cut);
     if (cut.isEmpty() || parts.length > 4)
-      return cut.isEmpty() ? null : String.join(" ", java.util.Arrays.copyOf(parts, 4));
+      return cut.isEmpty() ? null : String.join(" ", Arrays.copyOf(parts, 4));
     return cut;
   }
 

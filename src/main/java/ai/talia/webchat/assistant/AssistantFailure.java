@@ -4,6 +4,7 @@ import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.problem.ProblemSource;
 import io.vertx.core.json.JsonObject;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A turn that produced no reply. {@code httpStatus} is what the API answers (502 bad upstream
@@ -21,12 +22,17 @@ public final class AssistantFailure extends RuntimeException implements ProblemS
   private final String code;
   private final long tokensUsed;
 
-  public AssistantFailure(int httpStatus, String code, String detail, Throwable cause) {
+  public AssistantFailure(
+      int httpStatus, String code, @Nullable String detail, @Nullable Throwable cause) {
     this(httpStatus, code, detail, cause, 0);
   }
 
   private AssistantFailure(
-      int httpStatus, String code, String detail, Throwable cause, long tokensUsed) {
+      int httpStatus,
+      String code,
+      @Nullable String detail,
+      @Nullable Throwable cause,
+      long tokensUsed) {
     super(detail, cause, false, false);
     this.httpStatus = httpStatus;
     this.code = code;

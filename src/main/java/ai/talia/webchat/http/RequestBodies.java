@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads JSON bodies and collects field errors into one 422 problem. Lengths are UTF-16 code units,
@@ -46,7 +47,7 @@ final class RequestBodies {
   static final class Checks {
     private final List<JsonObject> errors = new ArrayList<>();
 
-    String string(JsonObject body, String field, boolean required, int min, int max) {
+    @Nullable String string(JsonObject body, String field, boolean required, int min, int max) {
       Object v = body.getValue(field);
       if (v == null) {
         if (required) fail(field, "required");
@@ -66,13 +67,13 @@ final class RequestBodies {
     }
 
     /** A path or query parameter: refused when the stores could not keep it as it is. */
-    String text(String field, String value) {
+    @Nullable String text(String field, @Nullable String value) {
       String problem = value == null ? null : InputText.problem(value);
       if (problem != null) fail(field, problem);
       return value;
     }
 
-    Boolean bool(JsonObject body, String field) {
+    @Nullable Boolean bool(JsonObject body, String field) {
       Object v = body.getValue(field);
       if (!(v instanceof Boolean b)) {
         fail(field, v == null ? "required" : "must_be_a_boolean");
@@ -81,7 +82,7 @@ final class RequestBodies {
       return b;
     }
 
-    JsonObject object(JsonObject body, String field) {
+    @Nullable JsonObject object(JsonObject body, String field) {
       Object v = body.getValue(field);
       if (v == null) return null;
       if (!(v instanceof JsonObject o)) {

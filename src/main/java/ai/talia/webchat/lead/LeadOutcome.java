@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What became of a capture. {@code STORED}: every given field was valid and is stored. {@code
@@ -15,7 +16,10 @@ import java.util.stream.Collectors;
  * stored.
  */
 public record LeadOutcome(
-    Status status, LeadRecord lead, List<String> storedFields, Map<String, String> invalid) {
+    Status status,
+    @Nullable LeadRecord lead,
+    List<String> storedFields,
+    Map<String, String> invalid) {
 
   public enum Status {
     STORED,

@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
@@ -59,16 +60,16 @@ public final class SessionVerticle extends VerticleBase {
   private final SessionServices services;
   private final Store store;
 
-  private SessionRecord session;
-  private ConsentRecord consent;
-  private LeadRecord lead;
+  private @Nullable SessionRecord session;
+  private @Nullable ConsentRecord consent;
+  private @Nullable LeadRecord lead;
 
   /** The newest messages as stored, oldest first, at most {@link #historyWindow} + 1. */
   private final java.util.ArrayList<StoredMessage> recent = new java.util.ArrayList<>();
 
   private int historyWindow;
   private long lastSeq;
-  private MessageConsumer<SessionCommand> consumer;
+  private @Nullable MessageConsumer<SessionCommand> consumer;
   private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
 
   /**
@@ -77,7 +78,7 @@ public final class SessionVerticle extends VerticleBase {
    */
   private final Map<String, Future<Accepted>> inflight = new HashMap<>();
 
-  private PendingTurn running;
+  private @Nullable PendingTurn running;
 
   /** Turns admitted and not started yet: queued, or whose user message is still being written. */
   private int waiting;
@@ -85,7 +86,7 @@ public final class SessionVerticle extends VerticleBase {
   /**
    * The reply being written now, so a socket that joins mid-reply can be sent it from its start.
    */
-  private String runningReplyId;
+  private @Nullable String runningReplyId;
 
   private final StringBuilder runningReplyText = new StringBuilder();
 
@@ -267,7 +268,7 @@ public final class SessionVerticle extends VerticleBase {
   private Future<JsonObject> send(SessionCommand.Send command) {
     String content = command.content();
     String clientMessageId = command.clientMessageId();
-    String locale = command.locale() != null ? command.locale() : session.locale();
+    String locale = command.locale() != null ? command.locale() : session().locale();
     boolean async = command.async();
     Future<Accepted> accepted = inflight.get(clientMessageId);
     if (accepted == null) {
@@ -379,10 +380,15 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   /** Why a new turn may not start now, or null; each refusal is counted by code. */
-  private ApiProblem refusal() {
+  private @Nullable ApiProblem refusal() {
     ApiProblem refused = refusalReason();
     if (refused != null) services.metrics().refused(refused.code());
     return refused;
+  }
+
+  /** Read in start, before the consumer is registered: every command finds it. */
+  private SessionRecord session() {
+    return Objects.requireNonNull(session, "session read at start");
   }
 
   private boolean consentMissing() {
@@ -406,20 +412,20 @@ public final class SessionVerticle extends VerticleBase {
         .transform(ignored -> Future.failedFuture(problem));
   }
 
-  private ApiProblem refusalReason() {
+  private @Nullable ApiProblem refusalReason() {
     if (consentMissing()) {
       return ApiProblem.of(
           ProblemCode.CONSENT_REQUIRED, "Grant consent with POST /api/webchat/consent first");
     }
     int maxTurns = services.limits().sessionMaxTurns();
-    int planned = session.turns() + waiting + (running == null ? 0 : 1);
+    int planned = session().turns() + waiting + (running == null ? 0 : 1);
     if (planned >= maxTurns) {
       return ApiProblem.of(
           ProblemCode.TURN_LIMIT_REACHED,
           "This session reached its limit of " + maxTurns + " turns");
     }
     long maxTokens = services.limits().sessionMaxTokens();
-    if (maxTokens > 0 && session.tokensUsed() >= maxTokens) {
+    if (maxTokens > 0 && session().tokensUsed() >= maxTokens) {
       return ApiProblem.of(
           ProblemCode.TOKEN_LIMIT_REACHED,
           "This session used its " + maxTokens + " assistant tokens");
@@ -526,7 +532,7 @@ public final class SessionVerticle extends VerticleBase {
             sessionId,
             pending.locale(),
             userMessage,
-            session.assistantThreadId(),
+            session().assistantThreadId(),
             recent.stream()
                 .filter(
                     m -> m.seq() < userMessage.seq() && !StoredMessage.FAILED.equals(m.status()))
@@ -583,7 +589,7 @@ public final class SessionVerticle extends VerticleBase {
               long tokens =
                   Math.max(billed[0], failure instanceof AssistantFailure a ? a.tokensUsed() : 0);
               // Billed whether or not the store takes the failure: the caps count it in any case.
-              session = withTokens(session, tokens);
+              session = withTokens(session(), tokens);
               services.budget().record(tokens);
               return store
                   .markFailed(sessionId, userMessage.id(), problem.code(), tokens, epoch)
@@ -605,15 +611,17 @@ public final class SessionVerticle extends VerticleBase {
    * its next turn starts a new one from the stored history.
    */
   private Future<Void> forgetCutConversation() {
-    return session.assistantThreadId() == null ? Future.succeededFuture() : keepConversation(null);
+    return session().assistantThreadId() == null
+        ? Future.succeededFuture()
+        : keepConversation(null);
   }
 
   /** Keeps the conversation the engine uses from now on; null: the session has none any more. */
-  private Future<Void> keepConversation(String id) {
-    if (java.util.Objects.equals(id, session.assistantThreadId())) return Future.succeededFuture();
+  private Future<Void> keepConversation(@Nullable String id) {
+    if (Objects.equals(id, session().assistantThreadId())) return Future.succeededFuture();
     return store
         .setAssistantThread(sessionId, id, epoch)
-        .onSuccess(v -> session = withThread(session, id));
+        .onSuccess(v -> session = withThread(session(), id));
   }
 
   private Future<StoredMessage> storeReply(
@@ -637,7 +645,7 @@ public final class SessionVerticle extends VerticleBase {
             reply -> {
               replaceRemembered(userMessage.withStatus(StoredMessage.COMPLETED, null));
               remember(reply);
-              session = counted(session, result.totalTokens());
+              session = counted(session(), result.totalTokens());
               services.budget().record(result.totalTokens());
             });
   }
@@ -756,7 +764,7 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   private JsonObject pageContext() {
-    return new JsonObject().put("page_url", session.pageUrl()).put("utm", session.utm());
+    return new JsonObject().put("page_url", session().pageUrl()).put("utm", session().utm());
   }
 
   static ApiProblem asProblem(Throwable failure) {
@@ -770,7 +778,7 @@ public final class SessionVerticle extends VerticleBase {
         });
   }
 
-  private static SessionRecord withThread(SessionRecord s, String thread) {
+  private static SessionRecord withThread(SessionRecord s, @Nullable String thread) {
     return new SessionRecord(
         s.sessionId(),
         s.tokenHash(),

@@ -407,7 +407,7 @@ public final class AdminStore {
         SqlStore.instant(r.getValue("updated_at")),
         r.getString("consent_id"),
         r.getString("policy_version"),
-        SqlStore.instant(r.getValue("consent_granted_at")),
+        SqlStore.instantOrNull(r.getValue("consent_granted_at")),
         r.getString("page_url"),
         utm == null ? null : new JsonObject(utm));
   }
@@ -456,6 +456,6 @@ public final class AdminStore {
         r.getInteger("attempts"),
         SqlStore.instant(r.getValue("next_attempt_at")),
         r.getString("last_error"),
-        SqlStore.instant(r.getValue("deleted_at")));
+        SqlStore.instantOrNull(r.getValue("deleted_at")));
   }
 }

@@ -205,7 +205,7 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<Void> setAssistantThread(
-      String sessionId, String assistantThreadId, long ownerEpoch) {
+      String sessionId, @Nullable String assistantThreadId, long ownerEpoch) {
     return write(
         List.of(),
         List.of(
@@ -393,7 +393,7 @@ public final class SqlStore implements Store {
    * force, so the last recorded is the latest even if the clock stepped back or two fell in one
    * microsecond.
    */
-  private static ConsentRecord after(ConsentRecord c, ConsentRecord inForce) {
+  private static ConsentRecord after(ConsentRecord c, @Nullable ConsentRecord inForce) {
     Instant at = c.createdAt().truncatedTo(ChronoUnit.MICROS);
     if (inForce != null && !at.isAfter(inForce.createdAt()))
       at = inForce.createdAt().plus(1, ChronoUnit.MICROS);
@@ -757,7 +757,7 @@ public final class SqlStore implements Store {
     return "40001".equals(state) || "40P01".equals(state);
   }
 
-  private static String sqlState(Throwable failure) {
+  private static @Nullable String sqlState(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String state =
           t instanceof DatabaseException db
@@ -856,18 +856,23 @@ public final class SqlStore implements Store {
         .recover(SqlStore::translate);
   }
 
-  private static Map<String, Object> params(Object... kv) {
+  private static Map<String, Object> params(@Nullable Object... kv) {
     Map<String, Object> map = new HashMap<>();
     for (int i = 0; i < kv.length; i += 2) map.put((String) kv[i], kv[i + 1]);
     return map;
   }
 
-  private static OffsetDateTime ts(Instant instant) {
+  private static @Nullable OffsetDateTime ts(@Nullable Instant instant) {
     return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 
+  /** A column that may be null, such as a time something has not happened at yet. */
+  static @Nullable Instant instantOrNull(@Nullable Object value) {
+    return value == null ? null : instant(value);
+  }
+
+  /** A NOT NULL timestamp column, as whichever type the driver hands. */
   static Instant instant(Object value) {
-    if (value == null) return null;
     if (value instanceof OffsetDateTime odt) return odt.toInstant();
     if (value instanceof ZonedDateTime zdt) return zdt.toInstant();
     if (value instanceof LocalDateTime ldt) return ldt.toInstant(ZoneOffset.UTC);
@@ -876,7 +881,7 @@ public final class SqlStore implements Store {
     return OffsetDateTime.parse(value.toString()).toInstant();
   }
 
-  private static <T> T first(RowSet<Row> rows, Function<Row, T> mapper) {
+  private static <T> @Nullable T first(RowSet<Row> rows, Function<Row, T> mapper) {
     var it = rows.iterator();
     return it.hasNext() ? mapper.apply(it.next()) : null;
   }

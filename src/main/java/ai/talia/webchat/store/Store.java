@@ -3,6 +3,7 @@ package ai.talia.webchat.store;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gateway's storage contract, the same on Postgres and on the embedded store. Every write that
@@ -28,7 +29,8 @@ public interface Store {
    */
   Future<SessionClaim> claimSession(String sessionId, String pendingErrorCode);
 
-  Future<Void> setAssistantThread(String sessionId, String assistantThreadId, long ownerEpoch);
+  Future<Void> setAssistantThread(
+      String sessionId, @Nullable String assistantThreadId, long ownerEpoch);
 
   Future<StoredMessage> findMessageByClientId(String sessionId, String clientMessageId);
 

@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link Store} as the other verticles see it: every call travels over the event bus to the
@@ -54,7 +55,7 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<Void> setAssistantThread(String id, String thread, long epoch) {
+  public Future<Void> setAssistantThread(String id, @Nullable String thread, long epoch) {
     return call(st -> st.setAssistantThread(id, thread, epoch));
   }
 

@@ -22,9 +22,11 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.ConnectException;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -199,7 +201,11 @@ final class OpenAiClient {
    * the key.
    */
   private void record(
-      String operation, long started, int status, String requestId, UpstreamError error) {
+      String operation,
+      long started,
+      int status,
+      @Nullable String requestId,
+      @Nullable UpstreamError error) {
     record(operation, started, status, requestId, error, true);
   }
 
@@ -207,8 +213,8 @@ final class OpenAiClient {
       String operation,
       long started,
       int status,
-      String requestId,
-      UpstreamError error,
+      @Nullable String requestId,
+      @Nullable UpstreamError error,
       boolean countsForBreaker) {
     long ms = (System.nanoTime() - started) / 1_000_000;
     if (error == null) {
@@ -273,8 +279,8 @@ final class OpenAiClient {
     private final StreamHandler handler;
     private final Promise<Void> done = Promise.promise();
     private final long started = System.nanoTime();
-    private HttpClientRequest request;
-    private String requestId;
+    private @Nullable HttpClientRequest request;
+    private @Nullable String requestId;
     private int status;
     private boolean ended;
     private boolean outputStarted;
@@ -336,7 +342,8 @@ final class OpenAiClient {
       requestId = response.getHeader("x-request-id");
       handler.onStatus(status);
       if (settled) {
-        request.reset();
+        // A response comes from a request sent.
+        Objects.requireNonNull(request).reset();
         return;
       }
       touched();

@@ -36,17 +36,17 @@ import org.jspecify.annotations.Nullable;
 public record OpenAiSettings(
     String apiKey,
     String baseUrl,
-    String baseQuery,
+    @Nullable String baseQuery,
     Map<String, String> extraHeaders,
     String chatMaxTokensParam,
     State state,
     ApiStyle apiStyle,
     String model,
-    Double temperature,
+    @Nullable Double temperature,
     int maxOutputTokens,
     boolean store,
     String truncation,
-    String reasoningEffort,
+    @Nullable String reasoningEffort,
     String instructionsFile,
     String toolsFile,
     int maxToolRounds,
@@ -177,7 +177,7 @@ public record OpenAiSettings(
    * conf/talia.json} an object, in the environment its JSON text). Values are secrets (an {@code
    * api-key}): no message repeats them.
    */
-  static Map<String, String> extraHeaders(Object value) {
+  static Map<String, String> extraHeaders(@Nullable Object value) {
     if (value == null || (value instanceof String s && s.isBlank())) return Map.of();
     JsonObject json;
     if (value instanceof JsonObject o) {
@@ -217,7 +217,7 @@ public record OpenAiSettings(
    * the reply — for models that reason (the gpt-5 family but its {@code -chat} models, the
    * o-series), nothing for others; {@code off}: nothing; else one of the API's values.
    */
-  static String reasoningEffort(String value, String model) {
+  static @Nullable String reasoningEffort(String value, String model) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     if (v.equals("off")) return null;
     if (v.equals("auto"))
@@ -245,12 +245,12 @@ public record OpenAiSettings(
   private static boolean strictBool(TaliaConfig config, ConfigKeys key) {
     Object v = config.value(key);
     if (v instanceof Boolean b) return b;
-    String s = v.toString().trim().toLowerCase(Locale.ROOT);
+    String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
     if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
     throw new IllegalArgumentException(key.env() + " must be true or false, got: " + v);
   }
 
-  private static String chatMaxTokensParam(String value) {
+  private static String chatMaxTokensParam(@Nullable String value) {
     if (value == null) return "max_completion_tokens";
     String v = value.trim().toLowerCase(Locale.ROOT);
     if (v.equals("max_completion_tokens") || v.equals("max_tokens")) return v;

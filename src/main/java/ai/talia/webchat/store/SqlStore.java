@@ -163,7 +163,7 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<SessionRecord> findSession(String sessionId) {
+  public Future<@Nullable SessionRecord> findSession(String sessionId) {
     return query(
             pool,
             "SELECT "
@@ -216,7 +216,8 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<StoredMessage> findMessageByClientId(String sessionId, String clientMessageId) {
+  public Future<@Nullable StoredMessage> findMessageByClientId(
+      String sessionId, String clientMessageId) {
     return query(
             pool,
             "SELECT "
@@ -227,7 +228,7 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<StoredMessage> findReply(String sessionId, String userMessageId) {
+  public Future<@Nullable StoredMessage> findReply(String sessionId, String userMessageId) {
     return query(
             pool,
             "SELECT "
@@ -403,13 +404,13 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<ConsentRecord> latestConsent(String sessionId) {
+  public Future<@Nullable ConsentRecord> latestConsent(String sessionId) {
     return query(pool, LATEST_CONSENT, params("id", sessionId))
         .map(rows -> first(rows, SqlStore::consent));
   }
 
   @Override
-  public Future<LeadRecord> findLead(String sessionId) {
+  public Future<@Nullable LeadRecord> findLead(String sessionId) {
     return query(
             pool,
             "SELECT " + LEAD_COLUMNS + " FROM leads WHERE session_id = #{id}",
@@ -553,7 +554,7 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<ErasedSession> eraseSession(String sessionId, String reason, Instant at) {
+  public Future<@Nullable ErasedSession> eraseSession(String sessionId, String reason, Instant at) {
     Map<String, Object> p = params("id", sessionId, "reason", reason, "at", ts(at));
     return inTransaction(
         tx ->

@@ -18,7 +18,7 @@ public interface Store {
    */
   Future<SessionRecord> createSession(SessionRecord session);
 
-  Future<SessionRecord> findSession(String sessionId);
+  Future<@Nullable SessionRecord> findSession(String sessionId);
 
   /**
    * Makes the caller the session's one writer: bumps the session's {@code owner_epoch} and marks
@@ -32,10 +32,10 @@ public interface Store {
   Future<Void> setAssistantThread(
       String sessionId, @Nullable String assistantThreadId, long ownerEpoch);
 
-  Future<StoredMessage> findMessageByClientId(String sessionId, String clientMessageId);
+  Future<@Nullable StoredMessage> findMessageByClientId(String sessionId, String clientMessageId);
 
   /** The assistant message that answers a user message, or null. */
-  Future<StoredMessage> findReply(String sessionId, String userMessageId);
+  Future<@Nullable StoredMessage> findReply(String sessionId, String userMessageId);
 
   /**
    * Inserts a user message and its {@code webchat_message_sent} event. It leaves the session row
@@ -77,9 +77,9 @@ public interface Store {
    */
   Future<ConsentRecord> recordConsent(ConsentRecord consent);
 
-  Future<ConsentRecord> latestConsent(String sessionId);
+  Future<@Nullable ConsentRecord> latestConsent(String sessionId);
 
-  Future<LeadRecord> findLead(String sessionId);
+  Future<@Nullable LeadRecord> findLead(String sessionId);
 
   /**
    * Inserts or updates the session's one lead and writes {@code lead_captured} naming the changed
@@ -103,7 +103,7 @@ public interface Store {
    * session_erased} event. Completes with null when there is no such session or it was erased
    * already.
    */
-  Future<ErasedSession> eraseSession(String sessionId, String reason, Instant at);
+  Future<@Nullable ErasedSession> eraseSession(String sessionId, String reason, Instant at);
 
   /** Completes when the database answers a trivial query. */
   Future<Void> ping();

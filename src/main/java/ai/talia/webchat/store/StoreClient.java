@@ -45,7 +45,7 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<SessionRecord> findSession(String id) {
+  public Future<@Nullable SessionRecord> findSession(String id) {
     return call(st -> st.findSession(id));
   }
 
@@ -60,12 +60,12 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<StoredMessage> findMessageByClientId(String id, String cmid) {
+  public Future<@Nullable StoredMessage> findMessageByClientId(String id, String cmid) {
     return call(st -> st.findMessageByClientId(id, cmid));
   }
 
   @Override
-  public Future<StoredMessage> findReply(String id, String userMessageId) {
+  public Future<@Nullable StoredMessage> findReply(String id, String userMessageId) {
     return call(st -> st.findReply(id, userMessageId));
   }
 
@@ -105,12 +105,12 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<ConsentRecord> latestConsent(String id) {
+  public Future<@Nullable ConsentRecord> latestConsent(String id) {
     return call(st -> st.latestConsent(id));
   }
 
   @Override
-  public Future<LeadRecord> findLead(String id) {
+  public Future<@Nullable LeadRecord> findLead(String id) {
     return call(st -> st.findLead(id));
   }
 
@@ -130,7 +130,7 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<ErasedSession> eraseSession(String id, String reason, Instant at) {
+  public Future<@Nullable ErasedSession> eraseSession(String id, String reason, Instant at) {
     return call(st -> st.eraseSession(id, reason, at));
   }
 

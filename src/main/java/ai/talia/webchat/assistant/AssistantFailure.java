@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 public final class AssistantFailure extends RuntimeException implements ProblemSource {
   private static final long serialVersionUID = 1L;
 
-  public static final String UNAVAILABLE = "assistant_unavailable";
+  public static final String UNAVAILABLE = ProblemCode.ASSISTANT_UNAVAILABLE.code();
 
   private final int httpStatus;
   private final String code;
@@ -48,7 +48,8 @@ public final class AssistantFailure extends RuntimeException implements ProblemS
   }
 
   public static AssistantFailure unavailable(String detail) {
-    return new AssistantFailure(503, UNAVAILABLE, detail, null);
+    return new AssistantFailure(
+        ProblemCode.ASSISTANT_UNAVAILABLE.status, UNAVAILABLE, detail, null);
   }
 
   public int httpStatus() {

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.Turn;
+import ai.talia.webchat.assistant.TurnOutcome;
 import ai.talia.webchat.assistant.TurnResult;
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.lead.LeadFields;
@@ -504,9 +505,7 @@ public final class SessionVerticle extends VerticleBase {
     runTurn(turn)
         .onComplete(
             ar -> {
-              services
-                  .metrics()
-                  .turn(ar.succeeded() ? "completed" : "failed", System.nanoTime() - started);
+              services.metrics().turn(TurnOutcome.of(ar.succeeded()), System.nanoTime() - started);
               running = null;
               runningReplyId = null;
               runningReplyText.setLength(0);

@@ -27,8 +27,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
@@ -72,11 +70,8 @@ public final class SessionVerticle extends VerticleBase {
   private MessageConsumer<SessionCommand> consumer;
   private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
 
-  /**
-   * Sends being handled, by client_message_id: a duplicate joins the first instead of running
-   * twice.
-   */
-  private final Map<String, Future<Accepted>> inflight = new HashMap<>();
+  /** Sends being handled: a duplicate joins the first instead of running twice. */
+  private final SendsInFlight<Accepted> inflight = new SendsInFlight<>();
 
   private PendingTurn running;
 
@@ -271,13 +266,9 @@ public final class SessionVerticle extends VerticleBase {
     String clientMessageId = command.clientMessageId();
     String locale = command.locale() != null ? command.locale() : session.locale();
     boolean async = command.async();
-    Future<Accepted> accepted = inflight.get(clientMessageId);
-    if (accepted == null) {
-      accepted = accept(content, clientMessageId, locale);
-      inflight.put(clientMessageId, accepted);
-      Future<Accepted> mine = accepted;
-      mine.compose(Accepted::reply).onComplete(ar -> inflight.remove(clientMessageId, mine));
-    }
+    Future<Accepted> accepted =
+        inflight.join(
+            clientMessageId, () -> accept(content, clientMessageId, locale), Accepted::reply);
     if (async) {
       return accepted.map(
           a ->

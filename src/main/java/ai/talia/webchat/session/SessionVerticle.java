@@ -28,8 +28,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.LongFunction;
@@ -60,6 +58,7 @@ public final class SessionVerticle extends VerticleBase {
   private final String sessionId;
   private final SessionServices services;
   private final Store store;
+  private final Admission admission;
 
   private @Nullable SessionRecord session;
   private @Nullable ConsentRecord consent;
@@ -73,11 +72,8 @@ public final class SessionVerticle extends VerticleBase {
   private @Nullable MessageConsumer<SessionCommand> consumer;
   private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
 
-  /**
-   * Sends being handled, by client_message_id: a duplicate joins the first instead of running
-   * twice.
-   */
-  private final Map<String, Future<Accepted>> inflight = new HashMap<>();
+  /** Sends being handled: a duplicate joins the first instead of running twice. */
+  private final SendsInFlight<Accepted> inflight = new SendsInFlight<>();
 
   private @Nullable PendingTurn running;
 
@@ -121,6 +117,7 @@ public final class SessionVerticle extends VerticleBase {
     this.sessionId = sessionId;
     this.services = services;
     this.store = services.store();
+    this.admission = new Admission(services.limits(), services.consent(), services.budget());
   }
 
   @Override
@@ -271,13 +268,9 @@ public final class SessionVerticle extends VerticleBase {
     String clientMessageId = command.clientMessageId();
     String locale = command.locale() != null ? command.locale() : session().locale();
     boolean async = command.async();
-    Future<Accepted> accepted = inflight.get(clientMessageId);
-    if (accepted == null) {
-      accepted = accept(content, clientMessageId, locale);
-      inflight.put(clientMessageId, accepted);
-      Future<Accepted> mine = accepted;
-      mine.compose(Accepted::reply).onComplete(ar -> inflight.remove(clientMessageId, mine));
-    }
+    Future<Accepted> accepted =
+        inflight.join(
+            clientMessageId, () -> accept(content, clientMessageId, locale), Accepted::reply);
     if (async) {
       return accepted.map(
           a ->
@@ -393,7 +386,7 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   private boolean consentMissing() {
-    return services.consent().required() && (consent == null || !consent.granted());
+    return admission.consentMissing(consent);
   }
 
   /**
@@ -401,10 +394,7 @@ public final class SessionVerticle extends VerticleBase {
    * to the assistant. It stays stored, failed, and a resend after a new grant runs it.
    */
   private Future<StoredMessage> refuseWithdrawn(StoredMessage userMessage) {
-    ApiProblem problem =
-        ApiProblem.of(
-            ProblemCode.CONSENT_REQUIRED,
-            "Consent was withdrawn before this message's turn; grant it and resend");
+    ApiProblem problem = Admission.consentWithdrawn();
     services.metrics().refused(problem.code());
     return store
         .markFailed(sessionId, userMessage.id(), problem.code(), 0, epoch)
@@ -414,36 +404,9 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   private @Nullable ApiProblem refusalReason() {
-    if (consentMissing()) {
-      return ApiProblem.of(
-          ProblemCode.CONSENT_REQUIRED, "Grant consent with POST /api/webchat/consent first");
-    }
-    int maxTurns = services.limits().sessionMaxTurns();
-    int planned = session().turns() + waiting + (running == null ? 0 : 1);
-    if (planned >= maxTurns) {
-      return ApiProblem.of(
-          ProblemCode.TURN_LIMIT_REACHED,
-          "This session reached its limit of " + maxTurns + " turns");
-    }
-    long maxTokens = services.limits().sessionMaxTokens();
-    if (maxTokens > 0 && session().tokensUsed() >= maxTokens) {
-      return ApiProblem.of(
-          ProblemCode.TOKEN_LIMIT_REACHED,
-          "This session used its " + maxTokens + " assistant tokens");
-    }
-    DailyTokenBudget budget = services.budget();
-    if (!budget.tryReserve()) {
-      return ApiProblem.of(
-              ProblemCode.DAILY_BUDGET_EXHAUSTED,
-              "The assistant's budget of " + budget.limit() + " tokens for today (UTC) is spent")
-          .retryAfter(budget.secondsUntilReset());
-    }
-    int queueMax = services.limits().sessionQueueMax();
-    if (waiting >= queueMax) {
-      return ApiProblem.of(ProblemCode.SESSION_BUSY, waiting + " messages are already waiting")
-          .retryAfter(2);
-    }
-    return null;
+    return admission.refusal(
+        consent,
+        new Admission.Load(session().turns(), session().tokensUsed(), waiting, running != null));
   }
 
   private Future<JsonObject> consent(SessionCommand.Consent command) {

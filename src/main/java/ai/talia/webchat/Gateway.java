@@ -39,6 +39,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,9 +166,7 @@ public final class Gateway {
     AdminApi admin =
         new AdminApi(
             new AdminAccess(config.string(ConfigKeys.ADMIN_TOKEN), clientAddress),
-            java.util.stream.Stream.concat(
-                    java.util.stream.Stream.of(webhooks.adminApi()), adminSide.routes().stream())
-                .toList());
+            Stream.concat(Stream.of(webhooks.adminApi()), adminSide.routes().stream()).toList());
     HttpServices httpServices =
         new HttpServices(
             http,

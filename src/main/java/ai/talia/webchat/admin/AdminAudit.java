@@ -30,7 +30,11 @@ final class AdminAudit {
    * @param masked what the log line may show (masked)
    */
   Future<Void> exported(
-      String what, @Nullable String sessionId, long rows, JsonObject filters, String masked) {
+      String what,
+      @Nullable String sessionId,
+      long rows,
+      JsonObject filters,
+      @Nullable String masked) {
     log.info(
         "admin export",
         kv("what", what),

@@ -4,6 +4,7 @@ import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.problem.ProblemSource;
 import io.vertx.core.json.JsonObject;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A turn that produced no reply. {@code httpStatus} is what the API answers (502 bad upstream
@@ -15,18 +16,23 @@ import io.vertx.core.json.JsonObject;
 public final class AssistantFailure extends RuntimeException implements ProblemSource {
   private static final long serialVersionUID = 1L;
 
-  public static final String UNAVAILABLE = "assistant_unavailable";
+  public static final String UNAVAILABLE = ProblemCode.ASSISTANT_UNAVAILABLE.code();
 
   private final int httpStatus;
   private final String code;
   private final long tokensUsed;
 
-  public AssistantFailure(int httpStatus, String code, String detail, Throwable cause) {
+  public AssistantFailure(
+      int httpStatus, String code, @Nullable String detail, @Nullable Throwable cause) {
     this(httpStatus, code, detail, cause, 0);
   }
 
   private AssistantFailure(
-      int httpStatus, String code, String detail, Throwable cause, long tokensUsed) {
+      int httpStatus,
+      String code,
+      @Nullable String detail,
+      @Nullable Throwable cause,
+      long tokensUsed) {
     super(detail, cause, false, false);
     this.httpStatus = httpStatus;
     this.code = code;
@@ -42,7 +48,8 @@ public final class AssistantFailure extends RuntimeException implements ProblemS
   }
 
   public static AssistantFailure unavailable(String detail) {
-    return new AssistantFailure(503, UNAVAILABLE, detail, null);
+    return new AssistantFailure(
+        ProblemCode.ASSISTANT_UNAVAILABLE.status, UNAVAILABLE, detail, null);
   }
 
   public int httpStatus() {

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an engine is given for one turn.
@@ -26,9 +27,9 @@ public record Turn(
     String sessionId,
     String locale,
     StoredMessage userMessage,
-    String conversationId,
+    @Nullable String conversationId,
     List<StoredMessage> history,
-    LeadRecord lead,
+    @Nullable LeadRecord lead,
     JsonObject pageContext,
     LeadCapture leads,
     Function<String, Future<Void>> keepConversation) {}

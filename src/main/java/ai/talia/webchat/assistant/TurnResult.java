@@ -1,5 +1,7 @@
 package ai.talia.webchat.assistant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A finished turn: the whole reply text, the conversation id to keep for the session (changed when
  * the engine created or recreated one; null when it has none), the tokens it used, and whether the
@@ -7,9 +9,14 @@ package ai.talia.webchat.assistant;
  * visitor, so that text is the reply, kept and marked.
  */
 public record TurnResult(
-    String text, String conversationId, int inputTokens, int outputTokens, boolean incomplete) {
+    String text,
+    @Nullable String conversationId,
+    int inputTokens,
+    int outputTokens,
+    boolean incomplete) {
 
-  public TurnResult(String text, String conversationId, int inputTokens, int outputTokens) {
+  public TurnResult(
+      String text, @Nullable String conversationId, int inputTokens, int outputTokens) {
     this(text, conversationId, inputTokens, outputTokens, false);
   }
 

@@ -20,7 +20,7 @@ public final class Addresses {
   /** The session directory: activates (deploys) a session actor on demand. */
   public static final String SESSION_ACTIVATE = "webchat.sessions.activate";
 
-  /** The persistence verticle: {@link ai.talia.webchat.store.StoreOps}. */
+  /** The persistence verticle, which {@link ai.talia.webchat.store.StoreClient} sends each call. */
   public static final String STORE = "webchat.store";
 
   /**

@@ -10,9 +10,11 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,24 +148,26 @@ public final class ConnectionLimits {
   }
 
   private void refuse(Reason reason) {
-    refused.get(reason).increment();
+    // Both maps hold every reason from the constructor on.
+    Counter counter = Objects.requireNonNull(refused.get(reason));
+    counter.increment();
     // At most one line a minute per reason: refusals come in floods, the metric counts them all.
-    AtomicLong last = lastLogged.get(reason);
+    AtomicLong last = Objects.requireNonNull(lastLogged.get(reason));
     long now = System.nanoTime();
     long before = last.get();
     if (now - before >= LOG_EVERY_NANOS && last.compareAndSet(before, now))
       log.warn(
           "connection refused to bound what one client holds (logged once a minute)",
           kv("reason", reason.tag),
-          kv("refused_total", (long) refused.get(reason).count()));
+          kv("refused_total", (long) counter.count()));
   }
 
-  private static String address(SocketAddress address) {
+  private static @Nullable String address(@Nullable SocketAddress address) {
     return address == null ? null : address.hostAddress();
   }
 
   /** The connection's Netty channel; Vert.x 5 exposes it only on its connection base class. */
-  private static Channel channel(HttpConnection connection) {
+  private static @Nullable Channel channel(HttpConnection connection) {
     if (connection instanceof ConnectionBase base) return base.channel();
     if (!warned.getAndSet(true))
       log.warn(

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayDeque;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Text that both stores keep as it was sent. Postgres refuses a NUL character in text (the insert
@@ -21,7 +22,7 @@ final class InputText {
   private InputText() {}
 
   /** Why {@code s} cannot be stored as it is, or null. */
-  static String problem(String s) {
+  static @Nullable String problem(String s) {
     for (int i = 0, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
       if (c == 0) return CONTAINS_NUL;
@@ -39,7 +40,8 @@ final class InputText {
   static void checkQuery(RoutingContext ctx) {
     RequestBodies.Checks checks = new RequestBodies.Checks();
     for (Map.Entry<String, String> param : ctx.queryParams()) {
-      if (problem(param.getKey()) != null) checks.fail("query", problem(param.getKey()));
+      String keyProblem = problem(param.getKey());
+      if (keyProblem != null) checks.fail("query", keyProblem);
       else checks.text(param.getKey(), param.getValue());
     }
     checks.orThrow();
@@ -77,7 +79,7 @@ final class InputText {
   }
 
   /** A value met in the walk: its parent and its member name ({@code ".name"}) or index. */
-  private record Node(Object value, Node parent, Object step) {
+  private record Node(@Nullable Object value, @Nullable Node parent, @Nullable Object step) {
     String path() {
       StringBuilder path = new StringBuilder();
       for (Node n = this; n.parent != null; n = n.parent) {

@@ -8,7 +8,9 @@ import ai.talia.webchat.session.SessionGateway;
 import ai.talia.webchat.store.FieldLimits;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one path of a visitor message into its session, shared by {@code POST /messages} and the
@@ -32,11 +34,11 @@ final class MessageIntake {
     this.sessions = sessions;
   }
 
-  record Checked(String content, String locale, String clientMessageId) {}
+  record Checked(String content, @Nullable String locale, String clientMessageId) {}
 
   /**
    * Checks {@code content}, {@code locale} and {@code client_message_id} of a body or frame, adding
-   * to {@code checks}.
+   * to {@code checks}, and throws their 422 if any check failed.
    */
   Checked check(RequestBodies.Checks checks, JsonObject body) {
     String content = checks.string(body, "content", true, 1, contentMax);
@@ -44,8 +46,11 @@ final class MessageIntake {
     String locale = body.getValue("locale") == null ? null : Locales.checked(webchat, checks, body);
     String clientMessageId =
         checks.string(body, "client_message_id", false, 1, FieldLimits.CLIENT_MESSAGE_ID);
+    checks.orThrow();
     return new Checked(
-        content, locale, clientMessageId != null ? clientMessageId : UUID.randomUUID().toString());
+        Objects.requireNonNull(content, "content passed its checks"),
+        locale,
+        clientMessageId != null ? clientMessageId : UUID.randomUUID().toString());
   }
 
   Future<JsonObject> send(String sessionId, Checked message, boolean async) {

@@ -5,6 +5,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.grid.hazelcast.Bucket4jHazelcast;
@@ -102,7 +103,7 @@ public final class RateLimits {
     if (capacity <= 0 || shared != null) return 0;
     Bucket bucket = buckets.get(key);
     if (bucket == null) return 0;
-    io.github.bucket4j.EstimationProbe probe = bucket.estimateAbilityToConsume(1);
+    EstimationProbe probe = bucket.estimateAbilityToConsume(1);
     if (probe.canBeConsumed()) return 0;
     return Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
   }

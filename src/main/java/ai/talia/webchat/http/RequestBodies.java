@@ -4,10 +4,13 @@ import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads JSON bodies and collects field errors into one 422 problem. Lengths are UTF-16 code units,
@@ -25,7 +28,7 @@ final class RequestBodies {
     }
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(body);
+      parsed = Json.decodeValue(body);
     } catch (DecodeException e) {
       throw ApiProblem.of(ProblemCode.INVALID_JSON, "The body is not valid JSON");
     }
@@ -42,9 +45,9 @@ final class RequestBodies {
    * 422.
    */
   static final class Checks {
-    private final List<io.vertx.core.json.JsonObject> errors = new ArrayList<>();
+    private final List<JsonObject> errors = new ArrayList<>();
 
-    String string(JsonObject body, String field, boolean required, int min, int max) {
+    @Nullable String string(JsonObject body, String field, boolean required, int min, int max) {
       Object v = body.getValue(field);
       if (v == null) {
         if (required) fail(field, "required");
@@ -64,13 +67,13 @@ final class RequestBodies {
     }
 
     /** A path or query parameter: refused when the stores could not keep it as it is. */
-    String text(String field, String value) {
+    @Nullable String text(String field, @Nullable String value) {
       String problem = value == null ? null : InputText.problem(value);
       if (problem != null) fail(field, problem);
       return value;
     }
 
-    Boolean bool(JsonObject body, String field) {
+    @Nullable Boolean bool(JsonObject body, String field) {
       Object v = body.getValue(field);
       if (!(v instanceof Boolean b)) {
         fail(field, v == null ? "required" : "must_be_a_boolean");
@@ -79,7 +82,7 @@ final class RequestBodies {
       return b;
     }
 
-    JsonObject object(JsonObject body, String field) {
+    @Nullable JsonObject object(JsonObject body, String field) {
       Object v = body.getValue(field);
       if (v == null) return null;
       if (!(v instanceof JsonObject o)) {
@@ -101,7 +104,7 @@ final class RequestBodies {
         detail.append(e.getString("field")).append(": ").append(e.getString("reason"));
       }
       throw ApiProblem.of(ProblemCode.VALIDATION_FAILED, detail.toString())
-          .with("errors", new io.vertx.core.json.JsonArray(new ArrayList<>(errors)));
+          .with("errors", new JsonArray(new ArrayList<>(errors)));
     }
   }
 }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Closes an HTTP/1.x connection whose request arrives too slowly: its head must be complete within
@@ -42,7 +43,7 @@ final class RequestReadTimeout {
   private final long bodyMillis;
   private final Consumer<Expired> onExpired;
   private State state = State.IDLE;
-  private ScheduledFuture<?> timer;
+  private @Nullable ScheduledFuture<?> timer;
 
   private RequestReadTimeout(long headerMillis, long bodyMillis, Consumer<Expired> onExpired) {
     this.headerMillis = headerMillis;

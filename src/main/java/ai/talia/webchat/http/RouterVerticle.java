@@ -5,6 +5,7 @@ import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.session.SessionGateway;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -19,6 +20,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Terminates HTTP: origin, widget-token and per-IP rate checks, then the webchat API, the
@@ -31,7 +33,7 @@ public final class RouterVerticle extends VerticleBase {
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   private final HttpServices services;
-  private HttpServer server;
+  private @Nullable HttpServer server;
 
   /** This instance's open sockets: in a cluster, those of a member that left are told to move. */
   private final Set<StreamConnection> streams = new HashSet<>();
@@ -89,7 +91,7 @@ public final class RouterVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown();
   }
 
-  private Router router(WebchatApi api, io.vertx.core.Handler<RoutingContext> stream) {
+  private Router router(WebchatApi api, Handler<RoutingContext> stream) {
     Router router = Router.router(vertx);
     // First: /api/admin/* has its own token check and ends there, outside the CORS and widget-token
     // chain of /api/* below (README § Admin access).
@@ -234,7 +236,7 @@ public final class RouterVerticle extends VerticleBase {
     ctx.next();
   }
 
-  private void checkWidgetToken(RoutingContext ctx, String expected) {
+  private void checkWidgetToken(RoutingContext ctx, @Nullable String expected) {
     if (expected == null
         || HttpMethod.OPTIONS.equals(ctx.request().method())
         || STREAM_PATH.equals(ctx.request().path())) {

@@ -6,6 +6,7 @@ import ai.talia.webchat.session.SessionTokens;
 import ai.talia.webchat.store.SessionRecord;
 import ai.talia.webchat.store.Store;
 import io.vertx.core.Future;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A session's data is reachable only with its token: 401 without or with a wrong one, 404 for no
@@ -18,7 +19,7 @@ final class SessionAccess {
     this.store = store;
   }
 
-  Future<SessionRecord> authorize(String sessionId, String presentedToken) {
+  Future<SessionRecord> authorize(String sessionId, @Nullable String presentedToken) {
     if (presentedToken == null || presentedToken.isBlank()) {
       return Future.failedFuture(
           ApiProblem.of(ProblemCode.UNAUTHORIZED, "The session token is missing"));

@@ -20,6 +20,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -39,7 +40,7 @@ final class StreamConnection {
   private final SessionGateway sessions;
   private final MessageIntake intake;
   private final String clientIp;
-  private final String widgetToken;
+  private final @Nullable String widgetToken;
   private final Consumer<StreamConnection> onClosed;
 
   /** Where the socket stands; each step only forward. */
@@ -58,9 +59,9 @@ final class StreamConnection {
   private Phase phase = Phase.AWAITING_HELLO;
 
   /** Set once the session's state is known (from {@link Phase#REPLAYING} on). */
-  private String sessionId;
+  private @Nullable String sessionId;
 
-  private MessageConsumer<JsonObject> frames;
+  private @Nullable MessageConsumer<JsonObject> frames;
 
   /** Live frames that arrive while joining and replaying, relayed once live. */
   private final List<JsonObject> held = new ArrayList<>();
@@ -188,7 +189,7 @@ final class StreamConnection {
     vertx.cancelTimer(helloTimer);
     phase = Phase.JOINING;
     // Cluster-wide in a cluster: the session's actor may publish from any node.
-    frames =
+    MessageConsumer<JsonObject> consumer =
         vertx
             .eventBus()
             .consumer(
@@ -198,9 +199,10 @@ final class StreamConnection {
                   if (from != null) owner = from;
                   onFrame(m.body());
                 });
+    frames = consumer;
     access
         .authorize(id, token)
-        .compose(session -> frames.completion())
+        .compose(session -> consumer.completion())
         .compose(v -> sessions.request(id, new SessionCommand.State()))
         .compose(
             state -> {
@@ -324,15 +326,15 @@ final class StreamConnection {
 
   private void admitted(JsonObject frame) {
     RequestBodies.Checks checks = new RequestBodies.Checks();
-    MessageIntake.Checked message = intake.check(checks, frame);
+    MessageIntake.Checked message;
     try {
-      checks.orThrow();
+      message = intake.check(checks, frame);
     } catch (ApiProblem problem) {
       send(errorFrame(problem, frame));
       return;
     }
     intake
-        .send(sessionId, message, true)
+        .send(Objects.requireNonNull(sessionId, "live, so joined"), message, true)
         .onFailure(
             err -> {
               ApiProblem problem =
@@ -358,12 +360,12 @@ final class StreamConnection {
     return error;
   }
 
-  private void refuse(String code, String detail) {
+  private void refuse(String code, @Nullable String detail) {
     sendError(code, detail);
     close(StreamCloseCodes.UNAUTHORIZED, code);
   }
 
-  private void sendError(String code, String detail) {
+  private void sendError(String code, @Nullable String detail) {
     send(new JsonObject().put("type", "error").put("code", code).put("detail", detail));
   }
 

@@ -18,6 +18,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The handlers of {@code /api/webchat/*} (SPEC §4). */
 final class WebchatApi {
@@ -91,13 +93,12 @@ final class WebchatApi {
   void postMessage(RoutingContext ctx) {
     JsonObject body = RequestBodies.object(ctx, false);
     RequestBodies.Checks checks = new RequestBodies.Checks();
-    String sessionId = checks.string(body, "session_id", true, 1, FieldLimits.SESSION_ID);
-    if (sessionId != null && !SessionTokens.validSessionId(sessionId))
-      checks.fail("session_id", "bad_format");
+    String id = checks.string(body, "session_id", true, 1, FieldLimits.SESSION_ID);
+    if (id != null && !SessionTokens.validSessionId(id)) checks.fail("session_id", "bad_format");
     String author = checks.string(body, "author", true, 1, 16);
     if (author != null && !"user".equals(author)) checks.fail("author", "must_be_user");
     MessageIntake.Checked message = intake.check(checks, body);
-    checks.orThrow();
+    String sessionId = Objects.requireNonNull(id, "required, so checked");
     String presented = bearer(ctx);
     boolean async = preferAsync(ctx);
     store
@@ -190,13 +191,17 @@ final class WebchatApi {
   void consent(RoutingContext ctx) {
     JsonObject body = RequestBodies.object(ctx, false);
     RequestBodies.Checks checks = new RequestBodies.Checks();
-    String sessionId = checks.string(body, "session_id", true, 1, FieldLimits.SESSION_ID);
-    String version = checks.string(body, "policy_version", true, 1, FieldLimits.POLICY_VERSION);
-    Boolean granted = checks.bool(body, "granted");
+    String id = checks.string(body, "session_id", true, 1, FieldLimits.SESSION_ID);
+    String policy = checks.string(body, "policy_version", true, 1, FieldLimits.POLICY_VERSION);
+    Boolean grant = checks.bool(body, "granted");
     String current = consent.policyVersion();
-    if (version != null && Boolean.TRUE.equals(granted) && !version.equals(current))
+    if (policy != null && Boolean.TRUE.equals(grant) && !policy.equals(current))
       checks.fail("policy_version", "not_current");
     checks.orThrow();
+    // All three are required: past orThrow they are there.
+    String sessionId = Objects.requireNonNull(id);
+    String version = Objects.requireNonNull(policy);
+    boolean granted = Objects.requireNonNull(grant);
     String ipHash =
         SessionTokens.hashWithSalt(
             services.clientAddress().of(ctx.request()), services.ipHashSalt());
@@ -214,7 +219,11 @@ final class WebchatApi {
   // --- helpers -----------------------------------------------------------------------------------
 
   private Future<SessionRecord> newSession(
-      String sessionId, String token, String locale, String pageUrl, JsonObject utm) {
+      String sessionId,
+      String token,
+      String locale,
+      @Nullable String pageUrl,
+      @Nullable JsonObject utm) {
     Instant now = Instant.now();
     return store.createSession(
         new SessionRecord(
@@ -225,7 +234,7 @@ final class WebchatApi {
     return access.authorize(sessionId, bearer(ctx));
   }
 
-  static String bearer(RoutingContext ctx) {
+  static @Nullable String bearer(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
     String token = header.substring(7).trim();

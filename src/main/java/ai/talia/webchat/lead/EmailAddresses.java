@@ -3,6 +3,7 @@ package ai.talia.webchat.lead;
 import ai.talia.webchat.store.FieldLimits;
 import com.google.re2j.Pattern;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** A practical email syntax check: one @, a sane local part, a dotted domain. */
 public final class EmailAddresses {
@@ -14,7 +15,7 @@ public final class EmailAddresses {
   private EmailAddresses() {}
 
   /** The normalized address (domain lower-cased), or null when the syntax is wrong. */
-  public static String normalize(String text) {
+  public static @Nullable String normalize(@Nullable String text) {
     if (text == null) return null;
     String s = text.trim();
     if (s.length() > FieldLimits.LEAD_EMAIL || !EMAIL.matcher(s).matches() || s.contains(".."))

@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What became of a capture. {@code STORED}: every given field was valid and is stored. {@code
@@ -14,7 +16,10 @@ import java.util.Map;
  * stored.
  */
 public record LeadOutcome(
-    Status status, LeadRecord lead, List<String> storedFields, Map<String, String> invalid) {
+    Status status,
+    @Nullable LeadRecord lead,
+    List<String> storedFields,
+    Map<String, String> invalid) {
 
   public enum Status {
     STORED,
@@ -33,9 +38,7 @@ public record LeadOutcome(
           "invalid",
           new JsonObject(
               Map.copyOf(invalid).entrySet().stream()
-                  .collect(
-                      java.util.stream.Collectors.toMap(
-                          Map.Entry::getKey, e -> (Object) e.getValue()))));
+                  .collect(Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue()))));
     if (lead != null) json.put("lead_complete", lead.complete());
     return json;
   }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,7 +133,8 @@ public final class LeadService {
     return new LeadOutcome(LeadOutcome.Status.CONSENT_MISSING, null, List.of(), Map.of());
   }
 
-  private static String pick(String current, String given, String field, List<String> changed) {
+  private static @Nullable String pick(
+      @Nullable String current, @Nullable String given, String field, List<String> changed) {
     if (given == null || Objects.equals(current, given)) return current;
     changed.add(field);
     return given;

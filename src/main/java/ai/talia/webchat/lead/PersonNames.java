@@ -2,6 +2,7 @@ package ai.talia.webchat.lead;
 
 import ai.talia.webchat.store.FieldLimits;
 import com.google.re2j.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A person's name: letters, spaces, apostrophes, hyphens and dots; 2 characters to {@link
@@ -15,7 +16,7 @@ public final class PersonNames {
   private PersonNames() {}
 
   /** Why the name is refused, or null when it is fine. */
-  public static String problem(String name) {
+  public static @Nullable String problem(@Nullable String name) {
     if (name == null || name.isBlank()) return "blank";
     String s = name.trim();
     if (s.codePointCount(0, s.length()) < 2) return "too_short";

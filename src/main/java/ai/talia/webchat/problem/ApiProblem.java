@@ -2,6 +2,7 @@ package ai.talia.webchat.problem;
 
 import io.vertx.core.json.JsonObject;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A failure the API answers as {@code application/problem+json} (RFC 9457): {@code {type, title,
@@ -14,13 +15,14 @@ public final class ApiProblem extends RuntimeException {
   private final String code;
   private final String title;
   private final JsonObject extensions;
-  private Long retryAfterSeconds;
+  private @Nullable Long retryAfterSeconds;
 
   public ApiProblem(ProblemCode problem, String detail) {
     this(problem.status, problem.code(), problem.title, detail, new JsonObject());
   }
 
-  public ApiProblem(int status, String code, String title, String detail, JsonObject extensions) {
+  public ApiProblem(
+      int status, String code, String title, @Nullable String detail, JsonObject extensions) {
     super(detail, null, false, false);
     this.status = status;
     this.code = code;
@@ -50,7 +52,7 @@ public final class ApiProblem extends RuntimeException {
     return code;
   }
 
-  public Long retryAfterSeconds() {
+  public @Nullable Long retryAfterSeconds() {
     return retryAfterSeconds;
   }
 

@@ -1,6 +1,7 @@
 package ai.talia.webchat.problem;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The stable machine codes of problem+json answers (SPEC §4), each with its HTTP status and title.
@@ -38,7 +39,7 @@ public enum ProblemCode {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  public static ProblemCode fromCode(String code) {
+  public static @Nullable ProblemCode fromCode(@Nullable String code) {
     for (ProblemCode c : values()) if (c.code().equals(code)) return c;
     return null;
   }

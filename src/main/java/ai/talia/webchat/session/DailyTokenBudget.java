@@ -2,6 +2,8 @@ package ai.talia.webchat.session;
 
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import org.jspecify.annotations.Nullable;
@@ -107,8 +109,8 @@ public final class DailyTokenBudget {
 
   /** Seconds until the budget starts again (next midnight UTC), at least 1. */
   public long secondsUntilReset() {
-    java.time.Instant next = today().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-    return Math.max(1, java.time.Duration.between(clock.instant(), next).toSeconds());
+    Instant next = today().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    return Math.max(1, Duration.between(clock.instant(), next).toSeconds());
   }
 
   public long limit() {

@@ -1,8 +1,11 @@
 package ai.talia.webchat.session;
 
+import ai.talia.webchat.assistant.TurnOutcome;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,12 +20,10 @@ public final class SessionMetrics {
   public SessionMetrics(MeterRegistry registry, DailyTokenBudget budget) {
     this.registry = registry;
     registry.gauge("talia_session_actors_live", liveActors);
-    io.micrometer.core.instrument.Gauge.builder(
-            "talia_daily_tokens_used", budget, DailyTokenBudget::used)
+    Gauge.builder("talia_daily_tokens_used", budget, DailyTokenBudget::used)
         .description("Assistant tokens used today (UTC) by this JVM")
         .register(registry);
-    io.micrometer.core.instrument.Gauge.builder(
-            "talia_daily_token_budget", budget, DailyTokenBudget::limit)
+    Gauge.builder("talia_daily_token_budget", budget, DailyTokenBudget::limit)
         .description("The daily token budget of this JVM; 0 is unlimited")
         .register(registry);
     this.turnLatency =
@@ -44,10 +45,12 @@ public final class SessionMetrics {
     return liveActors.get();
   }
 
-  public void turn(String outcome, long nanos) {
-    Counter.builder("talia_turns_total").tag("outcome", outcome).register(registry).increment();
-    if ("completed".equals(outcome))
-      turnLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  public void turn(TurnOutcome outcome, long nanos) {
+    Counter.builder("talia_turns_total")
+        .tag("outcome", outcome.tag())
+        .register(registry)
+        .increment();
+    if (outcome == TurnOutcome.COMPLETED) turnLatency.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** A session actor that found another actor writing its session and stepped down. */

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Session ids and tokens: the token is shown once, only its SHA-256 is stored. */
 public final class SessionTokens {
@@ -37,7 +38,7 @@ public final class SessionTokens {
   }
 
   /** Constant-time check of a presented token against the stored hash. */
-  public static boolean matches(String presentedToken, String storedHash) {
+  public static boolean matches(@Nullable String presentedToken, @Nullable String storedHash) {
     if (presentedToken == null || storedHash == null) return false;
     return MessageDigest.isEqual(
         hash(presentedToken).getBytes(StandardCharsets.US_ASCII),

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.Turn;
+import ai.talia.webchat.assistant.TurnOutcome;
 import ai.talia.webchat.assistant.TurnResult;
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.lead.LeadFields;
@@ -27,6 +28,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
@@ -58,22 +60,22 @@ public final class SessionVerticle extends VerticleBase {
   private final Store store;
   private final Admission admission;
 
-  private SessionRecord session;
-  private ConsentRecord consent;
-  private LeadRecord lead;
+  private @Nullable SessionRecord session;
+  private @Nullable ConsentRecord consent;
+  private @Nullable LeadRecord lead;
 
   /** The newest messages as stored, oldest first, at most {@link #historyWindow} + 1. */
   private final java.util.ArrayList<StoredMessage> recent = new java.util.ArrayList<>();
 
   private int historyWindow;
   private long lastSeq;
-  private MessageConsumer<SessionCommand> consumer;
+  private @Nullable MessageConsumer<SessionCommand> consumer;
   private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
 
   /** Sends being handled: a duplicate joins the first instead of running twice. */
   private final SendsInFlight<Accepted> inflight = new SendsInFlight<>();
 
-  private PendingTurn running;
+  private @Nullable PendingTurn running;
 
   /** Turns admitted and not started yet: queued, or whose user message is still being written. */
   private int waiting;
@@ -81,7 +83,7 @@ public final class SessionVerticle extends VerticleBase {
   /**
    * The reply being written now, so a socket that joins mid-reply can be sent it from its start.
    */
-  private String runningReplyId;
+  private @Nullable String runningReplyId;
 
   private final StringBuilder runningReplyText = new StringBuilder();
 
@@ -264,7 +266,7 @@ public final class SessionVerticle extends VerticleBase {
   private Future<JsonObject> send(SessionCommand.Send command) {
     String content = command.content();
     String clientMessageId = command.clientMessageId();
-    String locale = command.locale() != null ? command.locale() : session.locale();
+    String locale = command.locale() != null ? command.locale() : session().locale();
     boolean async = command.async();
     Future<Accepted> accepted =
         inflight.join(
@@ -372,10 +374,15 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   /** Why a new turn may not start now, or null; each refusal is counted by code. */
-  private ApiProblem refusal() {
+  private @Nullable ApiProblem refusal() {
     ApiProblem refused = refusalReason();
     if (refused != null) services.metrics().refused(refused.code());
     return refused;
+  }
+
+  /** Read in start, before the consumer is registered: every command finds it. */
+  private SessionRecord session() {
+    return Objects.requireNonNull(session, "session read at start");
   }
 
   private boolean consentMissing() {
@@ -396,10 +403,10 @@ public final class SessionVerticle extends VerticleBase {
         .transform(ignored -> Future.failedFuture(problem));
   }
 
-  private ApiProblem refusalReason() {
+  private @Nullable ApiProblem refusalReason() {
     return admission.refusal(
         consent,
-        new Admission.Load(session.turns(), session.tokensUsed(), waiting, running != null));
+        new Admission.Load(session().turns(), session().tokensUsed(), waiting, running != null));
   }
 
   private Future<JsonObject> consent(SessionCommand.Consent command) {
@@ -461,9 +468,7 @@ public final class SessionVerticle extends VerticleBase {
     runTurn(turn)
         .onComplete(
             ar -> {
-              services
-                  .metrics()
-                  .turn(ar.succeeded() ? "completed" : "failed", System.nanoTime() - started);
+              services.metrics().turn(TurnOutcome.of(ar.succeeded()), System.nanoTime() - started);
               running = null;
               runningReplyId = null;
               runningReplyText.setLength(0);
@@ -489,7 +494,7 @@ public final class SessionVerticle extends VerticleBase {
             sessionId,
             pending.locale(),
             userMessage,
-            session.assistantThreadId(),
+            session().assistantThreadId(),
             recent.stream()
                 .filter(
                     m -> m.seq() < userMessage.seq() && !StoredMessage.FAILED.equals(m.status()))
@@ -546,7 +551,7 @@ public final class SessionVerticle extends VerticleBase {
               long tokens =
                   Math.max(billed[0], failure instanceof AssistantFailure a ? a.tokensUsed() : 0);
               // Billed whether or not the store takes the failure: the caps count it in any case.
-              session = withTokens(session, tokens);
+              session = withTokens(session(), tokens);
               services.budget().record(tokens);
               return store
                   .markFailed(sessionId, userMessage.id(), problem.code(), tokens, epoch)
@@ -568,15 +573,17 @@ public final class SessionVerticle extends VerticleBase {
    * its next turn starts a new one from the stored history.
    */
   private Future<Void> forgetCutConversation() {
-    return session.assistantThreadId() == null ? Future.succeededFuture() : keepConversation(null);
+    return session().assistantThreadId() == null
+        ? Future.succeededFuture()
+        : keepConversation(null);
   }
 
   /** Keeps the conversation the engine uses from now on; null: the session has none any more. */
-  private Future<Void> keepConversation(String id) {
-    if (java.util.Objects.equals(id, session.assistantThreadId())) return Future.succeededFuture();
+  private Future<Void> keepConversation(@Nullable String id) {
+    if (Objects.equals(id, session().assistantThreadId())) return Future.succeededFuture();
     return store
         .setAssistantThread(sessionId, id, epoch)
-        .onSuccess(v -> session = withThread(session, id));
+        .onSuccess(v -> session = withThread(session(), id));
   }
 
   private Future<StoredMessage> storeReply(
@@ -600,7 +607,7 @@ public final class SessionVerticle extends VerticleBase {
             reply -> {
               replaceRemembered(userMessage.withStatus(StoredMessage.COMPLETED, null));
               remember(reply);
-              session = counted(session, result.totalTokens());
+              session = counted(session(), result.totalTokens());
               services.budget().record(result.totalTokens());
             });
   }
@@ -719,7 +726,7 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   private JsonObject pageContext() {
-    return new JsonObject().put("page_url", session.pageUrl()).put("utm", session.utm());
+    return new JsonObject().put("page_url", session().pageUrl()).put("utm", session().utm());
   }
 
   static ApiProblem asProblem(Throwable failure) {
@@ -733,7 +740,7 @@ public final class SessionVerticle extends VerticleBase {
         });
   }
 
-  private static SessionRecord withThread(SessionRecord s, String thread) {
+  private static SessionRecord withThread(SessionRecord s, @Nullable String thread) {
     return new SessionRecord(
         s.sessionId(),
         s.tokenHash(),

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -361,10 +362,7 @@ public final class AdminStore {
   }
 
   private static <T> Page<T> page(
-      RowSet<Row> rows,
-      java.util.function.Function<Row, T> mapper,
-      int limit,
-      java.util.function.Function<T, Keyset> keyOf) {
+      RowSet<Row> rows, Function<Row, T> mapper, int limit, Function<T, Keyset> keyOf) {
     List<T> items = all(rows, mapper);
     if (items.size() <= limit) return new Page<>(items, null);
     List<T> kept = new ArrayList<>(items.subList(0, limit));
@@ -387,7 +385,7 @@ public final class AdminStore {
         .mapEmpty();
   }
 
-  private static <T> List<T> all(RowSet<Row> rows, java.util.function.Function<Row, T> mapper) {
+  private static <T> List<T> all(RowSet<Row> rows, Function<Row, T> mapper) {
     List<T> out = new ArrayList<>(rows.size());
     for (Row row : rows) out.add(mapper.apply(row));
     return out;
@@ -409,7 +407,7 @@ public final class AdminStore {
         SqlStore.instant(r.getValue("updated_at")),
         r.getString("consent_id"),
         r.getString("policy_version"),
-        SqlStore.instant(r.getValue("consent_granted_at")),
+        SqlStore.instantOrNull(r.getValue("consent_granted_at")),
         r.getString("page_url"),
         utm == null ? null : new JsonObject(utm));
   }
@@ -458,6 +456,6 @@ public final class AdminStore {
         r.getInteger("attempts"),
         SqlStore.instant(r.getValue("next_attempt_at")),
         r.getString("last_error"),
-        SqlStore.instant(r.getValue("deleted_at")));
+        SqlStore.instantOrNull(r.getValue("deleted_at")));
   }
 }

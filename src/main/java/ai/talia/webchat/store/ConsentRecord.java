@@ -1,6 +1,7 @@
 package ai.talia.webchat.store;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /** A row of {@code consents}: a grant or a withdrawal; the latest row of a session is in force. */
 public record ConsentRecord(
@@ -10,4 +11,4 @@ public record ConsentRecord(
     boolean granted,
     Instant createdAt,
     String ipHash,
-    String userAgent) {}
+    @Nullable String userAgent) {}

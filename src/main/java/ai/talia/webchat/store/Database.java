@@ -12,12 +12,15 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Which database the gateway uses: Postgres when {@code db.url} ({@code TALIA_DB_URL}) is a {@code
  * postgresql://} URL, otherwise the durable embedded H2 file under {@code db.dataDir}.
  */
-public record Database(String kind, String description, PgConnectOptions postgres, Path h2File) {
+public record Database(
+    String kind, String description, @Nullable PgConnectOptions postgres, @Nullable Path h2File) {
 
   public static Database fromConfig(TaliaConfig config) {
     String url = config.string(ConfigKeys.DB_URL);
@@ -68,7 +71,7 @@ public record Database(String kind, String description, PgConnectOptions postgre
 
   private DataSource migrationDataSource() {
     if (postgres != null) {
-      org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+      PGSimpleDataSource ds = new PGSimpleDataSource();
       ds.setServerNames(new String[] {postgres.getHost()});
       ds.setPortNumbers(new int[] {postgres.getPort()});
       ds.setDatabaseName(postgres.getDatabase());

@@ -3,10 +3,11 @@ package ai.talia.webchat.store;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** A row of {@code events}; {@link #toJson()} is the envelope of SPEC §6. */
 public record DomainEvent(
-    String id, String type, String sessionId, Instant occurredAt, JsonObject data) {
+    String id, String type, @Nullable String sessionId, Instant occurredAt, JsonObject data) {
 
   public static final String WEBCHAT_STARTED = "webchat_started";
   public static final String MESSAGE_SENT = "webchat_message_sent";
@@ -17,7 +18,8 @@ public record DomainEvent(
   public static final String SESSION_ERASED = "session_erased";
   public static final String ADMIN_EXPORT = "admin_export";
 
-  public static DomainEvent of(String type, String sessionId, Instant at, JsonObject data) {
+  public static DomainEvent of(
+      String type, @Nullable String sessionId, Instant at, JsonObject data) {
     return new DomainEvent(UUID.randomUUID().toString(), type, sessionId, at, data);
   }
 

@@ -1,5 +1,8 @@
 package ai.talia.webchat.store;
 
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
 /** A unique constraint refused a write (Postgres and H2 both report SQLState 23505). */
 public final class DuplicateKeyException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -10,7 +13,7 @@ public final class DuplicateKeyException extends RuntimeException {
   public static final String MESSAGE_CLIENT_ID = "messages_session_client_id_uq";
   public static final String MESSAGE_REPLY_TO = "messages_reply_to_uq";
 
-  public DuplicateKeyException(String message, Throwable cause) {
+  public DuplicateKeyException(@Nullable String message, Throwable cause) {
     super(message, cause);
   }
 
@@ -21,8 +24,6 @@ public final class DuplicateKeyException extends RuntimeException {
   public boolean on(String constraint) {
     String message = getMessage();
     return message != null
-        && message
-            .toLowerCase(java.util.Locale.ROOT)
-            .contains(constraint.toLowerCase(java.util.Locale.ROOT));
+        && message.toLowerCase(Locale.ROOT).contains(constraint.toLowerCase(Locale.ROOT));
   }
 }

@@ -1,5 +1,7 @@
 package ai.talia.webchat.store;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A session actor's write refused because another actor has claimed the session since ({@link
  * Store#claimSession}): the writer is stale and must step down. Nothing of the write was stored.
@@ -7,7 +9,7 @@ package ai.talia.webchat.store;
 public final class FencedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  public FencedException(String message, Throwable cause) {
+  public FencedException(@Nullable String message, Throwable cause) {
     super(message, cause);
   }
 }

@@ -1,6 +1,7 @@
 package ai.talia.webchat.store;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A row of {@code leads}: one per session, always pointing to the granted consent it was stored
@@ -9,9 +10,9 @@ import java.time.Instant;
 public record LeadRecord(
     String id,
     String sessionId,
-    String name,
-    String email,
-    String phone,
+    @Nullable String name,
+    @Nullable String email,
+    @Nullable String phone,
     String source,
     String consentId,
     Instant createdAt,

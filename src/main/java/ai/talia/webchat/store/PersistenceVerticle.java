@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Pool;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +22,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(PersistenceVerticle.class);
   private final TaliaConfig config;
   private final OutboxSubscriptions subscriptions;
-  private Pool pool;
-  private MessageConsumer<StoreCall> consumer;
+  private @Nullable Pool pool;
+  private @Nullable MessageConsumer<StoreCall> consumer;
 
   public PersistenceVerticle(TaliaConfig config) {
     this(config, OutboxSubscriptions.NONE);

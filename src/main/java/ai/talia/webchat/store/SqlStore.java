@@ -10,12 +10,15 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -159,7 +163,7 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<SessionRecord> findSession(String sessionId) {
+  public Future<@Nullable SessionRecord> findSession(String sessionId) {
     return query(
             pool,
             "SELECT "
@@ -201,7 +205,7 @@ public final class SqlStore implements Store {
 
   @Override
   public Future<Void> setAssistantThread(
-      String sessionId, String assistantThreadId, long ownerEpoch) {
+      String sessionId, @Nullable String assistantThreadId, long ownerEpoch) {
     return write(
         List.of(),
         List.of(
@@ -212,7 +216,8 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<StoredMessage> findMessageByClientId(String sessionId, String clientMessageId) {
+  public Future<@Nullable StoredMessage> findMessageByClientId(
+      String sessionId, String clientMessageId) {
     return query(
             pool,
             "SELECT "
@@ -223,7 +228,7 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<StoredMessage> findReply(String sessionId, String userMessageId) {
+  public Future<@Nullable StoredMessage> findReply(String sessionId, String userMessageId) {
     return query(
             pool,
             "SELECT "
@@ -389,7 +394,7 @@ public final class SqlStore implements Store {
    * force, so the last recorded is the latest even if the clock stepped back or two fell in one
    * microsecond.
    */
-  private static ConsentRecord after(ConsentRecord c, ConsentRecord inForce) {
+  private static ConsentRecord after(ConsentRecord c, @Nullable ConsentRecord inForce) {
     Instant at = c.createdAt().truncatedTo(ChronoUnit.MICROS);
     if (inForce != null && !at.isAfter(inForce.createdAt()))
       at = inForce.createdAt().plus(1, ChronoUnit.MICROS);
@@ -399,13 +404,13 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<ConsentRecord> latestConsent(String sessionId) {
+  public Future<@Nullable ConsentRecord> latestConsent(String sessionId) {
     return query(pool, LATEST_CONSENT, params("id", sessionId))
         .map(rows -> first(rows, SqlStore::consent));
   }
 
   @Override
-  public Future<LeadRecord> findLead(String sessionId) {
+  public Future<@Nullable LeadRecord> findLead(String sessionId) {
     return query(
             pool,
             "SELECT " + LEAD_COLUMNS + " FROM leads WHERE session_id = #{id}",
@@ -549,7 +554,7 @@ public final class SqlStore implements Store {
   }
 
   @Override
-  public Future<ErasedSession> eraseSession(String sessionId, String reason, Instant at) {
+  public Future<@Nullable ErasedSession> eraseSession(String sessionId, String reason, Instant at) {
     Map<String, Object> p = params("id", sessionId, "reason", reason, "at", ts(at));
     return inTransaction(
         tx ->
@@ -753,7 +758,7 @@ public final class SqlStore implements Store {
     return "40001".equals(state) || "40P01".equals(state);
   }
 
-  private static String sqlState(Throwable failure) {
+  private static @Nullable String sqlState(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String state =
           t instanceof DatabaseException db
@@ -801,8 +806,7 @@ public final class SqlStore implements Store {
    * then the events that {@code eventsOf} makes of the result.
    */
   private <T> Future<T> inTransaction(
-      java.util.function.Function<SqlClient, Future<T>> work,
-      java.util.function.Function<T, List<DomainEvent>> eventsOf) {
+      Function<SqlClient, Future<T>> work, Function<T, List<DomainEvent>> eventsOf) {
     List<DomainEvent> written = new ArrayList<>();
     return retried(
             () ->
@@ -849,36 +853,41 @@ public final class SqlStore implements Store {
   private static Future<Integer> update(SqlClient client, String sql, Map<String, Object> params) {
     return SqlTemplate.forUpdate(client, sql)
         .execute(params)
-        .map(io.vertx.sqlclient.SqlResult::rowCount)
+        .map(SqlResult::rowCount)
         .recover(SqlStore::translate);
   }
 
-  private static Map<String, Object> params(Object... kv) {
+  private static Map<String, Object> params(@Nullable Object... kv) {
     Map<String, Object> map = new HashMap<>();
     for (int i = 0; i < kv.length; i += 2) map.put((String) kv[i], kv[i + 1]);
     return map;
   }
 
-  private static OffsetDateTime ts(Instant instant) {
+  private static @Nullable OffsetDateTime ts(@Nullable Instant instant) {
     return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 
+  /** A column that may be null, such as a time something has not happened at yet. */
+  static @Nullable Instant instantOrNull(@Nullable Object value) {
+    return value == null ? null : instant(value);
+  }
+
+  /** A NOT NULL timestamp column, as whichever type the driver hands. */
   static Instant instant(Object value) {
-    if (value == null) return null;
     if (value instanceof OffsetDateTime odt) return odt.toInstant();
-    if (value instanceof java.time.ZonedDateTime zdt) return zdt.toInstant();
+    if (value instanceof ZonedDateTime zdt) return zdt.toInstant();
     if (value instanceof LocalDateTime ldt) return ldt.toInstant(ZoneOffset.UTC);
-    if (value instanceof java.sql.Timestamp t) return t.toInstant();
+    if (value instanceof Timestamp t) return t.toInstant();
     if (value instanceof Instant i) return i;
     return OffsetDateTime.parse(value.toString()).toInstant();
   }
 
-  private static <T> T first(RowSet<Row> rows, java.util.function.Function<Row, T> mapper) {
+  private static <T> @Nullable T first(RowSet<Row> rows, Function<Row, T> mapper) {
     var it = rows.iterator();
     return it.hasNext() ? mapper.apply(it.next()) : null;
   }
 
-  private static <T> List<T> all(RowSet<Row> rows, java.util.function.Function<Row, T> mapper) {
+  private static <T> List<T> all(RowSet<Row> rows, Function<Row, T> mapper) {
     List<T> out = new ArrayList<>(rows.size());
     for (Row row : rows) out.add(mapper.apply(row));
     return out;

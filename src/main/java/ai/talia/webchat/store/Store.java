@@ -1,7 +1,9 @@
 package ai.talia.webchat.store;
 
 import io.vertx.core.Future;
+import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gateway's storage contract, the same on Postgres and on the embedded store. Every write that
@@ -16,7 +18,7 @@ public interface Store {
    */
   Future<SessionRecord> createSession(SessionRecord session);
 
-  Future<SessionRecord> findSession(String sessionId);
+  Future<@Nullable SessionRecord> findSession(String sessionId);
 
   /**
    * Makes the caller the session's one writer: bumps the session's {@code owner_epoch} and marks
@@ -27,12 +29,13 @@ public interface Store {
    */
   Future<SessionClaim> claimSession(String sessionId, String pendingErrorCode);
 
-  Future<Void> setAssistantThread(String sessionId, String assistantThreadId, long ownerEpoch);
+  Future<Void> setAssistantThread(
+      String sessionId, @Nullable String assistantThreadId, long ownerEpoch);
 
-  Future<StoredMessage> findMessageByClientId(String sessionId, String clientMessageId);
+  Future<@Nullable StoredMessage> findMessageByClientId(String sessionId, String clientMessageId);
 
   /** The assistant message that answers a user message, or null. */
-  Future<StoredMessage> findReply(String sessionId, String userMessageId);
+  Future<@Nullable StoredMessage> findReply(String sessionId, String userMessageId);
 
   /**
    * Inserts a user message and its {@code webchat_message_sent} event. It leaves the session row
@@ -74,9 +77,9 @@ public interface Store {
    */
   Future<ConsentRecord> recordConsent(ConsentRecord consent);
 
-  Future<ConsentRecord> latestConsent(String sessionId);
+  Future<@Nullable ConsentRecord> latestConsent(String sessionId);
 
-  Future<LeadRecord> findLead(String sessionId);
+  Future<@Nullable LeadRecord> findLead(String sessionId);
 
   /**
    * Inserts or updates the session's one lead and writes {@code lead_captured} naming the changed
@@ -100,7 +103,7 @@ public interface Store {
    * session_erased} event. Completes with null when there is no such session or it was erased
    * already.
    */
-  Future<ErasedSession> eraseSession(String sessionId, String reason, java.time.Instant at);
+  Future<@Nullable ErasedSession> eraseSession(String sessionId, String reason, Instant at);
 
   /** Completes when the database answers a trivial query. */
   Future<Void> ping();

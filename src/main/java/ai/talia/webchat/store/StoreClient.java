@@ -5,8 +5,10 @@ import ai.talia.webchat.bus.LocalCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link Store} as the other verticles see it: every call travels over the event bus to the
@@ -43,7 +45,7 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<SessionRecord> findSession(String id) {
+  public Future<@Nullable SessionRecord> findSession(String id) {
     return call(st -> st.findSession(id));
   }
 
@@ -53,17 +55,17 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<Void> setAssistantThread(String id, String thread, long epoch) {
+  public Future<Void> setAssistantThread(String id, @Nullable String thread, long epoch) {
     return call(st -> st.setAssistantThread(id, thread, epoch));
   }
 
   @Override
-  public Future<StoredMessage> findMessageByClientId(String id, String cmid) {
+  public Future<@Nullable StoredMessage> findMessageByClientId(String id, String cmid) {
     return call(st -> st.findMessageByClientId(id, cmid));
   }
 
   @Override
-  public Future<StoredMessage> findReply(String id, String userMessageId) {
+  public Future<@Nullable StoredMessage> findReply(String id, String userMessageId) {
     return call(st -> st.findReply(id, userMessageId));
   }
 
@@ -103,12 +105,12 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<ConsentRecord> latestConsent(String id) {
+  public Future<@Nullable ConsentRecord> latestConsent(String id) {
     return call(st -> st.latestConsent(id));
   }
 
   @Override
-  public Future<LeadRecord> findLead(String id) {
+  public Future<@Nullable LeadRecord> findLead(String id) {
     return call(st -> st.findLead(id));
   }
 
@@ -128,7 +130,7 @@ public final class StoreClient implements Store {
   }
 
   @Override
-  public Future<ErasedSession> eraseSession(String id, String reason, java.time.Instant at) {
+  public Future<@Nullable ErasedSession> eraseSession(String id, String reason, Instant at) {
     return call(st -> st.eraseSession(id, reason, at));
   }
 

@@ -2,6 +2,7 @@ package ai.talia.webchat.store;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A row of {@code messages}. A user message is {@code pending} while its turn runs, then {@code
@@ -16,10 +17,10 @@ public record StoredMessage(
     String role,
     String content,
     Instant createdAt,
-    String clientMessageId,
+    @Nullable String clientMessageId,
     String status,
-    String replyTo,
-    String errorCode,
+    @Nullable String replyTo,
+    @Nullable String errorCode,
     int inputTokens,
     int outputTokens) {
 
@@ -46,7 +47,7 @@ public record StoredMessage(
         outputTokens);
   }
 
-  public StoredMessage withStatus(String newStatus, String newErrorCode) {
+  public StoredMessage withStatus(String newStatus, @Nullable String newErrorCode) {
     return new StoredMessage(
         id,
         sessionId,

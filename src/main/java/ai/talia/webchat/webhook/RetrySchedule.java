@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -32,7 +33,7 @@ public final class RetrySchedule {
         settings.retryBaseDelay(),
         settings.retryMaxDelay(),
         settings.maxAttempts(),
-        () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+        () -> ThreadLocalRandom.current().nextDouble());
   }
 
   /** Whether a delivery that has now had {@code attempts} attempts may have another. */

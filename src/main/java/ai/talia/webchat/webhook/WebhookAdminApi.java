@@ -7,6 +7,7 @@ import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.http.Responses;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -86,7 +87,7 @@ public final class WebhookAdminApi implements AdminRoutes {
     }
     outbox
         .retry(id, Instant.now())
-        .compose(found -> found ? outbox.find(id) : io.vertx.core.Future.succeededFuture(null))
+        .compose(found -> found ? outbox.find(id) : Future.succeededFuture(null))
         .onSuccess(
             delivery -> {
               if (delivery == null) {

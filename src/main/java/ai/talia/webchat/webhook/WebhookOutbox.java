@@ -9,10 +9,12 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.templates.SqlTemplate;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -394,9 +396,9 @@ public final class WebhookOutbox {
   private static @Nullable Instant instantOrNull(@Nullable Object value) {
     if (value == null) return null;
     if (value instanceof OffsetDateTime odt) return odt.toInstant();
-    if (value instanceof java.time.ZonedDateTime zdt) return zdt.toInstant();
+    if (value instanceof ZonedDateTime zdt) return zdt.toInstant();
     if (value instanceof LocalDateTime ldt) return ldt.toInstant(ZoneOffset.UTC);
-    if (value instanceof java.sql.Timestamp t) return t.toInstant();
+    if (value instanceof Timestamp t) return t.toInstant();
     if (value instanceof Instant i) return i;
     return OffsetDateTime.parse(value.toString()).toInstant();
   }

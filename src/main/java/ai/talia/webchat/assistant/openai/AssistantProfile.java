@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The assistant as configured in {@code conf/assistant/}: its instructions (a template with {@code
@@ -84,7 +85,7 @@ final class AssistantProfile {
     return out;
   }
 
-  private static String oneLine(String value) {
+  private static String oneLine(@Nullable String value) {
     if (value == null) return "(unknown)";
     String clean =
         value.replaceAll("[\\p{Cntrl}\\s]+", " ").replace("{{", "").replace("}}", "").trim();

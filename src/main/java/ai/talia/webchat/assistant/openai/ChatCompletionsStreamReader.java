@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one streamed {@code POST /v1/chat/completions}: {@code data:} chunks whose deltas carry
@@ -21,8 +22,8 @@ final class ChatCompletionsStreamReader implements StreamHandler {
   private final TurnOutput out;
   private final Map<Integer, ToolCallParts> toolCalls = new TreeMap<>();
   private final StringBuilder text = new StringBuilder();
-  private String finishReason;
-  private String incompleteReason;
+  private @Nullable String finishReason;
+  private @Nullable String incompleteReason;
 
   ChatCompletionsStreamReader(TurnOutput out) {
     this.out = out;
@@ -34,7 +35,7 @@ final class ChatCompletionsStreamReader implements StreamHandler {
   }
 
   /** Why the completion stopped short ({@code length}, {@code content_filter}), or null. */
-  String incompleteReason() {
+  @Nullable String incompleteReason() {
     return incompleteReason;
   }
 
@@ -134,7 +135,7 @@ final class ChatCompletionsStreamReader implements StreamHandler {
   }
 
   private static final class ToolCallParts {
-    String id;
+    @Nullable String id;
     final StringBuilder name = new StringBuilder();
     final StringBuilder arguments = new StringBuilder();
   }

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ final class LeadTool {
   }
 
   /** The fields, or null when the arguments are not what the schema promises. */
-  static LeadFields parse(String arguments) {
+  static @Nullable LeadFields parse(@Nullable String arguments) {
     if (arguments == null) return null;
     JsonObject json;
     try {

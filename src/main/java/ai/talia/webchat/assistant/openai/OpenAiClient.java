@@ -2,6 +2,7 @@ package ai.talia.webchat.assistant.openai;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,13 +17,16 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.ConnectException;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,7 +123,7 @@ final class OpenAiClient {
    */
   Future<JsonObject> delete(String operation, String path) {
     long started = System.nanoTime();
-    io.vertx.ext.web.client.HttpRequest<Buffer> request =
+    HttpRequest<Buffer> request =
         web.deleteAbs(settings.url(path))
             .bearerTokenAuthentication(settings.apiKey())
             .putHeader(HttpHeaders.ACCEPT.toString(), "application/json");
@@ -149,7 +153,7 @@ final class OpenAiClient {
 
   private Future<JsonObject> postJsonOnce(String operation, String path, JsonObject body) {
     long started = System.nanoTime();
-    io.vertx.ext.web.client.HttpRequest<Buffer> request =
+    HttpRequest<Buffer> request =
         web.postAbs(settings.url(path))
             .bearerTokenAuthentication(settings.apiKey())
             .putHeader(HttpHeaders.ACCEPT.toString(), "application/json");
@@ -173,8 +177,7 @@ final class OpenAiClient {
             });
   }
 
-  private static Future<JsonObject> jsonOutcome(
-      io.vertx.core.AsyncResult<HttpResponse<Buffer>> ar) {
+  private static Future<JsonObject> jsonOutcome(AsyncResult<HttpResponse<Buffer>> ar) {
     if (ar.failed()) return Future.failedFuture(connectionFailure(ar.cause(), false));
     HttpResponse<Buffer> response = ar.result();
     if (response.statusCode() / 100 != 2) {
@@ -198,7 +201,11 @@ final class OpenAiClient {
    * the key.
    */
   private void record(
-      String operation, long started, int status, String requestId, UpstreamError error) {
+      String operation,
+      long started,
+      int status,
+      @Nullable String requestId,
+      @Nullable UpstreamError error) {
     record(operation, started, status, requestId, error, true);
   }
 
@@ -206,8 +213,8 @@ final class OpenAiClient {
       String operation,
       long started,
       int status,
-      String requestId,
-      UpstreamError error,
+      @Nullable String requestId,
+      @Nullable UpstreamError error,
       boolean countsForBreaker) {
     long ms = (System.nanoTime() - started) / 1_000_000;
     if (error == null) {
@@ -272,8 +279,8 @@ final class OpenAiClient {
     private final StreamHandler handler;
     private final Promise<Void> done = Promise.promise();
     private final long started = System.nanoTime();
-    private HttpClientRequest request;
-    private String requestId;
+    private @Nullable HttpClientRequest request;
+    private @Nullable String requestId;
     private int status;
     private boolean ended;
     private boolean outputStarted;
@@ -335,7 +342,8 @@ final class OpenAiClient {
       requestId = response.getHeader("x-request-id");
       handler.onStatus(status);
       if (settled) {
-        request.reset();
+        // A response comes from a request sent.
+        Objects.requireNonNull(request).reset();
         return;
       }
       touched();

@@ -6,6 +6,7 @@ import ai.talia.webchat.assistant.AssistantEngine;
 import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.DeltaSink;
 import ai.talia.webchat.assistant.Turn;
+import ai.talia.webchat.assistant.TurnOutcome;
 import ai.talia.webchat.assistant.TurnResult;
 import ai.talia.webchat.config.TaliaConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +16,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -110,7 +113,7 @@ public final class OpenAiEngine implements AssistantEngine {
     TurnOutput out = new TurnOutput(deltas);
     if (!breaker.tryAcquire()) {
       metrics.upstreamError(UpstreamError.Kind.BREAKER_OPEN);
-      metrics.turn("failed", out.elapsedNanos());
+      metrics.turn(TurnOutcome.FAILED, out.elapsedNanos());
       return Future.failedFuture(
           new AssistantFailure(
               503,
@@ -130,7 +133,7 @@ public final class OpenAiEngine implements AssistantEngine {
         ar -> {
           metrics.tokens(out.inputTokens(), out.outputTokens());
           if (out.firstTextNanos() >= 0) metrics.firstToken(out.firstTextNanos());
-          metrics.turn(ar.succeeded() ? "completed" : "failed", out.elapsedNanos());
+          metrics.turn(TurnOutcome.of(ar.succeeded()), out.elapsedNanos());
           if (ar.succeeded()) return Future.succeededFuture(ar.result());
           AssistantFailure failure =
               asFailure(ar.cause()).withTokensUsed(out.inputTokens() + out.outputTokens());
@@ -190,9 +193,7 @@ public final class OpenAiEngine implements AssistantEngine {
     return client
         .delete(
             "conversations.delete",
-            "/conversations/"
-                + java.net.URLEncoder.encode(
-                    conversationId, java.nio.charset.StandardCharsets.UTF_8))
+            "/conversations/" + URLEncoder.encode(conversationId, StandardCharsets.UTF_8))
         .<Void>mapEmpty()
         .recover(
             failure ->

@@ -1,5 +1,6 @@
 package ai.talia.webchat.assistant.openai;
 
+import ai.talia.webchat.assistant.TurnOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,11 +52,11 @@ final class OpenAiMetrics {
     firstToken.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void turn(String outcome, long nanos) {
+  void turn(TurnOutcome outcome, long nanos) {
     Timer.builder("talia_openai_turn_duration")
         .description("Time of a whole openai turn, tool rounds included")
         .tag("api_style", style)
-        .tag("outcome", outcome)
+        .tag("outcome", outcome.tag())
         .publishPercentileHistogram()
         .register(registry)
         .record(nanos, TimeUnit.NANOSECONDS);

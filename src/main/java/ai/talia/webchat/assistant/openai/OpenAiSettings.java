@@ -4,11 +4,14 @@ import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -33,17 +36,17 @@ import org.jspecify.annotations.Nullable;
 public record OpenAiSettings(
     String apiKey,
     String baseUrl,
-    String baseQuery,
+    @Nullable String baseQuery,
     Map<String, String> extraHeaders,
     String chatMaxTokensParam,
     State state,
     ApiStyle apiStyle,
     String model,
-    Double temperature,
+    @Nullable Double temperature,
     int maxOutputTokens,
     boolean store,
     String truncation,
-    String reasoningEffort,
+    @Nullable String reasoningEffort,
     String instructionsFile,
     String toolsFile,
     int maxToolRounds,
@@ -107,9 +110,9 @@ public record OpenAiSettings(
     String baseUrl = q < 0 ? url : url.substring(0, q);
     while (baseUrl.endsWith("/")) baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     try {
-      java.net.URI parsed = new java.net.URI(baseUrl + (baseQuery == null ? "" : "?" + baseQuery));
-      if (parsed.getHost() == null) throw new java.net.URISyntaxException(baseUrl, "no host");
-    } catch (java.net.URISyntaxException e) {
+      URI parsed = new URI(baseUrl + (baseQuery == null ? "" : "?" + baseQuery));
+      if (parsed.getHost() == null) throw new URISyntaxException(baseUrl, "no host");
+    } catch (URISyntaxException e) {
       throw new IllegalArgumentException(
           "TALIA_OPENAI_BASE_URL is not a valid URL: " + withoutQuery(url));
     }
@@ -174,7 +177,7 @@ public record OpenAiSettings(
    * conf/talia.json} an object, in the environment its JSON text). Values are secrets (an {@code
    * api-key}): no message repeats them.
    */
-  static Map<String, String> extraHeaders(Object value) {
+  static Map<String, String> extraHeaders(@Nullable Object value) {
     if (value == null || (value instanceof String s && s.isBlank())) return Map.of();
     JsonObject json;
     if (value instanceof JsonObject o) {
@@ -214,7 +217,7 @@ public record OpenAiSettings(
    * the reply — for models that reason (the gpt-5 family but its {@code -chat} models, the
    * o-series), nothing for others; {@code off}: nothing; else one of the API's values.
    */
-  static String reasoningEffort(String value, String model) {
+  static @Nullable String reasoningEffort(String value, String model) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     if (v.equals("off")) return null;
     if (v.equals("auto"))
@@ -224,7 +227,7 @@ public record OpenAiSettings(
     if (REASONING_EFFORTS.contains(v)) return v;
     throw new IllegalArgumentException(
         "TALIA_OPENAI_REASONING_EFFORT must be auto, off or one of "
-            + new java.util.TreeSet<>(REASONING_EFFORTS)
+            + new TreeSet<>(REASONING_EFFORTS)
             + ", got: "
             + value);
   }
@@ -242,12 +245,12 @@ public record OpenAiSettings(
   private static boolean strictBool(TaliaConfig config, ConfigKeys key) {
     Object v = config.value(key);
     if (v instanceof Boolean b) return b;
-    String s = v.toString().trim().toLowerCase(Locale.ROOT);
+    String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
     if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
     throw new IllegalArgumentException(key.env() + " must be true or false, got: " + v);
   }
 
-  private static String chatMaxTokensParam(String value) {
+  private static String chatMaxTokensParam(@Nullable String value) {
     if (value == null) return "max_completion_tokens";
     String v = value.trim().toLowerCase(Locale.ROOT);
     if (v.equals("max_completion_tokens") || v.equals("max_tokens")) return v;

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one streamed {@code POST /v1/responses}: relays text deltas to the turn, collects the
@@ -24,13 +25,13 @@ final class ResponsesStreamReader implements StreamHandler {
   private final Map<Integer, FunctionCall> calls = new TreeMap<>();
   private final Map<String, String> phases = new HashMap<>();
   private final List<JsonObject> doneItems = new ArrayList<>();
-  private List<JsonObject> finalOutput;
-  private String lastTextItem;
+  private @Nullable List<JsonObject> finalOutput;
+  private @Nullable String lastTextItem;
   private boolean sawText;
   private boolean sent;
   private int status;
   private boolean succeeded;
-  private String incompleteReason;
+  private @Nullable String incompleteReason;
 
   ResponsesStreamReader(TurnOutput out) {
     this.out = out;
@@ -44,7 +45,7 @@ final class ResponsesStreamReader implements StreamHandler {
   /**
    * Why the response stopped short ({@code max_output_tokens}, {@code content_filter}), or null.
    */
-  String incompleteReason() {
+  @Nullable String incompleteReason() {
     return incompleteReason;
   }
 
@@ -251,7 +252,7 @@ final class ResponsesStreamReader implements StreamHandler {
         item.getString("call_id"), item.getString("name"), item.getString("arguments", ""));
   }
 
-  private static String stringOrNull(Object v) {
+  private static @Nullable String stringOrNull(@Nullable Object v) {
     return v == null ? null : v.toString();
   }
 }

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,13 +95,13 @@ final class ResponsesTurns implements ApiTurns {
     private final List<JsonObject> items = new ArrayList<>();
 
     /** The session's conversation. */
-    private String conversationId;
+    private @Nullable String conversationId;
 
     /** How many of {@link #items} the conversation holds (sent by calls that succeeded). */
     private int delivered;
 
     /** The reader of the latest attempt: whether it failed after reaching the API. */
-    private ResponsesStreamReader attempt;
+    private @Nullable ResponsesStreamReader attempt;
 
     private boolean rebuilt;
 

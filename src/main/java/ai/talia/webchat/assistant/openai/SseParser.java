@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An incremental text/event-stream parser (the WHATWG "event stream interpretation"). Bytes may
@@ -30,8 +31,8 @@ public final class SseParser {
 
   private final StringBuilder data = new StringBuilder();
   private boolean hasData;
-  private String eventType;
-  private String lastEventId;
+  private @Nullable String eventType;
+  private @Nullable String lastEventId;
 
   public SseParser(Consumer<SseEvent> events) {
     this(events, comment -> {}, DEFAULT_MAX_LINE_BYTES);

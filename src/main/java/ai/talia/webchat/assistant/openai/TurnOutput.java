@@ -1,6 +1,7 @@
 package ai.talia.webchat.assistant.openai;
 
 import ai.talia.webchat.assistant.DeltaSink;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one turn has produced so far: the text already handed to the visitor (the reply is exactly
@@ -17,7 +18,7 @@ final class TurnOutput {
   private long firstTextNanos = -1;
   private int inputTokens;
   private int outputTokens;
-  private String incompleteReason;
+  private @Nullable String incompleteReason;
 
   TurnOutput(DeltaSink sink) {
     this.sink = sink;
@@ -39,7 +40,7 @@ final class TurnOutput {
   }
 
   /** Why the reply is incomplete ({@code max_output_tokens}, {@code content_filter}), or null. */
-  String incompleteReason() {
+  @Nullable String incompleteReason() {
     return incompleteReason;
   }
 

@@ -9,6 +9,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a call to the OpenAI API did not give what we asked for. Its {@link Kind} decides whether it
@@ -61,24 +62,24 @@ public final class UpstreamError extends RuntimeException {
 
   private final Kind kind;
   private final int status;
-  private final String type;
-  private final String code;
-  private final String param;
-  private final String requestId;
+  private final @Nullable String type;
+  private final @Nullable String code;
+  private final @Nullable String param;
+  private final @Nullable String requestId;
   private final long retryAfterMs;
-  private final Boolean shouldRetry;
+  private final @Nullable Boolean shouldRetry;
 
   private UpstreamError(
       Kind kind,
-      String message,
+      @Nullable String message,
       int status,
-      String type,
-      String code,
-      String param,
-      String requestId,
+      @Nullable String type,
+      @Nullable String code,
+      @Nullable String param,
+      @Nullable String requestId,
       long retryAfterMs,
-      Boolean shouldRetry,
-      Throwable cause) {
+      @Nullable Boolean shouldRetry,
+      @Nullable Throwable cause) {
     super(message, cause, false, false);
     this.kind = kind;
     this.status = status;
@@ -90,11 +91,11 @@ public final class UpstreamError extends RuntimeException {
     this.shouldRetry = shouldRetry;
   }
 
-  public static UpstreamError of(Kind kind, String message) {
+  public static UpstreamError of(Kind kind, @Nullable String message) {
     return new UpstreamError(kind, message, 0, null, null, null, null, -1, null, null);
   }
 
-  public static UpstreamError of(Kind kind, String message, Throwable cause) {
+  public static UpstreamError of(Kind kind, @Nullable String message, Throwable cause) {
     return new UpstreamError(kind, message, 0, null, null, null, null, -1, null, cause);
   }
 
@@ -102,7 +103,8 @@ public final class UpstreamError extends RuntimeException {
    * An error event inside a stream ({@code error}, {@code response.failed}): code and message from
    * the upstream.
    */
-  public static UpstreamError event(Kind kind, String code, String message, String requestId) {
+  public static UpstreamError event(
+      Kind kind, @Nullable String code, @Nullable String message, @Nullable String requestId) {
     return new UpstreamError(
         kind,
         message == null ? kind.tag() : message,
@@ -121,7 +123,7 @@ public final class UpstreamError extends RuntimeException {
    * error chunk): {@code server_error} and {@code rate_limit_exceeded} mean what their HTTP
    * statuses mean and are retried like them (while no text reached the visitor); others are not.
    */
-  static UpstreamError streamFailure(Kind kind, String code, String message) {
+  static UpstreamError streamFailure(Kind kind, @Nullable String code, @Nullable String message) {
     boolean transient_ = "server_error".equals(code) || "rate_limit_exceeded".equals(code);
     return new UpstreamError(
         kind,
@@ -140,7 +142,7 @@ public final class UpstreamError extends RuntimeException {
    * A non-2xx answer, classified from its status and the {@code
    * {"error":{message,type,param,code}}} body.
    */
-  public static UpstreamError fromHttp(int status, MultiMap headers, String body) {
+  public static UpstreamError fromHttp(int status, MultiMap headers, @Nullable String body) {
     JsonObject error = errorObject(body);
     String type = error.getString("type");
     String code = stringOrNull(error.getValue("code"));
@@ -211,11 +213,11 @@ public final class UpstreamError extends RuntimeException {
    * OpenAI echoes part of a wrong key in its 401 message ("sk-abc***xyz"): no fragment of a key
    * goes further.
    */
-  static String redact(String message) {
+  static @Nullable String redact(@Nullable String message) {
     return message == null ? null : API_KEY_LIKE.matcher(message).replaceAll("[redacted]");
   }
 
-  private static JsonObject errorObject(String body) {
+  private static JsonObject errorObject(@Nullable String body) {
     if (body == null || body.isBlank()) return new JsonObject();
     try {
       JsonObject json = new JsonObject(body);
@@ -228,7 +230,7 @@ public final class UpstreamError extends RuntimeException {
     }
   }
 
-  private static String stringOrNull(Object v) {
+  private static @Nullable String stringOrNull(@Nullable Object v) {
     return v == null ? null : v.toString();
   }
 
@@ -238,7 +240,7 @@ public final class UpstreamError extends RuntimeException {
         kind, getMessage(), status, type, code, param, requestId, retryAfterMs, false, getCause());
   }
 
-  UpstreamError withRequestId(String id) {
+  UpstreamError withRequestId(@Nullable String id) {
     return new UpstreamError(
         kind, getMessage(), status, type, code, param, id, retryAfterMs, shouldRetry, getCause());
   }
@@ -251,19 +253,19 @@ public final class UpstreamError extends RuntimeException {
     return status;
   }
 
-  public String type() {
+  public @Nullable String type() {
     return type;
   }
 
-  public String code() {
+  public @Nullable String code() {
     return code;
   }
 
-  public String param() {
+  public @Nullable String param() {
     return param;
   }
 
-  public String requestId() {
+  public @Nullable String requestId() {
     return requestId;
   }
 
@@ -279,7 +281,7 @@ public final class UpstreamError extends RuntimeException {
   /**
    * A 404 that names the conversation (the API no longer knows it), as opposed to an unknown model.
    */
-  public boolean isLostConversation(String conversationId) {
+  public boolean isLostConversation(@Nullable String conversationId) {
     if (kind != Kind.NOT_FOUND) return false;
     String message = getMessage() == null ? "" : getMessage();
     return "conversation".equals(param)

@@ -22,8 +22,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The offline assistant: a deterministic lead-capture conversation (greeting, FAQ answers, asks
@@ -131,11 +134,11 @@ public final class ScriptedEngine implements AssistantEngine {
   }
 
   /** The words after "me llamo", up to a comma, a period, "y"/"and", or a fourth word. */
-  private static String nameAfter(String rest) {
+  private static @Nullable String nameAfter(String rest) {
     String cut = NAME_END.split(rest, 2)[0].trim();
     String[] parts = SPACES.split(cut);
     if (cut.isEmpty() || parts.length > 4)
-      return cut.isEmpty() ? null : String.join(" ", java.util.Arrays.copyOf(parts, 4));
+      return cut.isEmpty() ? null : String.join(" ", Arrays.copyOf(parts, 4));
     return cut;
   }
 
@@ -144,7 +147,11 @@ public final class ScriptedEngine implements AssistantEngine {
   }
 
   private static String reply(
-      JsonObject w, String text, boolean firstTurn, LeadRecord before, LeadOutcome outcome) {
+      JsonObject w,
+      String text,
+      boolean firstTurn,
+      @Nullable LeadRecord before,
+      @Nullable LeadOutcome outcome) {
     List<String> parts = new ArrayList<>();
     LeadRecord lead = outcome != null && outcome.lead() != null ? outcome.lead() : before;
     if (firstTurn) parts.add(w.getString("greeting"));
@@ -166,7 +173,7 @@ public final class ScriptedEngine implements AssistantEngine {
         return String.join(" ", parts);
       }
       if (outcome.storedFields().contains("name"))
-        parts.add(fill(w.getString("thanks_name"), lead));
+        parts.add(fill(w.getString("thanks_name"), Objects.requireNonNull(lead, "name stored")));
       else if (!outcome.storedFields().isEmpty()) parts.add(w.getString("thanks"));
     } else {
       String faq = faq(w, text);
@@ -177,14 +184,14 @@ public final class ScriptedEngine implements AssistantEngine {
     return String.join(" ", parts);
   }
 
-  private static String nextQuestion(JsonObject w, LeadRecord lead) {
+  private static String nextQuestion(JsonObject w, @Nullable LeadRecord lead) {
     if (lead == null || lead.name() == null) return w.getString("ask_name");
     if (lead.email() == null) return w.getString("ask_email");
     if (lead.phone() == null) return w.getString("ask_phone");
     return w.getString("anything_else");
   }
 
-  private static String faq(JsonObject w, String text) {
+  private static @Nullable String faq(JsonObject w, String text) {
     String lower = text.toLowerCase(Locale.ROOT);
     for (Object entry : w.getJsonArray("faq")) {
       JsonObject faq = (JsonObject) entry;
@@ -202,7 +209,7 @@ public final class ScriptedEngine implements AssistantEngine {
         .replace("{phone}", nz(lead.phone()));
   }
 
-  private static String nz(String s) {
+  private static String nz(@Nullable String s) {
     return s == null ? "" : s;
   }
 
@@ -231,7 +238,7 @@ public final class ScriptedEngine implements AssistantEngine {
     return chain;
   }
 
-  private static JsonObject load(String overridePath) {
+  private static JsonObject load(@Nullable String overridePath) {
     try {
       if (overridePath != null) return new JsonObject(Files.readString(Path.of(overridePath)));
       Path local = Path.of("conf/scripted.json");

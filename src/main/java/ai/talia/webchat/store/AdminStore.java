@@ -245,7 +245,7 @@ public final class AdminStore {
               Future<RowSet<Row>> events =
                   query(
                       "SELECT id, type, session_id, occurred_at, payload FROM events "
-                          + "WHERE session_id = #{id} ORDER BY occurred_at, id",
+                          + "WHERE session_id = #{id} ORDER BY occurred_at, event_no",
                       p);
               return Future.all(messages, consents, lead, events)
                   .map(

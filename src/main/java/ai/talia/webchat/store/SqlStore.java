@@ -533,7 +533,7 @@ public final class SqlStore implements Store {
     return query(
             pool,
             "SELECT id, type, session_id, occurred_at, payload FROM events WHERE session_id = #{id} "
-                + "ORDER BY occurred_at, id",
+                + "ORDER BY occurred_at, event_no",
             params("id", sessionId))
         .map(
             rows ->

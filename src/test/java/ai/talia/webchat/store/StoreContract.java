@@ -22,6 +22,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -332,6 +333,25 @@ abstract class StoreContract {
     assertThat(await(store.events("s-clock")))
         .extracting(e -> e.data().getString("consent_id"))
         .containsExactly(null, granted.id(), withdrawn.id(), again.id());
+  }
+
+  @Test
+  void events_at_one_instant_come_back_in_the_order_they_were_written() {
+    session("s-order");
+    Instant at = now();
+    List<String> written = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      DomainEvent e =
+          DomainEvent.of("webchat_message_sent", "s-order", at, new JsonObject().put("i", i));
+      await(store.recordEvent(e));
+      written.add(e.id());
+    }
+    List<String> read =
+        await(store.events("s-order")).stream()
+            .filter(e -> e.occurredAt().equals(at))
+            .map(DomainEvent::id)
+            .toList();
+    assertThat(read).containsExactlyElementsOf(written);
   }
 
   @Test

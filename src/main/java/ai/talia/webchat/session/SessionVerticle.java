@@ -28,8 +28,11 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,7 +68,7 @@ public final class SessionVerticle extends VerticleBase {
   private @Nullable LeadRecord lead;
 
   /** The newest messages as stored, oldest first, at most {@link #historyWindow} + 1. */
-  private final java.util.ArrayList<StoredMessage> recent = new java.util.ArrayList<>();
+  private final ArrayList<StoredMessage> recent = new ArrayList<>();
 
   private int historyWindow;
   private long lastSeq;
@@ -144,7 +147,7 @@ public final class SessionVerticle extends VerticleBase {
             })
         .compose(
             n -> {
-              Future<java.util.List<StoredMessage>> history =
+              Future<List<StoredMessage>> history =
                   store.recentHistory(sessionId, historyWindow + 1);
               Future<ConsentRecord> latestConsent = store.latestConsent(sessionId);
               Future<LeadRecord> storedLead = store.findLead(sessionId);
@@ -194,7 +197,7 @@ public final class SessionVerticle extends VerticleBase {
     drained = idle;
     checkDrained();
     return idle.future()
-        .timeout(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .timeout(graceMs, TimeUnit.MILLISECONDS)
         .recover(slow -> failLeftovers())
         .eventually(() -> consumer == null ? Future.succeededFuture() : consumer.unregister())
         .onComplete(ar -> services.metrics().actorStopped());

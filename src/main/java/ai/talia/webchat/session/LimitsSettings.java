@@ -64,17 +64,17 @@ public record LimitsSettings(
   }
 
   /**
-   * {@code limits.contentMaxChars}, in UTF-16 code units like every limit; refused at start when
-   * the store could not hold it.
+   * {@code limits.contentMaxChars}, in UTF-16 code units like every limit; refused at start above
+   * {@link FieldLimits#VISITOR_CONTENT}.
    */
   private static int contentMax(TaliaConfig config) {
     int max = config.integer(ConfigKeys.LIMITS_CONTENT_MAX_CHARS);
-    if (max < 1 || max > FieldLimits.MESSAGE_CONTENT)
+    if (max < 1 || max > FieldLimits.VISITOR_CONTENT)
       throw new IllegalArgumentException(
           ConfigKeys.LIMITS_CONTENT_MAX_CHARS
               + " must be from 1 to "
-              + FieldLimits.MESSAGE_CONTENT
-              + " (what messages.content holds); it is "
+              + FieldLimits.VISITOR_CONTENT
+              + "; it is "
               + max);
     return max;
   }

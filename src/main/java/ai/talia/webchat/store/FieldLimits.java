@@ -18,10 +18,13 @@ public final class FieldLimits {
   public static final int CLIENT_MESSAGE_ID = 128;
 
   /**
-   * {@code messages.content}: what the store holds of any message. A visitor's message is limited
-   * further by {@code limits.contentMaxChars}, which may not exceed this.
+   * {@code messages.content}: what the store holds of any message, an assistant's long reply
+   * included ({@code sql/V9__long_replies.sql}).
    */
-  public static final int MESSAGE_CONTENT = 16_000;
+  public static final int MESSAGE_CONTENT = 1_000_000;
+
+  /** The most {@code limits.contentMaxChars} may allow a visitor's message. */
+  public static final int VISITOR_CONTENT = 16_000;
 
   /** {@code webchat_sessions.page_url}. */
   public static final int PAGE_URL = 2048;

@@ -10,6 +10,7 @@ import ai.talia.webchat.fakeopenai.FakeReply;
 import ai.talia.webchat.store.DomainEvent;
 import ai.talia.webchat.store.LeadRecord;
 import ai.talia.webchat.store.StoreClient;
+import ai.talia.webchat.store.StoredMessage;
 import ai.talia.webchat.support.Api;
 import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.StreamClient;
@@ -149,6 +150,21 @@ abstract class OpenAiGatewayContract {
         .containsExactly("120/8", "150/5");
     assertThat(await(new StoreClient(gateway.vertx()).findSession(s.id())).tokensUsed())
         .isEqualTo(283);
+  }
+
+  @Test
+  void a_reply_longer_than_a_visitor_message_may_be_is_stored_whole() {
+    start();
+    Api.Session s = api.consentedSession("es");
+    // 8,192 output tokens (the default cap) can be well over 16,000 characters.
+    String longReply = "Detalle del plan número uno. ".repeat(1200);
+    fake.enqueue(FakeReply.text(longReply, 40));
+    Api.Reply reply = api.say(s, "Cuéntamelo todo");
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    assertThat(reply.json().getJsonObject("reply").getString("content")).isEqualTo(longReply);
+    assertThat(await(new StoreClient(gateway.vertx()).history(s.id(), 0, 10)))
+        .extracting(StoredMessage::content)
+        .contains(longReply);
   }
 
   @Test

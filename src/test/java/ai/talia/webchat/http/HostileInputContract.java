@@ -332,20 +332,20 @@ abstract class HostileInputContract {
   }
 
   @Test
-  void a_content_limit_the_store_cannot_hold_is_refused_at_start() {
+  void a_content_limit_above_the_visitor_maximum_is_refused_at_start() {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
       var config =
           gateway
               .config()
               .with(ConfigKeys.HTTP_PORT, 0)
-              .with(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, FieldLimits.MESSAGE_CONTENT + 1);
+              .with(ConfigKeys.LIMITS_CONTENT_MAX_CHARS, FieldLimits.VISITOR_CONTENT + 1);
       var registry =
           new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
               io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
       assertThatThrownBy(() -> await(ai.talia.webchat.Gateway.start(vertx, config, registry)))
           .hasMessageContaining(ConfigKeys.LIMITS_CONTENT_MAX_CHARS.key())
-          .hasMessageContaining(String.valueOf(FieldLimits.MESSAGE_CONTENT));
+          .hasMessageContaining(String.valueOf(FieldLimits.VISITOR_CONTENT));
     } finally {
       await(vertx.close());
     }

@@ -252,8 +252,8 @@ public final class AdminStore {
                       all ->
                           new SessionDetail(
                               session,
-                              all(messages.result(), AdminStore::message),
-                              all(consents.result(), AdminStore::consent),
+                              all(messages.result(), SqlStore::message),
+                              all(consents.result(), SqlStore::consent),
                               lead.result().size() == 0
                                   ? null
                                   : lead(lead.result().iterator().next()),
@@ -410,33 +410,6 @@ public final class AdminStore {
         SqlStore.instantOrNull(r.getValue("consent_granted_at")),
         r.getString("page_url"),
         utm == null ? null : new JsonObject(utm));
-  }
-
-  private static StoredMessage message(Row r) {
-    return new StoredMessage(
-        r.getString("id"),
-        r.getString("session_id"),
-        r.getLong("seq"),
-        r.getString("role"),
-        r.getString("content"),
-        SqlStore.instant(r.getValue("created_at")),
-        r.getString("client_message_id"),
-        r.getString("status"),
-        r.getString("reply_to"),
-        r.getString("error_code"),
-        r.getInteger("input_tokens"),
-        r.getInteger("output_tokens"));
-  }
-
-  private static ConsentRecord consent(Row r) {
-    return new ConsentRecord(
-        r.getString("id"),
-        r.getString("session_id"),
-        r.getString("policy_version"),
-        r.getBoolean("granted"),
-        SqlStore.instant(r.getValue("created_at")),
-        r.getString("ip_hash"),
-        r.getString("user_agent"));
   }
 
   private static DomainEvent event(Row r) {

@@ -908,7 +908,7 @@ public final class SqlStore implements Store {
         r.getLong("tokens_used"));
   }
 
-  private static StoredMessage message(Row r) {
+  static StoredMessage message(Row r) {
     return new StoredMessage(
         r.getString("id"),
         r.getString("session_id"),
@@ -924,7 +924,7 @@ public final class SqlStore implements Store {
         r.getInteger("output_tokens"));
   }
 
-  private static ConsentRecord consent(Row r) {
+  static ConsentRecord consent(Row r) {
     return new ConsentRecord(
         r.getString("id"),
         r.getString("session_id"),

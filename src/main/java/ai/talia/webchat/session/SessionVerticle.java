@@ -16,6 +16,7 @@ import ai.talia.webchat.store.ConsentRecord;
 import ai.talia.webchat.store.DuplicateKeyException;
 import ai.talia.webchat.store.FencedException;
 import ai.talia.webchat.store.LeadRecord;
+import ai.talia.webchat.store.MessageStatus;
 import ai.talia.webchat.store.SessionRecord;
 import ai.talia.webchat.store.Store;
 import ai.talia.webchat.store.StoredMessage;
@@ -293,7 +294,7 @@ public final class SessionVerticle extends VerticleBase {
                             .put("session_id", sessionId)
                             .put(
                                 "message",
-                                a.userMessage().withStatus(StoredMessage.COMPLETED, null).toJson())
+                                a.userMessage().withStatus(MessageStatus.COMPLETED, null).toJson())
                             .put("reply", reply.toJson())));
   }
 
@@ -314,7 +315,7 @@ public final class SessionVerticle extends VerticleBase {
             content,
             Instant.now(),
             clientMessageId,
-            StoredMessage.PENDING,
+            MessageStatus.PENDING,
             null,
             null,
             0,
@@ -353,7 +354,7 @@ public final class SessionVerticle extends VerticleBase {
                   services.metrics().refused(refused.code());
                 return Future.failedFuture(otherwise);
               }
-              if (StoredMessage.COMPLETED.equals(existing.status())) {
+              if (existing.status() == MessageStatus.COMPLETED) {
                 return store
                     .findReply(sessionId, existing.id())
                     .compose(
@@ -370,7 +371,7 @@ public final class SessionVerticle extends VerticleBase {
   private Future<Accepted> retryTurn(StoredMessage failed, String locale) {
     ApiProblem refused = refusal();
     if (refused != null) return Future.failedFuture(refused);
-    StoredMessage pending = failed.withStatus(StoredMessage.PENDING, null);
+    StoredMessage pending = failed.withStatus(MessageStatus.PENDING, null);
     replaceRemembered(pending);
     waiting++;
     return Future.succeededFuture(new Accepted(pending, enqueue(pending, locale)));
@@ -402,7 +403,7 @@ public final class SessionVerticle extends VerticleBase {
     return store
         .markFailed(sessionId, userMessage.id(), problem.code(), 0, epoch)
         .onSuccess(
-            v -> replaceRemembered(userMessage.withStatus(StoredMessage.FAILED, problem.code())))
+            v -> replaceRemembered(userMessage.withStatus(MessageStatus.FAILED, problem.code())))
         .transform(ignored -> Future.failedFuture(problem));
   }
 
@@ -499,8 +500,7 @@ public final class SessionVerticle extends VerticleBase {
             userMessage,
             session().assistantThreadId(),
             recent.stream()
-                .filter(
-                    m -> m.seq() < userMessage.seq() && !StoredMessage.FAILED.equals(m.status()))
+                .filter(m -> m.seq() < userMessage.seq() && m.status() != MessageStatus.FAILED)
                 .toList(),
             lead,
             pageContext(),
@@ -561,7 +561,7 @@ public final class SessionVerticle extends VerticleBase {
                   .onSuccess(
                       v ->
                           replaceRemembered(
-                              userMessage.withStatus(StoredMessage.FAILED, problem.code())))
+                              userMessage.withStatus(MessageStatus.FAILED, problem.code())))
                   .transform(ignored -> Future.failedFuture(problem));
             });
   }
@@ -600,7 +600,7 @@ public final class SessionVerticle extends VerticleBase {
             result.text(),
             Instant.now(),
             null,
-            result.incomplete() ? StoredMessage.INCOMPLETE : StoredMessage.COMPLETED,
+            result.incomplete() ? MessageStatus.INCOMPLETE : MessageStatus.COMPLETED,
             userMessage.id(),
             null,
             result.inputTokens(),
@@ -608,7 +608,7 @@ public final class SessionVerticle extends VerticleBase {
     return appendInOrder(seq -> store.appendReply(draft.withSeq(seq), result.totalTokens(), epoch))
         .onSuccess(
             reply -> {
-              replaceRemembered(userMessage.withStatus(StoredMessage.COMPLETED, null));
+              replaceRemembered(userMessage.withStatus(MessageStatus.COMPLETED, null));
               remember(reply);
               session = counted(session(), result.totalTokens());
               services.budget().record(result.totalTokens());

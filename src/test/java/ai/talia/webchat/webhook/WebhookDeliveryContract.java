@@ -9,6 +9,7 @@ import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.DomainEvent;
 import ai.talia.webchat.store.DuplicateKeyException;
 import ai.talia.webchat.store.LeadRecord;
+import ai.talia.webchat.store.MessageStatus;
 import ai.talia.webchat.store.StoreClient;
 import ai.talia.webchat.store.StoredMessage;
 import ai.talia.webchat.support.Api;
@@ -372,7 +373,7 @@ abstract class WebhookDeliveryContract {
             "otra vez",
             Instant.now(),
             UUID.randomUUID().toString(),
-            StoredMessage.PENDING,
+            MessageStatus.PENDING,
             null,
             null,
             0,

@@ -8,6 +8,7 @@ import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionCommands;
 import ai.talia.webchat.session.SessionFrames;
 import ai.talia.webchat.session.SessionGateway;
+import ai.talia.webchat.session.SessionReply;
 import ai.talia.webchat.store.StoredMessage;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -208,16 +209,14 @@ final class StreamConnection {
             state -> {
               sessionId = id;
               if (phase == Phase.JOINING) phase = Phase.REPLAYING;
-              if (state.getString("owner") != null) owner = state.getString("owner");
+              if (state.owner() != null) owner = state.owner();
               heldBeforeState = held.size();
               // The reply being written now, if any: a client holding a reply it saw begin before a
               // drop knows from its absence that the reply ended meanwhile (completed: it is in the
               // replay).
-              send(
-                  new ServerFrame.Ready(
-                      id, state.getLong("last_seq"), state.getString("reply_id")));
+              send(new ServerFrame.Ready(id, state.lastSeq(), state.replyId()));
               sentSeq = resumeAfter;
-              return replay(id, state.getLong("last_seq")).map(state);
+              return replay(id, state.lastSeq()).map(state);
             })
         .onSuccess(state -> goLive(state))
         .onFailure(
@@ -246,14 +245,14 @@ final class StreamConnection {
             });
   }
 
-  private void goLive(JsonObject state) {
+  private void goLive(SessionReply.State state) {
     List<JsonObject> pending = List.copyOf(held);
     held.clear();
     if (phase != Phase.CLOSED) phase = Phase.LIVE;
-    String partialReplyId = state.getString("reply_id");
+    String partialReplyId = state.replyId();
     if (partialReplyId != null) {
       send(new ServerFrame.Typing(true));
-      String partial = state.getString("partial", "");
+      String partial = state.partial();
       if (!partial.isEmpty()) send(new ServerFrame.ReplyDelta(partialReplyId, partial));
     }
     for (int i = 0; i < pending.size(); i++) {

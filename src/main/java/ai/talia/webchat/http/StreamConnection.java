@@ -141,7 +141,7 @@ final class StreamConnection {
       unstorable.orThrow();
     } catch (ApiProblem problem) {
       // The frame's own client_message_id is not echoed: it may be the text refused.
-      send(errorFrame(problem, new JsonObject()));
+      send(ServerFrame.ErrorFrame.of(problem, null));
       if ("hello".equals(type) && phase == Phase.AWAITING_HELLO)
         close(StreamCloseCodes.PROTOCOL_ERROR, "bad hello");
       return;
@@ -311,12 +311,12 @@ final class StreamConnection {
               long wait = ar.succeeded() ? ar.result() : 0;
               if (wait > 0) {
                 send(
-                    new JsonObject()
-                        .put("type", "error")
-                        .put("code", ProblemCode.RATE_LIMITED.code())
-                        .put("detail", "Too many messages from this address")
-                        .put("retry_after", wait)
-                        .put("client_message_id", frame.getValue("client_message_id")));
+                    new ServerFrame.ErrorFrame(
+                        ProblemCode.RATE_LIMITED.code(),
+                        "Too many messages from this address",
+                        clientMessageId(frame),
+                        null,
+                        wait));
               } else {
                 admitted(frame);
               }
@@ -329,7 +329,7 @@ final class StreamConnection {
     try {
       message = intake.check(checks, frame);
     } catch (ApiProblem problem) {
-      send(errorFrame(problem, frame));
+      send(ServerFrame.ErrorFrame.of(problem, clientMessageId(frame)));
       return;
     }
     intake
@@ -342,21 +342,13 @@ final class StreamConnection {
                       () -> ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry"));
               if (ProblemCode.CONSENT_REQUIRED.code().equals(problem.code()))
                 send(new ServerFrame.ConsentRequired());
-              send(errorFrame(problem, frame));
+              send(ServerFrame.ErrorFrame.of(problem, clientMessageId(frame)));
             });
   }
 
-  private static JsonObject errorFrame(ApiProblem problem, JsonObject frame) {
-    JsonObject json = problem.toJson();
-    JsonObject error =
-        new JsonObject()
-            .put("type", "error")
-            .put("code", problem.code())
-            .put("detail", problem.getMessage())
-            .put("client_message_id", frame.getValue("client_message_id"));
-    if (json.containsKey("errors")) error.put("errors", json.getValue("errors"));
-    if (problem.retryAfterSeconds() != null) error.put("retry_after", problem.retryAfterSeconds());
-    return error;
+  /** The id a message frame names itself by, echoed in its errors; null when it has none. */
+  private static @Nullable String clientMessageId(JsonObject frame) {
+    return frame.getValue("client_message_id") instanceof String id ? id : null;
   }
 
   private void refuse(String code, @Nullable String detail) {
@@ -365,7 +357,7 @@ final class StreamConnection {
   }
 
   private void sendError(String code, @Nullable String detail) {
-    send(new JsonObject().put("type", "error").put("code", code).put("detail", detail));
+    send(new ServerFrame.ErrorFrame(code, detail));
   }
 
   private void send(ServerFrame frame) {
@@ -404,12 +396,7 @@ final class StreamConnection {
   static void refuse(
       ServerWebSocket ws, HttpServices services, short code, String errorCode, String detail) {
     countClose(services, code);
-    ws.writeTextMessage(
-        new JsonObject()
-            .put("type", "error")
-            .put("code", errorCode)
-            .put("detail", detail)
-            .encode());
+    ws.writeTextMessage(new ServerFrame.ErrorFrame(errorCode, detail).toJson().encode());
     ws.close(code, errorCode);
   }
 

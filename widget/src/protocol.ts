@@ -52,12 +52,19 @@ export interface LeadCapturedFrame {
   type: "lead.captured";
   fields: string[];
 }
+export interface FieldError {
+  field: string;
+  reason: string;
+}
 export interface ErrorFrame {
   type: "error";
   code: string;
   detail?: string;
   /** The message frame this answers; null or absent for an error about the socket itself. */
   client_message_id?: string | null;
+  /** The fields a refused message frame got wrong, as in a 422 problem. */
+  errors?: FieldError[];
+  /** Seconds to wait before sending again. */
   retry_after?: number;
 }
 export interface PongFrame {
@@ -104,6 +111,8 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null;
 const isString = (v: unknown): v is string => typeof v === "string";
 const isNumber = (v: unknown): v is number => typeof v === "number";
 const maybe = (v: unknown, is: (v: unknown) => boolean): boolean => v === undefined || is(v);
+const isFieldError = (v: unknown): boolean =>
+  isObject(v) && isString(v.field) && isString(v.reason);
 
 export function isMessage(v: unknown): v is Message {
   return (
@@ -132,6 +141,7 @@ const CHECKS: Record<ServerFrame["type"], (f: Json) => boolean> = {
     isString(f.code) &&
     maybe(f.detail, isString) &&
     (f.client_message_id === null || maybe(f.client_message_id, isString)) &&
+    maybe(f.errors, (e) => Array.isArray(e) && e.every(isFieldError)) &&
     maybe(f.retry_after, isNumber),
   pong: () => true,
 };

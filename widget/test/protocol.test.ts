@@ -29,8 +29,15 @@ const FRAMES = [
     type: "error",
     code: "rate_limited",
     detail: "Too many",
-    retry_after: 3,
     client_message_id: "c-1",
+    retry_after: 3,
+  },
+  {
+    type: "error",
+    code: "validation_failed",
+    detail: "x",
+    client_message_id: "c-1",
+    errors: [{ field: "content", reason: "too_long" }],
   },
   { type: "error", code: "validation_failed", detail: "x", client_message_id: null },
   { type: "error", code: "unauthorized", detail: "Say hello first" },
@@ -69,6 +76,8 @@ describe("parseServerFrame", () => {
       { type: "lead.captured", fields: [1] },
       { type: "error", detail: "no code" },
       { type: "error", code: "x", client_message_id: 7 },
+      { type: "error", code: "x", errors: "content" },
+      { type: "error", code: "x", errors: [{ field: "content" }] },
     ];
     for (const frame of bad) expect(parseServerFrame(JSON.stringify(frame))).toBeNull();
   });

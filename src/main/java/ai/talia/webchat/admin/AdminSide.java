@@ -1,6 +1,7 @@
 package ai.talia.webchat.admin;
 
 import ai.talia.webchat.assistant.AssistantEngine;
+import ai.talia.webchat.config.Check;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.AdminStore;
@@ -35,10 +36,7 @@ public final class AdminSide {
       Store store,
       AssistantEngine engine,
       MeterRegistry registry) {
-    int retrySeconds = config.integer(ConfigKeys.ADMIN_OPENAI_DELETION_RETRY_SECONDS);
-    if (retrySeconds < 1)
-      throw new IllegalArgumentException(
-          ConfigKeys.ADMIN_OPENAI_DELETION_RETRY_SECONDS + " must be at least 1");
+    int retrySeconds = Check.atLeast(config, ConfigKeys.ADMIN_OPENAI_DELETION_RETRY_SECONDS, 1);
     // Connections are opened on first use, after the persistence verticle has migrated.
     this.pool = database.createPool(vertx, POOL_SIZE, "talia-admin");
     this.adminStore = new AdminStore(pool);

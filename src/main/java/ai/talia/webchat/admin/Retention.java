@@ -3,6 +3,7 @@ package ai.talia.webchat.admin;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import ai.talia.webchat.cluster.ClusterSingleton;
+import ai.talia.webchat.config.Check;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.AdminStore;
@@ -49,8 +50,9 @@ public final class Retention {
     this.store = store;
     this.erasure = erasure;
     this.days = days(config);
-    this.batchSize = positive(config, ConfigKeys.RETENTION_BATCH_SIZE);
-    this.interval = Duration.ofMinutes(positive(config, ConfigKeys.RETENTION_INTERVAL_MINUTES));
+    this.batchSize = Check.atLeast(config, ConfigKeys.RETENTION_BATCH_SIZE, 1);
+    this.interval =
+        Duration.ofMinutes(Check.atLeast(config, ConfigKeys.RETENTION_INTERVAL_MINUTES, 1));
     this.firstRun = Duration.ofSeconds(config.integer(ConfigKeys.RETENTION_FIRST_RUN_SECONDS));
     this.singleton = new ClusterSingleton(vertx, "retention");
     this.erased =
@@ -67,12 +69,6 @@ public final class Retention {
       throw new IllegalArgumentException(
           "TALIA_RETENTION_DAYS (retention.days) must be at least 1, or unset to keep forever");
     return Math.toIntExact(d);
-  }
-
-  private static int positive(TaliaConfig config, ConfigKeys key) {
-    int v = config.integer(key);
-    if (v < 1) throw new IllegalArgumentException(key + " must be at least 1");
-    return v;
   }
 
   public void start() {

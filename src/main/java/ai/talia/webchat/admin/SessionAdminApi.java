@@ -195,7 +195,7 @@ public final class SessionAdminApi implements AdminRoutes {
               .put("seq", m.seq())
               .put("author", m.role())
               .put("content", m.content())
-              .put("status", m.status())
+              .put("status", m.status().wire())
               .put("error_code", m.errorCode())
               .put("created_at", m.createdAt().toString()));
     JsonArray consents = new JsonArray();

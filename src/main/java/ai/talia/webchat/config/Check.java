@@ -4,6 +4,16 @@ package ai.talia.webchat.config;
 public final class Check {
   private Check() {}
 
+  /** {@code key}'s whole number, refused below {@code min}. */
+  public static int atLeast(TaliaConfig config, ConfigKeys key, int min) {
+    return atLeast(key, config.integer(key), min);
+  }
+
+  /** {@code key}'s number as a long, refused below {@code min}. */
+  public static long longAtLeast(TaliaConfig config, ConfigKeys key, long min) {
+    return atLeast(key, config.longValue(key), min);
+  }
+
   public static int atLeast(ConfigKeys key, int value, int min) {
     if (value < min)
       throw new IllegalArgumentException(key + " must be " + min + " or more, got " + value);

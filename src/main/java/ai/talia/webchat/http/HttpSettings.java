@@ -26,26 +26,18 @@ public record HttpSettings(
     return new HttpSettings(
         config.requiredString(ConfigKeys.HTTP_HOST),
         Check.between(ConfigKeys.HTTP_PORT, config.integer(ConfigKeys.HTTP_PORT), 0, 65_535),
-        Check.atLeast(
-            ConfigKeys.HTTP_IDLE_TIMEOUT_SECONDS,
-            config.integer(ConfigKeys.HTTP_IDLE_TIMEOUT_SECONDS),
-            0),
-        Check.atLeast(
-            ConfigKeys.HTTP_BODY_LIMIT_BYTES, config.integer(ConfigKeys.HTTP_BODY_LIMIT_BYTES), 1),
+        Check.atLeast(config, ConfigKeys.HTTP_IDLE_TIMEOUT_SECONDS, 0),
+        Check.atLeast(config, ConfigKeys.HTTP_BODY_LIMIT_BYTES, 1),
         config.list(ConfigKeys.HTTP_TRUSTED_PROXIES),
-        Check.atLeast(
-            ConfigKeys.HTTP_ROUTER_INSTANCES, config.integer(ConfigKeys.HTTP_ROUTER_INSTANCES), 0),
+        Check.atLeast(config, ConfigKeys.HTTP_ROUTER_INSTANCES, 0),
         seconds(config, ConfigKeys.HTTP_REPLY_TIMEOUT_SECONDS),
         seconds(config, ConfigKeys.HTTP_HEADER_TIMEOUT_SECONDS),
         seconds(config, ConfigKeys.HTTP_BODY_TIMEOUT_SECONDS),
-        Check.atLeast(
-            ConfigKeys.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
-            config.integer(ConfigKeys.HTTP_MAX_CONNECTIONS_PER_ADDRESS),
-            0));
+        Check.atLeast(config, ConfigKeys.HTTP_MAX_CONNECTIONS_PER_ADDRESS, 0));
   }
 
   /** A positive number of seconds, in milliseconds. */
   static long seconds(TaliaConfig config, ConfigKeys key) {
-    return Check.atLeast(key, config.integer(key), 1) * 1000L;
+    return Check.atLeast(config, key, 1) * 1000L;
   }
 }

@@ -5,6 +5,7 @@ import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.session.LimitsSettings;
 import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionGateway;
+import ai.talia.webchat.session.SessionReply;
 import ai.talia.webchat.store.FieldLimits;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -53,7 +54,7 @@ final class MessageIntake {
         clientMessageId != null ? clientMessageId : UUID.randomUUID().toString());
   }
 
-  Future<JsonObject> send(String sessionId, Checked message, boolean async) {
+  Future<SessionReply.Sent> send(String sessionId, Checked message, boolean async) {
     return sessionLimits
         .tryTake(sessionId)
         .compose(

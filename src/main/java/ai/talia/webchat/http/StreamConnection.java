@@ -8,6 +8,7 @@ import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionCommands;
 import ai.talia.webchat.session.SessionFrames;
 import ai.talia.webchat.session.SessionGateway;
+import ai.talia.webchat.session.SessionReply;
 import ai.talia.webchat.store.StoredMessage;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -140,7 +141,7 @@ final class StreamConnection {
       unstorable.orThrow();
     } catch (ApiProblem problem) {
       // The frame's own client_message_id is not echoed: it may be the text refused.
-      send(errorFrame(problem, new JsonObject()));
+      send(ServerFrame.ErrorFrame.of(problem, null));
       if ("hello".equals(type) && phase == Phase.AWAITING_HELLO)
         close(StreamCloseCodes.PROTOCOL_ERROR, "bad hello");
       return;
@@ -208,16 +209,14 @@ final class StreamConnection {
             state -> {
               sessionId = id;
               if (phase == Phase.JOINING) phase = Phase.REPLAYING;
-              if (state.getString("owner") != null) owner = state.getString("owner");
+              if (state.owner() != null) owner = state.owner();
               heldBeforeState = held.size();
               // The reply being written now, if any: a client holding a reply it saw begin before a
               // drop knows from its absence that the reply ended meanwhile (completed: it is in the
               // replay).
-              send(
-                  new ServerFrame.Ready(
-                      id, state.getLong("last_seq"), state.getString("reply_id")));
+              send(new ServerFrame.Ready(id, state.lastSeq(), state.replyId()));
               sentSeq = resumeAfter;
-              return replay(id, state.getLong("last_seq")).map(state);
+              return replay(id, state.lastSeq()).map(state);
             })
         .onSuccess(state -> goLive(state))
         .onFailure(
@@ -246,14 +245,14 @@ final class StreamConnection {
             });
   }
 
-  private void goLive(JsonObject state) {
+  private void goLive(SessionReply.State state) {
     List<JsonObject> pending = List.copyOf(held);
     held.clear();
     if (phase != Phase.CLOSED) phase = Phase.LIVE;
-    String partialReplyId = state.getString("reply_id");
+    String partialReplyId = state.replyId();
     if (partialReplyId != null) {
       send(new ServerFrame.Typing(true));
-      String partial = state.getString("partial", "");
+      String partial = state.partial();
       if (!partial.isEmpty()) send(new ServerFrame.ReplyDelta(partialReplyId, partial));
     }
     for (int i = 0; i < pending.size(); i++) {
@@ -312,12 +311,12 @@ final class StreamConnection {
               long wait = ar.succeeded() ? ar.result() : 0;
               if (wait > 0) {
                 send(
-                    new JsonObject()
-                        .put("type", "error")
-                        .put("code", ProblemCode.RATE_LIMITED.code())
-                        .put("detail", "Too many messages from this address")
-                        .put("retry_after", wait)
-                        .put("client_message_id", frame.getValue("client_message_id")));
+                    new ServerFrame.ErrorFrame(
+                        ProblemCode.RATE_LIMITED.code(),
+                        "Too many messages from this address",
+                        clientMessageId(frame),
+                        null,
+                        wait));
               } else {
                 admitted(frame);
               }
@@ -330,7 +329,7 @@ final class StreamConnection {
     try {
       message = intake.check(checks, frame);
     } catch (ApiProblem problem) {
-      send(errorFrame(problem, frame));
+      send(ServerFrame.ErrorFrame.of(problem, clientMessageId(frame)));
       return;
     }
     intake
@@ -343,21 +342,13 @@ final class StreamConnection {
                       () -> ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Resend to retry"));
               if (ProblemCode.CONSENT_REQUIRED.code().equals(problem.code()))
                 send(new ServerFrame.ConsentRequired());
-              send(errorFrame(problem, frame));
+              send(ServerFrame.ErrorFrame.of(problem, clientMessageId(frame)));
             });
   }
 
-  private static JsonObject errorFrame(ApiProblem problem, JsonObject frame) {
-    JsonObject json = problem.toJson();
-    JsonObject error =
-        new JsonObject()
-            .put("type", "error")
-            .put("code", problem.code())
-            .put("detail", problem.getMessage())
-            .put("client_message_id", frame.getValue("client_message_id"));
-    if (json.containsKey("errors")) error.put("errors", json.getValue("errors"));
-    if (problem.retryAfterSeconds() != null) error.put("retry_after", problem.retryAfterSeconds());
-    return error;
+  /** The id a message frame names itself by, echoed in its errors; null when it has none. */
+  private static @Nullable String clientMessageId(JsonObject frame) {
+    return frame.getValue("client_message_id") instanceof String id ? id : null;
   }
 
   private void refuse(String code, @Nullable String detail) {
@@ -366,7 +357,7 @@ final class StreamConnection {
   }
 
   private void sendError(String code, @Nullable String detail) {
-    send(new JsonObject().put("type", "error").put("code", code).put("detail", detail));
+    send(new ServerFrame.ErrorFrame(code, detail));
   }
 
   private void send(ServerFrame frame) {
@@ -405,12 +396,7 @@ final class StreamConnection {
   static void refuse(
       ServerWebSocket ws, HttpServices services, short code, String errorCode, String detail) {
     countClose(services, code);
-    ws.writeTextMessage(
-        new JsonObject()
-            .put("type", "error")
-            .put("code", errorCode)
-            .put("detail", detail)
-            .encode());
+    ws.writeTextMessage(new ServerFrame.ErrorFrame(errorCode, detail).toJson().encode());
     ws.close(code, errorCode);
   }
 

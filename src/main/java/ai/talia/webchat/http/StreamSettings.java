@@ -17,21 +17,9 @@ public record StreamSettings(
     return new StreamSettings(
         HttpSettings.seconds(config, ConfigKeys.STREAM_HELLO_TIMEOUT_SECONDS),
         HttpSettings.seconds(config, ConfigKeys.STREAM_PING_INTERVAL_SECONDS),
-        Check.atLeast(
-            ConfigKeys.STREAM_READ_IDLE_SECONDS,
-            config.integer(ConfigKeys.STREAM_READ_IDLE_SECONDS),
-            0),
-        Check.atLeast(
-            ConfigKeys.STREAM_MAX_MESSAGE_BYTES,
-            config.integer(ConfigKeys.STREAM_MAX_MESSAGE_BYTES),
-            1),
-        Check.atLeast(
-            ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES,
-            config.integer(ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES),
-            1),
-        Check.atLeast(
-            ConfigKeys.STREAM_MAX_SOCKETS_PER_ADDRESS,
-            config.integer(ConfigKeys.STREAM_MAX_SOCKETS_PER_ADDRESS),
-            0));
+        Check.atLeast(config, ConfigKeys.STREAM_READ_IDLE_SECONDS, 0),
+        Check.atLeast(config, ConfigKeys.STREAM_MAX_MESSAGE_BYTES, 1),
+        Check.atLeast(config, ConfigKeys.STREAM_WRITE_QUEUE_MAX_BYTES, 1),
+        Check.atLeast(config, ConfigKeys.STREAM_MAX_SOCKETS_PER_ADDRESS, 0));
   }
 }

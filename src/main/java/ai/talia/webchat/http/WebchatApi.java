@@ -140,8 +140,12 @@ final class WebchatApi {
             newToken ->
                 intake
                     .send(sessionId, message, async)
-                    .map(
-                        answer -> newToken == null ? answer : answer.put("session_token", newToken))
+                    .onSuccess(
+                        sent -> {
+                          JsonObject answer = sent.toJson();
+                          if (newToken != null) answer.put("session_token", newToken);
+                          Responses.json(ctx, sent.queued() ? 202 : 200, answer);
+                        })
                     .recover(
                         err -> {
                           ApiProblem problem =
@@ -153,10 +157,6 @@ final class WebchatApi {
                           return Future.failedFuture(
                               newToken == null ? problem : problem.with("session_token", newToken));
                         }))
-        .onSuccess(
-            answer ->
-                Responses.json(
-                    ctx, "queued".equals(answer.getString("status")) ? 202 : 200, answer))
         .onFailure(ctx::fail);
   }
 
@@ -212,7 +212,7 @@ final class WebchatApi {
             s ->
                 sessions.request(
                     sessionId, new SessionCommand.Consent(version, granted, ipHash, userAgent)))
-        .onSuccess(answer -> Responses.json(ctx, 201, answer))
+        .onSuccess(recorded -> Responses.json(ctx, 201, recorded.toJson()))
         .onFailure(ctx::fail);
   }
 

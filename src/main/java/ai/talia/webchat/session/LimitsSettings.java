@@ -23,35 +23,14 @@ public record LimitsSettings(
   public static LimitsSettings fromConfig(TaliaConfig config) {
     return new LimitsSettings(
         contentMax(config),
-        Check.atLeast(
-            ConfigKeys.LIMITS_SESSION_QUEUE_MAX,
-            config.integer(ConfigKeys.LIMITS_SESSION_QUEUE_MAX),
-            0),
-        Check.atLeast(
-            ConfigKeys.LIMITS_SESSION_MAX_TURNS,
-            config.integer(ConfigKeys.LIMITS_SESSION_MAX_TURNS),
-            0),
-        Check.atLeast(
-            ConfigKeys.LIMITS_SESSION_MAX_TOKENS,
-            config.longValue(ConfigKeys.LIMITS_SESSION_MAX_TOKENS),
-            0L),
+        Check.atLeast(config, ConfigKeys.LIMITS_SESSION_QUEUE_MAX, 0),
+        Check.atLeast(config, ConfigKeys.LIMITS_SESSION_MAX_TURNS, 0),
+        Check.longAtLeast(config, ConfigKeys.LIMITS_SESSION_MAX_TOKENS, 0L),
         dailyTokenBudget(config),
-        Check.atLeast(
-            ConfigKeys.LIMITS_SESSION_RATE_CAPACITY,
-            config.integer(ConfigKeys.LIMITS_SESSION_RATE_CAPACITY),
-            1),
-        Check.atLeast(
-            ConfigKeys.LIMITS_SESSION_RATE_PER_MINUTE,
-            config.integer(ConfigKeys.LIMITS_SESSION_RATE_PER_MINUTE),
-            1),
-        Check.atLeast(
-            ConfigKeys.LIMITS_IP_RATE_CAPACITY,
-            config.integer(ConfigKeys.LIMITS_IP_RATE_CAPACITY),
-            1),
-        Check.atLeast(
-            ConfigKeys.LIMITS_IP_RATE_PER_MINUTE,
-            config.integer(ConfigKeys.LIMITS_IP_RATE_PER_MINUTE),
-            1));
+        Check.atLeast(config, ConfigKeys.LIMITS_SESSION_RATE_CAPACITY, 1),
+        Check.atLeast(config, ConfigKeys.LIMITS_SESSION_RATE_PER_MINUTE, 1),
+        Check.atLeast(config, ConfigKeys.LIMITS_IP_RATE_CAPACITY, 1),
+        Check.atLeast(config, ConfigKeys.LIMITS_IP_RATE_PER_MINUTE, 1));
   }
 
   /** The daily budget in tokens, 0 for none. */

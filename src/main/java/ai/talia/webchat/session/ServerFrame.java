@@ -1,5 +1,6 @@
 package ai.talia.webchat.session;
 
+import ai.talia.webchat.problem.ApiProblem;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -8,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The socket frames the gateway sends (SPEC §4), declared once: a session actor publishes them on
  * {@code webchat.session.<id>.frames} (as their JSON, built once per publish) and the socket writes
- * them. {@link #toJson} is the wire form, members in the order SPEC §4 lists them. The socket's
- * {@code error} frames are built by the socket alone ({@code StreamConnection}).
+ * them, with its own {@link ErrorFrame}s. {@link #toJson} is the wire form, members in the order
+ * SPEC §4 lists them.
  */
 public sealed interface ServerFrame {
   String MESSAGE = "message";
@@ -21,6 +22,7 @@ public sealed interface ServerFrame {
   String READY = "ready";
   String PONG = "pong";
   String CONSENT_REQUIRED = "consent.required";
+  String ERROR = "error";
 
   JsonObject toJson();
 
@@ -93,6 +95,47 @@ public sealed interface ServerFrame {
     @Override
     public JsonObject toJson() {
       return new JsonObject().put("type", CONSENT_REQUIRED);
+    }
+  }
+
+  /**
+   * A refusal on the socket, SPEC §4's {@code {type:"error", code, detail}} and, when present:
+   * {@code client_message_id}, the message frame it answers (absent for an error about the socket
+   * itself, or when the frame's own id is not echoed); {@code errors}, the fields refused ({@code
+   * [{field, reason}]}, as in a 422 problem); {@code retry_after}, seconds to wait before sending
+   * again. Members always in that order. (Not named {@code Error}: that is {@code java.lang}'s.)
+   */
+  record ErrorFrame(
+      String code,
+      @Nullable String detail,
+      @Nullable String clientMessageId,
+      @Nullable JsonArray errors,
+      @Nullable Long retryAfter)
+      implements ServerFrame {
+
+    /** An error about the socket or a frame, not a message. */
+    public ErrorFrame(String code, @Nullable String detail) {
+      this(code, detail, null, null, null);
+    }
+
+    /** A refused message frame: the problem's code, detail, field errors and retry delay. */
+    public static ErrorFrame of(ApiProblem problem, @Nullable String clientMessageId) {
+      Object errors = problem.toJson().getValue("errors");
+      return new ErrorFrame(
+          problem.code(),
+          problem.getMessage(),
+          clientMessageId,
+          errors instanceof JsonArray fields ? fields : null,
+          problem.retryAfterSeconds());
+    }
+
+    @Override
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject().put("type", ERROR).put("code", code).put("detail", detail);
+      if (clientMessageId != null) json.put("client_message_id", clientMessageId);
+      if (errors != null) json.put("errors", errors);
+      if (retryAfter != null) json.put("retry_after", retryAfter);
+      return json;
     }
   }
 }

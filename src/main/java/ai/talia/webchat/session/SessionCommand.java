@@ -8,19 +8,22 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A command on {@code webchat.session.<id>} (router → session actor). Each kind is a record; its
- * codec (registered by {@link #register} on every node) passes it by reference within one JVM and,
- * across a clustered event bus, as a JSON object named by its {@code action}. Replies are JSON; a
- * refused command fails with a {@link ai.talia.webchat.problem.ProblemReply}.
+ * A command on {@code webchat.session.<id>} (router → session actor), answered with a {@link
+ * SessionReply} of kind {@code R}. Each kind is a record; its codec (registered by {@link
+ * #register} on every node) passes it by reference within one JVM and, across a clustered event
+ * bus, as a JSON object named by its {@code action}. A refused command fails with a {@link
+ * ai.talia.webchat.problem.ProblemReply}.
  */
-public sealed interface SessionCommand {
+public sealed interface SessionCommand<R extends SessionReply> {
 
-  /**
-   * A visitor message → {@code {status:"completed", message, reply}} or {@code {status:"queued",
-   * message_id}}; a null {@code locale} means the session's.
-   */
+  /** A visitor message → {@link SessionReply.Sent}; a null {@code locale} means the session's. */
   record Send(String content, String clientMessageId, @Nullable String locale, boolean async)
-      implements SessionCommand {
+      implements SessionCommand<SessionReply.Sent> {
+    @Override
+    public Class<SessionReply.Sent> replyType() {
+      return SessionReply.Sent.class;
+    }
+
     @Override
     public JsonObject toJson() {
       return new JsonObject()
@@ -32,9 +35,14 @@ public sealed interface SessionCommand {
     }
   }
 
-  /** A consent decision → {@code {consent_id, granted_at, granted}}. */
+  /** A consent decision → {@link SessionReply.ConsentRecorded}. */
   record Consent(String policyVersion, boolean granted, String ipHash, @Nullable String userAgent)
-      implements SessionCommand {
+      implements SessionCommand<SessionReply.ConsentRecorded> {
+    @Override
+    public Class<SessionReply.ConsentRecorded> replyType() {
+      return SessionReply.ConsentRecorded.class;
+    }
+
     @Override
     public JsonObject toJson() {
       return new JsonObject()
@@ -47,18 +55,30 @@ public sealed interface SessionCommand {
   }
 
   /**
-   * → {@code {last_seq, reply_id?, partial?}}: where the session stands, and the text so far of a
-   * reply being written, for a socket that joins.
+   * → {@link SessionReply.State}: where the session stands, and the text so far of a reply being
+   * written, for a socket that joins.
    */
-  record State() implements SessionCommand {
+  record State() implements SessionCommand<SessionReply.State> {
+    @Override
+    public Class<SessionReply.State> replyType() {
+      return SessionReply.State.class;
+    }
+
     @Override
     public JsonObject toJson() {
       return new JsonObject().put("action", "state");
     }
   }
 
-  /** → {@code {}}: the session was erased; the actor drops what it holds and stops. */
-  record Erased() implements SessionCommand {
+  /**
+   * → {@link SessionReply.Erased}: the session was erased; the actor drops what it holds and stops.
+   */
+  record Erased() implements SessionCommand<SessionReply.Erased> {
+    @Override
+    public Class<SessionReply.Erased> replyType() {
+      return SessionReply.Erased.class;
+    }
+
     @Override
     public JsonObject toJson() {
       return new JsonObject().put("action", "erased");
@@ -68,7 +88,10 @@ public sealed interface SessionCommand {
   /** The wire form: a JSON object with its {@code action}. */
   JsonObject toJson();
 
-  static SessionCommand fromJson(JsonObject json) {
+  /** The kind of reply this command is answered with. */
+  Class<R> replyType();
+
+  static SessionCommand<?> fromJson(JsonObject json) {
     String action = json.getString("action", "");
     return switch (action) {
       case "send" ->
@@ -89,23 +112,27 @@ public sealed interface SessionCommand {
     };
   }
 
-  /** Registers the codec of every command kind; harmless when already done. */
+  /**
+   * Registers the codec of every command kind and of every {@link SessionReply} kind (one does not
+   * travel without the other); harmless when already done.
+   */
   static void register(Vertx vertx) {
     Codec.register(vertx, Send.class);
     Codec.register(vertx, Consent.class);
     Codec.register(vertx, State.class);
     Codec.register(vertx, Erased.class);
+    SessionReply.register(vertx);
   }
 
   /** One per command kind (Vert.x picks a default codec by the body's exact class). */
-  final class Codec<T extends SessionCommand> implements MessageCodec<T, SessionCommand> {
+  final class Codec<T extends SessionCommand<?>> implements MessageCodec<T, SessionCommand<?>> {
     private final String name;
 
     private Codec(Class<T> type) {
       this.name = "talia-session-command-" + type.getSimpleName();
     }
 
-    private static synchronized <T extends SessionCommand> void register(
+    private static synchronized <T extends SessionCommand<?>> void register(
         Vertx vertx, Class<T> type) {
       try {
         vertx.eventBus().registerDefaultCodec(type, new Codec<>(type));
@@ -121,7 +148,7 @@ public sealed interface SessionCommand {
     }
 
     @Override
-    public SessionCommand decodeFromWire(int pos, Buffer buffer) {
+    public SessionCommand<?> decodeFromWire(int pos, Buffer buffer) {
       int length = buffer.getInt(pos);
       return fromJson(
           new JsonObject(
@@ -129,7 +156,7 @@ public sealed interface SessionCommand {
     }
 
     @Override
-    public SessionCommand transform(T command) {
+    public SessionCommand<?> transform(T command) {
       return command;
     }
 

@@ -70,7 +70,7 @@ public final class SessionGateway {
   private long settleUntilNanos = System.nanoTime();
 
   /** One send of a command, answered by the actor or abandoned when its node left. */
-  private record Attempt(@Nullable String owner, Promise<Message<JsonObject>> answer) {}
+  private record Attempt(@Nullable String owner, Promise<Message<SessionReply>> answer) {}
 
   /** The node the command waited on left the cluster. */
   private static final class OwnerLeft extends RuntimeException {
@@ -96,13 +96,18 @@ public final class SessionGateway {
       vertx.eventBus().<String>localConsumer(Addresses.CLUSTER_NODE_LEFT, m -> nodeLeft(m.body()));
   }
 
-  public Future<JsonObject> request(String sessionId, SessionCommand command) {
+  /** The actor's reply to {@code command}; a refusal fails it with its {@link ApiProblem}. */
+  public <R extends SessionReply> Future<R> request(String sessionId, SessionCommand<R> command) {
     return attempt(
-        sessionId, command, 1, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMs));
+            sessionId,
+            command,
+            1,
+            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replyTimeoutMs))
+        .map(reply -> command.replyType().cast(reply));
   }
 
-  private Future<JsonObject> attempt(
-      String sessionId, SessionCommand command, int attempt, long deadlineNanos) {
+  private Future<SessionReply> attempt(
+      String sessionId, SessionCommand<?> command, int attempt, long deadlineNanos) {
     String known = cluster == null ? null : owners.get(sessionId);
     if (cluster != null
         && !cluster.nodeId().equals(known)
@@ -131,8 +136,8 @@ public final class SessionGateway {
             });
   }
 
-  private Future<JsonObject> send(
-      String sessionId, SessionCommand command, int attempt, long deadlineNanos) {
+  private Future<SessionReply> send(
+      String sessionId, SessionCommand<?> command, int attempt, long deadlineNanos) {
     long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, remainingMs));
     String owner = cluster == null ? null : owners.get(sessionId);
@@ -143,7 +148,7 @@ public final class SessionGateway {
     if (cluster != null) pending.add(sent);
     vertx
         .eventBus()
-        .<JsonObject>request(Addresses.session(sessionId), command, options)
+        .<SessionReply>request(Addresses.session(sessionId), command, options)
         .onComplete(
             ar -> {
               pending.remove(sent);

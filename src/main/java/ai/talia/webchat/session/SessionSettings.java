@@ -9,17 +9,8 @@ public record SessionSettings(long idleMillis, int historyWindow, long shutdownG
 
   public static SessionSettings fromConfig(TaliaConfig config) {
     return new SessionSettings(
-        Check.atLeast(
-                ConfigKeys.SESSION_IDLE_SECONDS, config.integer(ConfigKeys.SESSION_IDLE_SECONDS), 1)
-            * 1000L,
-        Check.atLeast(
-            ConfigKeys.SESSION_HISTORY_WINDOW,
-            config.integer(ConfigKeys.SESSION_HISTORY_WINDOW),
-            1),
-        Check.atLeast(
-                ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS,
-                config.integer(ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS),
-                0)
-            * 1000L);
+        Check.atLeast(config, ConfigKeys.SESSION_IDLE_SECONDS, 1) * 1000L,
+        Check.atLeast(config, ConfigKeys.SESSION_HISTORY_WINDOW, 1),
+        Check.atLeast(config, ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS, 0) * 1000L);
   }
 }

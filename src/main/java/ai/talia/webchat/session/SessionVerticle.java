@@ -16,6 +16,7 @@ import ai.talia.webchat.store.ConsentRecord;
 import ai.talia.webchat.store.DuplicateKeyException;
 import ai.talia.webchat.store.FencedException;
 import ai.talia.webchat.store.LeadRecord;
+import ai.talia.webchat.store.MessageStatus;
 import ai.talia.webchat.store.SessionRecord;
 import ai.talia.webchat.store.Store;
 import ai.talia.webchat.store.StoredMessage;
@@ -72,7 +73,7 @@ public final class SessionVerticle extends VerticleBase {
 
   private int historyWindow;
   private long lastSeq;
-  private @Nullable MessageConsumer<SessionCommand> consumer;
+  private @Nullable MessageConsumer<SessionCommand<?>> consumer;
   private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
 
   /** Sends being handled: a duplicate joins the first instead of running twice. */
@@ -237,18 +238,18 @@ public final class SessionVerticle extends VerticleBase {
 
   // --- commands ----------------------------------------------------------------------------------
 
-  private void onCommand(Message<SessionCommand> message) {
+  private void onCommand(Message<SessionCommand<?>> message) {
     if (passivating) {
       message.fail(SessionCommands.RETRY_ELSEWHERE, "session actor is passivating");
       return;
     }
     lastActivityNanos = System.nanoTime();
-    SessionCommand command = message.body();
+    SessionCommand<?> command = message.body();
     if (steppedDown) {
       message.fail(SessionCommands.RETRY_ELSEWHERE, "another actor owns this session");
       return;
     }
-    Future<JsonObject> answer;
+    Future<? extends SessionReply> answer;
     if (command instanceof SessionCommand.Send send) answer = send(send);
     else if (command instanceof SessionCommand.Consent decision) answer = consent(decision);
     else if (command instanceof SessionCommand.Erased) answer = erased();
@@ -266,7 +267,7 @@ public final class SessionVerticle extends VerticleBase {
         });
   }
 
-  private Future<JsonObject> send(SessionCommand.Send command) {
+  private Future<SessionReply.Sent> send(SessionCommand.Send command) {
     String content = command.content();
     String clientMessageId = command.clientMessageId();
     String locale = command.locale() != null ? command.locale() : session().locale();
@@ -275,26 +276,17 @@ public final class SessionVerticle extends VerticleBase {
         inflight.join(
             clientMessageId, () -> accept(content, clientMessageId, locale), Accepted::reply);
     if (async) {
-      return accepted.map(
-          a ->
-              new JsonObject()
-                  .put("status", "queued")
-                  .put("session_id", sessionId)
-                  .put("message_id", a.userMessage().id())
-                  .put("message", a.userMessage().toJson()));
+      return accepted.map(a -> new SessionReply.Sent(sessionId, a.userMessage().toJson(), null));
     }
     return accepted.compose(
         a ->
             a.reply()
                 .map(
                     reply ->
-                        new JsonObject()
-                            .put("status", "completed")
-                            .put("session_id", sessionId)
-                            .put(
-                                "message",
-                                a.userMessage().withStatus(StoredMessage.COMPLETED, null).toJson())
-                            .put("reply", reply.toJson())));
+                        new SessionReply.Sent(
+                            sessionId,
+                            a.userMessage().withStatus(MessageStatus.COMPLETED, null).toJson(),
+                            reply.toJson())));
   }
 
   /**
@@ -314,7 +306,7 @@ public final class SessionVerticle extends VerticleBase {
             content,
             Instant.now(),
             clientMessageId,
-            StoredMessage.PENDING,
+            MessageStatus.PENDING,
             null,
             null,
             0,
@@ -353,7 +345,7 @@ public final class SessionVerticle extends VerticleBase {
                   services.metrics().refused(refused.code());
                 return Future.failedFuture(otherwise);
               }
-              if (StoredMessage.COMPLETED.equals(existing.status())) {
+              if (existing.status() == MessageStatus.COMPLETED) {
                 return store
                     .findReply(sessionId, existing.id())
                     .compose(
@@ -370,7 +362,7 @@ public final class SessionVerticle extends VerticleBase {
   private Future<Accepted> retryTurn(StoredMessage failed, String locale) {
     ApiProblem refused = refusal();
     if (refused != null) return Future.failedFuture(refused);
-    StoredMessage pending = failed.withStatus(StoredMessage.PENDING, null);
+    StoredMessage pending = failed.withStatus(MessageStatus.PENDING, null);
     replaceRemembered(pending);
     waiting++;
     return Future.succeededFuture(new Accepted(pending, enqueue(pending, locale)));
@@ -402,7 +394,7 @@ public final class SessionVerticle extends VerticleBase {
     return store
         .markFailed(sessionId, userMessage.id(), problem.code(), 0, epoch)
         .onSuccess(
-            v -> replaceRemembered(userMessage.withStatus(StoredMessage.FAILED, problem.code())))
+            v -> replaceRemembered(userMessage.withStatus(MessageStatus.FAILED, problem.code())))
         .transform(ignored -> Future.failedFuture(problem));
   }
 
@@ -412,7 +404,7 @@ public final class SessionVerticle extends VerticleBase {
         new Admission.Load(session().turns(), session().tokensUsed(), waiting, running != null));
   }
 
-  private Future<JsonObject> consent(SessionCommand.Consent command) {
+  private Future<SessionReply.ConsentRecorded> consent(SessionCommand.Consent command) {
     ConsentRecord record =
         new ConsentRecord(
             UUID.randomUUID().toString(),
@@ -432,19 +424,17 @@ public final class SessionVerticle extends VerticleBase {
                   kv("session_id", sessionId),
                   kv("granted", saved.granted()),
                   kv("policy_version", saved.policyVersion()));
-              return new JsonObject()
-                  .put("consent_id", saved.id())
-                  .put("granted", saved.granted())
-                  .put("granted_at", saved.createdAt().toString());
+              return new SessionReply.ConsentRecorded(
+                  saved.id(), saved.granted(), saved.createdAt());
             });
   }
 
-  private JsonObject state() {
-    JsonObject state = new JsonObject().put("last_seq", lastSeq);
-    if (services.cluster() != null) state.put("owner", services.cluster().nodeId());
-    if (runningReplyId != null)
-      state.put("reply_id", runningReplyId).put("partial", runningReplyText.toString());
-    return state;
+  private SessionReply.State state() {
+    return new SessionReply.State(
+        lastSeq,
+        services.cluster() != null ? services.cluster().nodeId() : null,
+        runningReplyId,
+        runningReplyId != null ? runningReplyText.toString() : "");
   }
 
   // --- turns -------------------------------------------------------------------------------------
@@ -499,8 +489,7 @@ public final class SessionVerticle extends VerticleBase {
             userMessage,
             session().assistantThreadId(),
             recent.stream()
-                .filter(
-                    m -> m.seq() < userMessage.seq() && !StoredMessage.FAILED.equals(m.status()))
+                .filter(m -> m.seq() < userMessage.seq() && m.status() != MessageStatus.FAILED)
                 .toList(),
             lead,
             pageContext(),
@@ -561,7 +550,7 @@ public final class SessionVerticle extends VerticleBase {
                   .onSuccess(
                       v ->
                           replaceRemembered(
-                              userMessage.withStatus(StoredMessage.FAILED, problem.code())))
+                              userMessage.withStatus(MessageStatus.FAILED, problem.code())))
                   .transform(ignored -> Future.failedFuture(problem));
             });
   }
@@ -600,7 +589,7 @@ public final class SessionVerticle extends VerticleBase {
             result.text(),
             Instant.now(),
             null,
-            result.incomplete() ? StoredMessage.INCOMPLETE : StoredMessage.COMPLETED,
+            result.incomplete() ? MessageStatus.INCOMPLETE : MessageStatus.COMPLETED,
             userMessage.id(),
             null,
             result.inputTokens(),
@@ -608,7 +597,7 @@ public final class SessionVerticle extends VerticleBase {
     return appendInOrder(seq -> store.appendReply(draft.withSeq(seq), result.totalTokens(), epoch))
         .onSuccess(
             reply -> {
-              replaceRemembered(userMessage.withStatus(StoredMessage.COMPLETED, null));
+              replaceRemembered(userMessage.withStatus(MessageStatus.COMPLETED, null));
               remember(reply);
               session = counted(session(), result.totalTokens());
               services.budget().record(result.totalTokens());
@@ -691,7 +680,7 @@ public final class SessionVerticle extends VerticleBase {
    * The session was erased (its epoch bumped, so a turn still running writes nothing more): stop
    * taking commands, forget the conversation held here, and be undeployed.
    */
-  private Future<JsonObject> erased() {
+  private Future<SessionReply.Erased> erased() {
     log.info("session erased: actor stopping", kv("session_id", sessionId));
     steppedDown = true;
     recent.clear();
@@ -700,7 +689,7 @@ public final class SessionVerticle extends VerticleBase {
       passivating = true;
       askToBeUndeployed();
     }
-    return Future.succeededFuture(new JsonObject());
+    return Future.succeededFuture(new SessionReply.Erased());
   }
 
   // --- passivation -------------------------------------------------------------------------------

@@ -53,6 +53,12 @@ public final class SqlStore implements Store {
       "session_id, token_hash, assistant_thread_id, locale, page_url, utm, created_at, last_activity, turns, tokens_used";
   private static final String MESSAGE_COLUMNS =
       "id, session_id, seq, role, content, created_at, client_message_id, status, reply_to, error_code, input_tokens, output_tokens";
+
+  /** The messages of a session still pending, failed with a code. */
+  private static final String FAIL_PENDING =
+      "UPDATE messages SET status = #{failed}, error_code = #{code} "
+          + "WHERE session_id = #{id} AND status = #{pending}";
+
   private static final String CONSENT_COLUMNS =
       "id, session_id, policy_version, granted, created_at, ip_hash, user_agent";
   private static final String LEAD_COLUMNS =
@@ -193,11 +199,7 @@ public final class SqlStore implements Store {
                       if (epoch == null)
                         return Future.failedFuture(
                             new IllegalStateException("No session " + sessionId));
-                      return update(
-                              tx,
-                              "UPDATE messages SET status = 'failed', error_code = #{code} "
-                                  + "WHERE session_id = #{id} AND status = 'pending'",
-                              params("code", pendingErrorCode, "id", sessionId))
+                      return update(tx, FAIL_PENDING, failPending(sessionId, pendingErrorCode))
                           .map(n -> new SessionClaim(epoch, n));
                     }),
         claim -> List.of());
@@ -281,8 +283,8 @@ public final class SqlStore implements Store {
     if (reply.replyTo() != null) {
       statements.add(
           new Statement(
-              "UPDATE messages SET status = 'completed', error_code = NULL WHERE id = #{mid}",
-              params("mid", reply.replyTo())));
+              "UPDATE messages SET status = #{status}, error_code = NULL WHERE id = #{mid}",
+              params("status", MessageStatus.COMPLETED.wire(), "mid", reply.replyTo())));
     }
     return write(List.of(received), statements).map(v -> reply);
   }
@@ -299,17 +301,14 @@ public final class SqlStore implements Store {
                 params("tokens", tokensUsed, "at", ts(Instant.now()), "id", sessionId)),
             fence(sessionId, ownerEpoch),
             new Statement(
-                "UPDATE messages SET status = 'failed', error_code = #{code} WHERE id = #{mid}",
-                params("code", errorCode, "mid", messageId))));
+                "UPDATE messages SET status = #{status}, error_code = #{code} WHERE id = #{mid}",
+                params(
+                    "status", MessageStatus.FAILED.wire(), "code", errorCode, "mid", messageId))));
   }
 
   @Override
   public Future<Integer> failPendingMessages(String sessionId, String errorCode) {
-    return update(
-        pool,
-        "UPDATE messages SET status = 'failed', error_code = #{code} "
-            + "WHERE session_id = #{id} AND status = 'pending'",
-        params("code", errorCode, "id", sessionId));
+    return update(pool, FAIL_PENDING, failPending(sessionId, errorCode));
   }
 
   @Override
@@ -654,7 +653,7 @@ public final class SqlStore implements Store {
             "client_message_id",
             m.clientMessageId(),
             "status",
-            m.status(),
+            m.status().wire(),
             "reply_to",
             m.replyTo(),
             "error_code",
@@ -857,6 +856,18 @@ public final class SqlStore implements Store {
         .recover(SqlStore::translate);
   }
 
+  private static Map<String, Object> failPending(String sessionId, String errorCode) {
+    return params(
+        "failed",
+        MessageStatus.FAILED.wire(),
+        "code",
+        errorCode,
+        "id",
+        sessionId,
+        "pending",
+        MessageStatus.PENDING.wire());
+  }
+
   private static Map<String, Object> params(@Nullable Object... kv) {
     Map<String, Object> map = new HashMap<>();
     for (int i = 0; i < kv.length; i += 2) map.put((String) kv[i], kv[i + 1]);
@@ -917,7 +928,7 @@ public final class SqlStore implements Store {
         r.getString("content"),
         instant(r.getValue("created_at")),
         r.getString("client_message_id"),
-        r.getString("status"),
+        MessageStatus.fromWire(r.getString("status")),
         r.getString("reply_to"),
         r.getString("error_code"),
         r.getInteger("input_tokens"),

@@ -5,10 +5,9 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A row of {@code messages}. A user message is {@code pending} while its turn runs, then {@code
- * completed} or {@code failed}; an assistant message points to the user message it answers through
- * {@code replyTo}, and is {@code completed}, or {@code incomplete} when the model stopped short
- * (its output cap) after its text had reached the visitor: the text is what was written.
+ * A row of {@code messages}. Its {@link MessageStatus} says where it stands; an assistant message
+ * points to the user message it answers through {@code replyTo}, and when {@link
+ * MessageStatus#INCOMPLETE} its text is what was written before the model stopped.
  */
 public record StoredMessage(
     String id,
@@ -18,7 +17,7 @@ public record StoredMessage(
     String content,
     Instant createdAt,
     @Nullable String clientMessageId,
-    String status,
+    MessageStatus status,
     @Nullable String replyTo,
     @Nullable String errorCode,
     int inputTokens,
@@ -26,10 +25,6 @@ public record StoredMessage(
 
   public static final String ROLE_USER = "user";
   public static final String ROLE_ASSISTANT = "assistant";
-  public static final String PENDING = "pending";
-  public static final String COMPLETED = "completed";
-  public static final String FAILED = "failed";
-  public static final String INCOMPLETE = "incomplete";
 
   public StoredMessage withSeq(long newSeq) {
     return new StoredMessage(
@@ -47,7 +42,7 @@ public record StoredMessage(
         outputTokens);
   }
 
-  public StoredMessage withStatus(String newStatus, @Nullable String newErrorCode) {
+  public StoredMessage withStatus(MessageStatus newStatus, @Nullable String newErrorCode) {
     return new StoredMessage(
         id,
         sessionId,
@@ -75,7 +70,7 @@ public record StoredMessage(
             .put("role", role)
             .put("content", content)
             .put("created_at", createdAt.toString())
-            .put("status", status);
+            .put("status", status.wire());
     if (clientMessageId != null) json.put("client_message_id", clientMessageId);
     if (replyTo != null) json.put("reply_to", replyTo);
     if (errorCode != null) json.put("error_code", errorCode);

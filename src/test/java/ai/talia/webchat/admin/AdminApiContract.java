@@ -88,30 +88,14 @@ abstract class AdminApiContract {
 
   /** A visitor on the landing who consents and leaves name, email and phone in the chat. */
   static Api.Session chatLead(Api api, String name, String email, String phone) {
-    Api.Reply created =
-        api.request("POST", "/api/webchat/sessions")
-            .header("Origin", ORIGIN)
-            .json(
-                new JsonObject()
-                    .put("locale", "es")
-                    .put("page_url", "https://landing.example/precios?ref=ads")
-                    .put("utm", new JsonObject().put("utm_source", "google")))
-            .send();
-    assertThat(created.status()).as(created.body()).isEqualTo(201);
     Api.Session s =
-        new Api.Session(
-            created.json().getString("session_id"), created.json().getString("session_token"));
-    Api.Reply consent =
-        api.request("POST", "/api/webchat/consent")
-            .bearer(s.token())
-            .header("User-Agent", "Mozilla/5.0 AdminTest")
-            .json(
-                new JsonObject()
-                    .put("session_id", s.id())
-                    .put("policy_version", "2026-11")
-                    .put("granted", true))
-            .send();
-    assertThat(consent.status()).as(consent.body()).isEqualTo(201);
+        api.landingSession(
+            "https://landing.example/precios?ref=ads",
+            new JsonObject().put("utm_source", "google"),
+            "Origin",
+            ORIGIN,
+            "User-Agent",
+            "Mozilla/5.0 AdminTest");
     for (String line : List.of("Hola", "Me llamo " + name, "mi correo es " + email, phone))
       assertThat(api.say(s, line).status()).isEqualTo(200);
     return s;

@@ -9,6 +9,7 @@ import ai.talia.webchat.fakeopenai.FakeOpenAiServer;
 import ai.talia.webchat.fakeopenai.FakeReply;
 import ai.talia.webchat.store.DomainEvent;
 import ai.talia.webchat.store.LeadRecord;
+import ai.talia.webchat.store.MessageStatus;
 import ai.talia.webchat.store.StoreClient;
 import ai.talia.webchat.store.StoredMessage;
 import ai.talia.webchat.support.Api;
@@ -445,7 +446,7 @@ abstract class OpenAiGatewayContract {
                 "¿Tenéis demo?",
                 java.time.Instant.now(),
                 id,
-                "pending",
+                MessageStatus.PENDING,
                 null,
                 null,
                 0,

@@ -9,6 +9,7 @@ import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.problem.ProblemReply;
 import ai.talia.webchat.session.SessionCommand;
+import ai.talia.webchat.session.SessionReply;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -80,30 +82,86 @@ class ClusteredBusTest {
 
   @Test
   void every_session_command_crosses_nodes_as_its_record() {
-    List<SessionCommand> received = new ArrayList<>();
+    List<SessionCommand<?>> received = new ArrayList<>();
     await(
         members
             .get(0)
             .eventBus()
-            .<SessionCommand>consumer(
+            .<SessionCommand<?>>consumer(
                 "test.command",
                 m -> {
                   received.add(m.body());
                   m.reply(new JsonObject().put("ok", true));
                 })
             .completion());
-    List<SessionCommand> sent =
+    List<SessionCommand<?>> sent =
         List.of(
             new SessionCommand.Send("Hola ñ", "c-1", null, true),
             new SessionCommand.Consent("2026-11", true, "hash", null),
             new SessionCommand.State());
-    for (SessionCommand command : sent) {
+    for (SessionCommand<?> command : sent) {
       JsonObject reply =
           await(members.get(1).eventBus().<JsonObject>request("test.command", command)).body();
       assertThat(reply.getBoolean("ok")).isTrue();
     }
     assertThat(received).containsExactlyElementsOf(sent);
     assertThat(received.get(0)).isNotSameAs(sent.get(0)); // decoded on the other node
+  }
+
+  @Test
+  void every_session_reply_crosses_nodes_as_its_record() {
+    JsonObject message =
+        new JsonObject()
+            .put("id", "m-1")
+            .put("seq", 1)
+            .put("role", "user")
+            .put("content", "Hola ñ")
+            .put("created_at", "2026-12-02T04:00:00.123456Z")
+            .put("status", "completed")
+            .put("client_message_id", "c-1");
+    JsonObject reply =
+        new JsonObject()
+            .put("id", "m-2")
+            .put("seq", 2)
+            .put("role", "assistant")
+            .put("content", "¡Hola! ¿En qué te ayudo?")
+            .put("created_at", "2026-12-02T04:00:01Z")
+            .put("status", "completed")
+            .put("reply_to", "m-1");
+    List<SessionReply> sent =
+        List.of(
+            new SessionReply.Sent("s-1", message, null),
+            new SessionReply.Sent("s-1", message, reply),
+            new SessionReply.ConsentRecorded(
+                "consent-1", true, Instant.parse("2026-12-02T04:00:00.123456Z")),
+            new SessionReply.State(7, "node-a", "m-3", "Hola, so far ñ"),
+            new SessionReply.State(0, null, null, ""),
+            new SessionReply.Erased());
+    await(
+        members
+            .get(0)
+            .eventBus()
+            .<JsonObject>consumer("test.reply", m -> m.reply(sent.get(m.body().getInteger("i"))))
+            .completion());
+    for (int i = 0; i < sent.size(); i++) {
+      SessionReply received =
+          await(
+                  members
+                      .get(1)
+                      .eventBus()
+                      .<SessionReply>request("test.reply", new JsonObject().put("i", i)))
+              .body();
+      assertThat(received).isEqualTo(sent.get(i));
+      assertThat(received).isNotSameAs(sent.get(i)); // decoded on the other node
+      assertThat(received.toJson().encode()).isEqualTo(sent.get(i).toJson().encode());
+    }
+    SessionReply.Sent queued = (SessionReply.Sent) sent.get(0);
+    assertThat(queued.queued()).isTrue();
+    assertThat(queued.toJson().encode())
+        .isEqualTo(
+            "{\"status\":\"queued\",\"session_id\":\"s-1\",\"message_id\":\"m-1\",\"message\":"
+                + message.encode()
+                + "}");
   }
 
   private static int freePort() throws IOException {

@@ -134,27 +134,7 @@ class HostileLoadLatencyTest {
   }
 
   private Api.Session consentedSession(String ip) {
-    Api.Reply created =
-        api.request("POST", "/api/webchat/sessions")
-            .header("X-Forwarded-For", ip)
-            .json(new JsonObject().put("locale", "es"))
-            .send();
-    assertThat(created.status()).as(created.body()).isEqualTo(201);
-    Api.Session s =
-        new Api.Session(
-            created.json().getString("session_id"), created.json().getString("session_token"));
-    Api.Reply consent =
-        api.request("POST", "/api/webchat/consent")
-            .header("X-Forwarded-For", ip)
-            .bearer(s.token())
-            .json(
-                new JsonObject()
-                    .put("session_id", s.id())
-                    .put("policy_version", "2026-11")
-                    .put("granted", true))
-            .send();
-    assertThat(consent.status()).as(consent.body()).isEqualTo(201);
-    return s;
+    return api.consentedSession(new JsonObject().put("locale", "es"), "X-Forwarded-For", ip);
   }
 
   private List<Long> measure(Api.Session visitor, int samples) throws InterruptedException {

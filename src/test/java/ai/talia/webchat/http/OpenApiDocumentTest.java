@@ -144,14 +144,7 @@ class OpenApiDocumentTest {
       for (String line :
           List.of("Hola", "Me llamo Ana Pérez", "ana@example.com", "+34 612 345 678"))
         api.say(s, line);
-      api.request("POST", "/api/webchat/consent")
-          .bearer(s.token())
-          .json(
-              new io.vertx.core.json.JsonObject()
-                  .put("session_id", s.id())
-                  .put("policy_version", "2026-11")
-                  .put("granted", false))
-          .send();
+      api.consent(s, false);
       Set<String> seen = new TreeSet<>();
       for (DomainEvent e : RunningGateway.await(new StoreClient(gateway.vertx()).events(s.id()))) {
         seen.add(e.type());

@@ -60,17 +60,7 @@ class StreamSlowReaderTest {
           .contains("talia_stream_closed_by_gateway_total{code=\"4429\"} 1.0")) {
         assertThat(sent).as("the slow socket was never cut").isLessThan(3_000);
         for (int i = 0; i < 50; i++, sent++) {
-          Api.Reply r =
-              api.request("POST", "/api/webchat/messages")
-                  .bearer(s.token())
-                  .header("Prefer", "respond-async")
-                  .json(
-                      new JsonObject()
-                          .put("session_id", s.id())
-                          .put("author", "user")
-                          .put("content", noise(3_900))
-                          .put("client_message_id", UUID.randomUUID().toString()))
-                  .send();
+          Api.Reply r = api.sayAsync(s, noise(3_900), UUID.randomUUID().toString());
           assertThat(r.status()).as(r.body()).isEqualTo(202);
         }
       }

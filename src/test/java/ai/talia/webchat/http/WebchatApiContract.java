@@ -203,15 +203,7 @@ abstract class WebchatApiContract {
   void withdrawn_consent_stops_the_chat() {
     Api.Session s = api.consentedSession("es");
     assertThat(api.say(s, "Hola").status()).isEqualTo(200);
-    Api.Reply withdrawn =
-        api.request("POST", "/api/webchat/consent")
-            .bearer(s.token())
-            .json(
-                new JsonObject()
-                    .put("session_id", s.id())
-                    .put("policy_version", "2026-11")
-                    .put("granted", false))
-            .send();
+    Api.Reply withdrawn = api.consent(s, false);
     assertThat(withdrawn.status()).isEqualTo(201);
     assertProblem(api.say(s, "¿Sigues ahí?"), 403, "consent_required");
   }

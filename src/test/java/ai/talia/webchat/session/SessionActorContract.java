@@ -167,17 +167,7 @@ abstract class SessionActorContract {
       Api api = new Api(gateway.baseUrl());
       Api.Session s = api.consentedSession("es");
       String cmid = UUID.randomUUID().toString();
-      Api.Reply queued =
-          api.request("POST", "/api/webchat/messages")
-              .bearer(s.token())
-              .header("Prefer", "respond-async")
-              .json(
-                  new JsonObject()
-                      .put("session_id", s.id())
-                      .put("author", "user")
-                      .put("content", "Hola")
-                      .put("client_message_id", cmid))
-              .send();
+      Api.Reply queued = api.sayAsync(s, "Hola", cmid);
       assertThat(queued.status()).isEqualTo(202);
 
       gateway.restart();
@@ -215,28 +205,10 @@ abstract class SessionActorContract {
       for (int i = 0; i < 3; i++) {
         String cmid = UUID.randomUUID().toString();
         cmids.add(cmid);
-        Api.Reply queued =
-            api.request("POST", "/api/webchat/messages")
-                .bearer(s.token())
-                .header("Prefer", "respond-async")
-                .json(
-                    new JsonObject()
-                        .put("session_id", s.id())
-                        .put("author", "user")
-                        .put("content", i == 0 ? "Hola" : "Me llamo Ana Pérez " + i)
-                        .put("client_message_id", cmid))
-                .send();
+        Api.Reply queued = api.sayAsync(s, i == 0 ? "Hola" : "Me llamo Ana Pérez " + i, cmid);
         assertThat(queued.status()).isEqualTo(202);
       }
-      Api.Reply withdrawn =
-          api.request("POST", "/api/webchat/consent")
-              .bearer(s.token())
-              .json(
-                  new JsonObject()
-                      .put("session_id", s.id())
-                      .put("policy_version", "2026-11")
-                      .put("granted", false))
-              .send();
+      Api.Reply withdrawn = api.consent(s, false);
       assertThat(withdrawn.status()).isEqualTo(201);
 
       JsonArray messages = null;
@@ -264,14 +236,7 @@ abstract class SessionActorContract {
       }
 
       // Granted again, a resend of a refused one runs it.
-      api.request("POST", "/api/webchat/consent")
-          .bearer(s.token())
-          .json(
-              new JsonObject()
-                  .put("session_id", s.id())
-                  .put("policy_version", "2026-11")
-                  .put("granted", true))
-          .send();
+      api.consent(s, true);
       Api.Reply resent = api.say(s, "Me llamo Ana Pérez 1", cmids.get(1));
       assertThat(resent.status()).as(resent.body()).isEqualTo(200);
       assertThat(resent.json().getJsonObject("reply").getString("reply_to"))

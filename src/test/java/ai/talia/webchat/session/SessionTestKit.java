@@ -20,7 +20,6 @@ import ai.talia.webchat.support.TestDatabases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
@@ -115,22 +114,25 @@ final class SessionTestKit implements AutoCloseable {
     return store;
   }
 
-  /** Sends a command and waits for its reply; a refusal is thrown as its {@link ApiProblem}. */
-  JsonObject send(SessionCommand command) {
+  /**
+   * Sends a command and waits for its reply, as the API shows it; a refusal is thrown as its {@link
+   * ApiProblem}.
+   */
+  JsonObject send(SessionCommand<?> command) {
     return await(request(command));
   }
 
   /** Sends a command without waiting: the reply, or the refusal as its {@link ApiProblem}. */
-  Future<JsonObject> request(SessionCommand command) {
+  Future<JsonObject> request(SessionCommand<?> command) {
     return vertx
         .eventBus()
-        .<JsonObject>request(Addresses.session(sessionId), command)
-        .map(Message::body)
+        .<SessionReply>request(Addresses.session(sessionId), command)
+        .map(m -> m.body().toJson())
         .recover(failure -> Future.failedFuture(ApiProblem.from(failure)));
   }
 
   /** The problem a command is refused with; fails the test when it is not refused. */
-  ApiProblem refusal(SessionCommand command) {
+  ApiProblem refusal(SessionCommand<?> command) {
     try {
       JsonObject reply = send(command);
       throw new AssertionError("not refused: " + command + " answered " + reply);

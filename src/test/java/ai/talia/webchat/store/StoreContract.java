@@ -97,7 +97,7 @@ abstract class StoreContract {
         "hola " + seq,
         now(),
         cmid,
-        StoredMessage.PENDING,
+        MessageStatus.PENDING,
         null,
         null,
         0,
@@ -113,7 +113,7 @@ abstract class StoreContract {
         "respuesta " + seq,
         now(),
         null,
-        StoredMessage.COMPLETED,
+        MessageStatus.COMPLETED,
         replyTo,
         null,
         10,
@@ -173,7 +173,7 @@ abstract class StoreContract {
         await(store.appendReply(reply("s-reply", 2, question.id()), 15, UNCLAIMED));
     assertThat(await(store.findReply("s-reply", question.id()))).isEqualTo(answer);
     assertThat(await(store.findMessageByClientId("s-reply", "c-1")).status())
-        .isEqualTo(StoredMessage.COMPLETED);
+        .isEqualTo(MessageStatus.COMPLETED);
     SessionRecord s = await(store.findSession("s-reply"));
     assertThat(s.turns()).isEqualTo(1);
     assertThat(s.tokensUsed()).isEqualTo(15);
@@ -186,14 +186,14 @@ abstract class StoreContract {
         .isInstanceOf(DuplicateKeyException.class);
     assertThat(await(store.findSession("s-reply")).turns()).isEqualTo(1);
     assertThat(await(store.findMessageByClientId("s-reply", "c-2")).status())
-        .isEqualTo(StoredMessage.PENDING);
+        .isEqualTo(MessageStatus.PENDING);
     assertThat(await(store.events("s-reply"))).hasSize(eventsBefore + 1);
 
     // The store's one connection writes the next reply as if nothing had failed.
     await(store.appendReply(reply("s-reply", 4, q2.id()), 5, UNCLAIMED));
     assertThat(await(store.findSession("s-reply")).turns()).isEqualTo(2);
     assertThat(await(store.findMessageByClientId("s-reply", "c-2")).status())
-        .isEqualTo(StoredMessage.COMPLETED);
+        .isEqualTo(MessageStatus.COMPLETED);
   }
 
   @Test
@@ -211,7 +211,7 @@ abstract class StoreContract {
     assertThat(await(store.failPendingMessages("s-failed", "interrupted"))).isEqualTo(1);
     assertThat(await(store.history("s-failed", 0, 10)))
         .extracting(StoredMessage::status)
-        .containsExactly(StoredMessage.FAILED, StoredMessage.FAILED);
+        .containsExactly(MessageStatus.FAILED, MessageStatus.FAILED);
   }
 
   @Test
@@ -550,7 +550,7 @@ abstract class StoreContract {
             emoji.repeat(FieldLimits.MESSAGE_CONTENT / 2),
             now(),
             emoji.repeat(FieldLimits.CLIENT_MESSAGE_ID / 2),
-            StoredMessage.PENDING,
+            MessageStatus.PENDING,
             null,
             null,
             0,
@@ -610,7 +610,7 @@ abstract class StoreContract {
     }
     assertThat(await(store.findSession("s-deadlock")).turns()).isEqualTo(1);
     assertThat(await(store.findMessageByClientId("s-deadlock", "c-1")).status())
-        .isEqualTo(StoredMessage.COMPLETED);
+        .isEqualTo(MessageStatus.COMPLETED);
     assertThat(await(store.events("s-deadlock")))
         .extracting(DomainEvent::type)
         .containsOnlyOnce(DomainEvent.MESSAGE_RECEIVED);

@@ -48,27 +48,57 @@ public final class Api {
 
   /** Creates a session and grants consent: ready to chat. */
   public Session consentedSession(String locale) {
-    Session s = newSession(locale);
-    Reply consent =
-        request("POST", "/api/webchat/consent")
-            .bearer(s.token())
-            .json(
-                new JsonObject()
-                    .put("session_id", s.id())
-                    .put("policy_version", "2026-11")
-                    .put("granted", true))
-            .send();
+    return consentedSession(new JsonObject().put("locale", locale));
+  }
+
+  /**
+   * A visitor who came to a landing page ({@code page_url} and {@code utm} as the widget sends
+   * them), in Spanish, with consent granted; {@code headers} (name, value, …) go with both
+   * requests.
+   */
+  public Session landingSession(String pageUrl, JsonObject utm, String... headers) {
+    return consentedSession(
+        new JsonObject().put("locale", "es").put("page_url", pageUrl).put("utm", utm), headers);
+  }
+
+  /**
+   * Creates a session from {@code body} ({@code POST /sessions}) and grants consent; {@code
+   * headers} (name, value, …) go with both requests.
+   */
+  public Session consentedSession(JsonObject body, String... headers) {
+    Session s =
+        created(request("POST", "/api/webchat/sessions").headers(headers).json(body).send());
+    Reply consent = consent(s, true, headers);
     if (consent.status() != 201)
       throw new AssertionError("consent failed: " + consent.status() + " " + consent.body());
     return s;
   }
 
   public Session newSession(String locale) {
-    Reply created = post("/api/webchat/sessions", new JsonObject().put("locale", locale));
+    return created(post("/api/webchat/sessions", new JsonObject().put("locale", locale)));
+  }
+
+  private static Session created(Reply created) {
     if (created.status() != 201)
       throw new AssertionError("session failed: " + created.status() + " " + created.body());
     return new Session(
         created.json().getString("session_id"), created.json().getString("session_token"));
+  }
+
+  /**
+   * {@code POST /consent} of the current policy version, granted or withdrawn; {@code headers}
+   * (name, value, …) go with it.
+   */
+  public Reply consent(Session s, boolean granted, String... headers) {
+    return request("POST", "/api/webchat/consent")
+        .headers(headers)
+        .bearer(s.token())
+        .json(
+            new JsonObject()
+                .put("session_id", s.id())
+                .put("policy_version", "2026-11")
+                .put("granted", granted))
+        .send();
   }
 
   public Reply say(Session s, String content) {
@@ -78,6 +108,20 @@ public final class Api {
   public Reply say(Session s, String content, String clientMessageId) {
     return request("POST", "/api/webchat/messages")
         .bearer(s.token())
+        .json(
+            new JsonObject()
+                .put("session_id", s.id())
+                .put("author", "user")
+                .put("content", content)
+                .put("client_message_id", clientMessageId))
+        .send();
+  }
+
+  /** A message with {@code Prefer: respond-async}: answered 202 once stored, before its turn. */
+  public Reply sayAsync(Session s, String content, String clientMessageId) {
+    return request("POST", "/api/webchat/messages")
+        .bearer(s.token())
+        .header("Prefer", "respond-async")
         .json(
             new JsonObject()
                 .put("session_id", s.id())
@@ -104,6 +148,13 @@ public final class Api {
 
     public Request header(String name, String value) {
       builder.header(name, value);
+      return this;
+    }
+
+    /** Headers as name, value, name, value… */
+    public Request headers(String... namesAndValues) {
+      for (int i = 0; i + 1 < namesAndValues.length; i += 2)
+        header(namesAndValues[i], namesAndValues[i + 1]);
       return this;
     }
 

@@ -9,6 +9,7 @@ import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.store.DomainEvent;
 import ai.talia.webchat.store.DuplicateKeyException;
 import ai.talia.webchat.store.LeadRecord;
+import ai.talia.webchat.store.MessageStatus;
 import ai.talia.webchat.store.StoreClient;
 import ai.talia.webchat.store.StoredMessage;
 import ai.talia.webchat.support.Api;
@@ -79,30 +80,9 @@ abstract class WebhookDeliveryContract {
   }
 
   private static Api.Session landingSession(Api api) {
-    Api.Reply created =
-        api.post(
-            "/api/webchat/sessions",
-            new JsonObject()
-                .put("locale", "es")
-                .put("page_url", "https://landing.example/precios?ref=ads")
-                .put(
-                    "utm",
-                    new JsonObject().put("utm_source", "google").put("utm_campaign", "otono")));
-    assertThat(created.status()).as(created.body()).isEqualTo(201);
-    Api.Session s =
-        new Api.Session(
-            created.json().getString("session_id"), created.json().getString("session_token"));
-    Api.Reply consent =
-        api.request("POST", "/api/webchat/consent")
-            .bearer(s.token())
-            .json(
-                new JsonObject()
-                    .put("session_id", s.id())
-                    .put("policy_version", "2026-11")
-                    .put("granted", true))
-            .send();
-    assertThat(consent.status()).as(consent.body()).isEqualTo(201);
-    return s;
+    return api.landingSession(
+        "https://landing.example/precios?ref=ads",
+        new JsonObject().put("utm_source", "google").put("utm_campaign", "otono"));
   }
 
   private static Api.Reply admin(Api api, String method, String path) {
@@ -372,7 +352,7 @@ abstract class WebhookDeliveryContract {
             "otra vez",
             Instant.now(),
             UUID.randomUUID().toString(),
-            StoredMessage.PENDING,
+            MessageStatus.PENDING,
             null,
             null,
             0,

@@ -1,5 +1,6 @@
 package ai.talia.webchat.assistant.openai;
 
+import ai.talia.webchat.config.Check;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import io.vertx.core.json.DecodeException;
@@ -149,16 +150,16 @@ public record OpenAiSettings(
         config.requiredString(ConfigKeys.OPENAI_INSTRUCTIONS_FILE),
         config.requiredString(ConfigKeys.OPENAI_TOOLS_FILE),
         Math.max(0, config.integer(ConfigKeys.OPENAI_MAX_TOOL_ROUNDS)),
-        positive(config, ConfigKeys.OPENAI_CONNECT_TIMEOUT_MS),
-        positive(config, ConfigKeys.OPENAI_REQUEST_TIMEOUT_MS),
-        positive(config, ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS),
-        positive(config, ConfigKeys.OPENAI_IDLE_TIMEOUT_MS),
+        Check.atLeast(config, ConfigKeys.OPENAI_CONNECT_TIMEOUT_MS, 1),
+        Check.atLeast(config, ConfigKeys.OPENAI_REQUEST_TIMEOUT_MS, 1),
+        Check.atLeast(config, ConfigKeys.OPENAI_FIRST_TOKEN_TIMEOUT_MS, 1),
+        Check.atLeast(config, ConfigKeys.OPENAI_IDLE_TIMEOUT_MS, 1),
         Math.max(0, config.integer(ConfigKeys.OPENAI_MAX_RETRIES)),
-        positive(config, ConfigKeys.OPENAI_RETRY_BASE_DELAY_MS),
-        positive(config, ConfigKeys.OPENAI_RETRY_MAX_DELAY_MS),
-        positive(config, ConfigKeys.OPENAI_BREAKER_FAILURE_THRESHOLD),
-        positive(config, ConfigKeys.OPENAI_BREAKER_RESET_TIMEOUT_MS),
-        positive(config, ConfigKeys.OPENAI_MAX_CONNECTIONS));
+        Check.atLeast(config, ConfigKeys.OPENAI_RETRY_BASE_DELAY_MS, 1),
+        Check.atLeast(config, ConfigKeys.OPENAI_RETRY_MAX_DELAY_MS, 1),
+        Check.atLeast(config, ConfigKeys.OPENAI_BREAKER_FAILURE_THRESHOLD, 1),
+        Check.atLeast(config, ConfigKeys.OPENAI_BREAKER_RESET_TIMEOUT_MS, 1),
+        Check.atLeast(config, ConfigKeys.OPENAI_MAX_CONNECTIONS, 1));
   }
 
   /** The URL of an API path ({@code /responses}) on the base URL, its query string kept. */
@@ -281,14 +282,6 @@ public record OpenAiSettings(
       }
     }
     return null;
-  }
-
-  private static int positive(TaliaConfig config, ConfigKeys key) {
-    int v = config.integer(key);
-    if (v <= 0)
-      throw new IllegalArgumentException(
-          "Configuration key " + key + " must be above 0, got: " + v);
-    return v;
   }
 
   /** Never print the key, even by accident through a record's generated toString. */

@@ -9,6 +9,7 @@ import ai.talia.webchat.lead.LeadCapture;
 import ai.talia.webchat.lead.LeadFields;
 import ai.talia.webchat.lead.LeadOutcome;
 import ai.talia.webchat.store.LeadRecord;
+import ai.talia.webchat.store.MessageStatus;
 import ai.talia.webchat.store.StoredMessage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -90,7 +91,7 @@ final class OpenAiTestSupport {
         text,
         Instant.now(),
         null,
-        StoredMessage.COMPLETED,
+        MessageStatus.COMPLETED,
         null,
         null,
         0,

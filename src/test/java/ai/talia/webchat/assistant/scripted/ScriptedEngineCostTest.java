@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.talia.webchat.assistant.Turn;
 import ai.talia.webchat.lead.LeadOutcome;
+import ai.talia.webchat.store.MessageStatus;
 import ai.talia.webchat.store.StoredMessage;
 import ai.talia.webchat.support.RunningGateway;
 import io.vertx.core.Future;
@@ -97,7 +98,7 @@ class ScriptedEngineCostTest {
             text,
             Instant.now(),
             "c-1",
-            StoredMessage.PENDING,
+            MessageStatus.PENDING,
             null,
             null,
             0,

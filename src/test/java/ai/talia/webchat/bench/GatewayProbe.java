@@ -1,13 +1,22 @@
 package ai.talia.webchat.bench;
 
 import ai.talia.webchat.support.Api;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads the gateway process's memory: heap after a full GC (jcmd + /metrics) and RSS (/proc). */
 final class GatewayProbe {
+  private static final Pattern HISTOGRAM_ROW =
+      Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
   private static final Pattern HEAP =
       Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\} ([0-9.E+]+)");
   private final long pid;
@@ -102,6 +111,96 @@ final class GatewayProbe {
         (after[0] - before[0]) / 1e6 / turns,
         (after[1] - before[1]) / 1e6 / turns,
         (after[2] - before[2]) / 1e6 / turns);
+  }
+
+  /** The gateway's open files now (its sockets among them). */
+  long openFiles() throws Exception {
+    return openFiles(pid);
+  }
+
+  static long openFiles(long pid) throws Exception {
+    try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      return fds.count();
+    }
+  }
+
+  /** The soft limit on open files of a process ({@code ulimit -n}), or -1 when unknown. */
+  static long openFilesLimit(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/limits"))) {
+      if (line.startsWith("Max open files")) {
+        String[] f = line.substring("Max open files".length()).trim().split("\\s+", -1);
+        return "unlimited".equals(f[0]) ? Long.MAX_VALUE : Long.parseLong(f[0]);
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Tries to raise the gateway's open-files limit (soft and hard) to {@code n} with {@code
+   * prlimit}; a hard limit above the current one needs CAP_SYS_RESOURCE. The outcome, as one line.
+   */
+  String raiseOpenFiles(long n) throws Exception {
+    Process p =
+        new ProcessBuilder("prlimit", "--pid", String.valueOf(pid), "--nofile=" + n + ":" + n)
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+    long now = openFilesLimit(pid);
+    return now >= n ? "raised to " + now : "not raised (still " + now + "): " + out;
+  }
+
+  /**
+   * The live objects of the gateway by class, from {@code jcmd GC.class_histogram} (which runs a
+   * full GC first): class name → {instances, bytes}.
+   */
+  Map<String, long[]> classHistogram() throws Exception {
+    Process p =
+        new ProcessBuilder("jcmd", String.valueOf(pid), "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(120, TimeUnit.SECONDS)) p.destroyForcibly();
+    Map<String, long[]> byClass = new HashMap<>();
+    Matcher m = HISTOGRAM_ROW.matcher(out);
+    while (m.find()) {
+      byClass.merge(
+          m.group(3),
+          new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
+          (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+    }
+    if (byClass.isEmpty()) throw new IllegalStateException("no class histogram: " + out);
+    return byClass;
+  }
+
+  /**
+   * What each of {@code sessions} more sessions added between two histograms: the classes that grew
+   * most, in bytes per session, as a table.
+   */
+  static String histogramDiff(
+      Map<String, long[]> before, Map<String, long[]> after, long sessions, int top) {
+    record Row(String type, double instances, double bytes) {}
+    List<Row> rows = new ArrayList<>();
+    double total = 0;
+    for (Map.Entry<String, long[]> e : after.entrySet()) {
+      long[] was = before.getOrDefault(e.getKey(), new long[2]);
+      double bytes = (e.getValue()[1] - was[1]) / (double) sessions;
+      total += bytes;
+      rows.add(new Row(e.getKey(), (e.getValue()[0] - was[0]) / (double) sessions, bytes));
+    }
+    for (Map.Entry<String, long[]> e : before.entrySet()) {
+      if (!after.containsKey(e.getKey())) total -= e.getValue()[1] / (double) sessions;
+    }
+    rows.sort(Comparator.comparingDouble(Row::bytes).reversed());
+    StringBuilder out =
+        new StringBuilder(
+            String.format(
+                "%,.0f bytes per session in all (%,d sessions more); the classes that grew most:%n",
+                total, sessions));
+    out.append(String.format("%10s %12s  %s%n", "bytes/sess", "objects/sess", "class"));
+    for (Row r : rows.subList(0, Math.min(top, rows.size())))
+      out.append(String.format("%10.0f %12.2f  %s%n", r.bytes(), r.instances(), r.type()));
+    return out.toString();
   }
 
   long rss() throws Exception {

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LoadBenchmark {
   private final Map<String, Object> results = new java.util.LinkedHashMap<>();
+  private final List<String> sections = new ArrayList<>();
 
   public static void main(String[] args) throws Exception {
     LoadBenchmark bench = new LoadBenchmark();
@@ -34,18 +35,25 @@ public final class LoadBenchmark {
     try {
       for (String phase : phases.split(",", -1)) {
         switch (phase.trim()) {
-          case "latency" ->
+          case "latency" -> {
+            // One run per count: -Dbench.latencySessions=20,100 measures at 20 and at 100.
+            String[] counts = System.getProperty("bench.latencySessions", "500").split(",", -1);
+            for (String count : counts) {
+              int sessions = Integer.parseInt(count.trim());
               bench.latency(
-                  Integer.getInteger("bench.latencySessions", 500),
+                  counts.length == 1 ? "latency" : "latency." + sessions,
+                  sessions,
                   Integer.getInteger("bench.seconds", 20),
                   Integer.getInteger("bench.firstTokenMs", 200),
                   Integer.getInteger("bench.tokenMs", 20),
                   Integer.getInteger("bench.tokens", 16));
+            }
+          }
           case "throughput" ->
               bench.throughput(
                   Integer.getInteger("bench.throughputSessions", 200),
                   Integer.getInteger("bench.seconds", 20));
-          case "idle" -> bench.idle(Integer.getInteger("bench.idleSessions", 19_500));
+          case "idle" -> bench.idle(Integer.getInteger("bench.idleSessions", 50_000));
           case "actors" -> bench.actors(Integer.getInteger("bench.actorSessions", 2_000));
           case "cluster" ->
               bench.cluster(
@@ -139,7 +147,7 @@ public final class LoadBenchmark {
    * end to end minus the model's own time, and first delta minus the model's time to first token,
    * both as the fake really took them for that turn (it runs in this JVM, on the same clock).
    */
-  void latency(int sessions, int seconds, int firstTokenMs, int tokenMs, int tokens)
+  void latency(String key, int sessions, int seconds, int firstTokenMs, int tokenMs, int tokens)
       throws Exception {
     Vertx fakeVertx = Vertx.vertx();
     FakeOpenAiServer fake = await(FakeOpenAiServer.start(fakeVertx));
@@ -200,6 +208,7 @@ public final class LoadBenchmark {
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      GatewayProfiler profile = GatewayProfiler.start(jar.pid(), key);
       long[] cpuBefore = probe.cpuNanos();
       long start = System.nanoTime();
       for (ChatDriver.ChatSocket socket : sockets) {
@@ -208,32 +217,33 @@ public final class LoadBenchmark {
       await(Future.join(loops));
       double elapsed = (System.nanoTime() - start) / 1e9;
       long[] cpuAfter = probe.cpuNanos();
+      section(profile.stop(resultsDir()));
       long[] overhead = overheads.stream().mapToLong(o -> o[0]).toArray();
       long[] firstToken = overheads.stream().mapToLong(o -> o[1]).toArray();
-      results.put("latency.active_sessions", sessions);
+      results.put(key + ".active_sessions", sessions);
       results.put(
-          "latency.fake_model",
+          key + ".fake_model",
           firstTokenMs + " ms to first token, " + tokens + " tokens, " + tokenMs + " ms each");
-      results.put("latency.turns_per_second", String.format("%.0f", overhead.length / elapsed));
-      results.put("latency.failed_turns", failures.get());
-      results.put("latency.overhead_per_turn", Percentiles.ofNanos(overhead));
-      results.put("latency.first_token_overhead", Percentiles.ofNanos(firstToken));
+      results.put(key + ".turns_per_second", String.format("%.0f", overhead.length / elapsed));
+      results.put(key + ".failed_turns", failures.get());
+      results.put(key + ".overhead_per_turn", Percentiles.ofNanos(overhead));
+      results.put(key + ".first_token_overhead", Percentiles.ofNanos(firstToken));
       results.put(
-          "latency.cpu_per_turn",
+          key + ".cpu_per_turn",
           GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, overhead.length)
               .replace("driver", "driver+fake model"));
       // The gateway's own view: from the engine's start of a turn to its first text, and to its
       // end.
       results.put(
-          "latency.gateway_mean_engine_first_token",
+          key + ".gateway_mean_engine_first_token",
           probe.meanMs("talia_openai_first_token_seconds"));
       results.put(
-          "latency.gateway_mean_engine_turn",
+          key + ".gateway_mean_engine_turn",
           probe.meanMs("talia_openai_turn_duration_seconds", "outcome=\"completed\""));
       results.put(
-          "latency.gateway_mean_session_turn", probe.meanMs("talia_turn_duration_seconds", ""));
-      results.put("latency.heap_now", GatewayProbe.mib(probe.heapNow()));
-      results.put("latency.rss", GatewayProbe.mib(probe.rss()));
+          key + ".gateway_mean_session_turn", probe.meanMs("talia_turn_duration_seconds", ""));
+      results.put(key + ".heap_now", GatewayProbe.mib(probe.heapNow()));
+      results.put(key + ".rss", GatewayProbe.mib(probe.rss()));
       await(driver.close());
       await(vertx.close());
       jar.terminate();
@@ -325,6 +335,8 @@ public final class LoadBenchmark {
       Map<String, java.util.concurrent.ConcurrentLinkedQueue<long[]>> overheads = new HashMap<>();
       Map<String, long[]> cpu = new HashMap<>();
       Map<String, Double> elapsed = new HashMap<>();
+      GatewayProfiler profileA = GatewayProfiler.start(a.pid(), "cluster.node_a");
+      GatewayProfiler profileB = GatewayProfiler.start(b.pid(), "cluster.node_b");
       for (int round = 0; round < 4; round++) {
         String group = round % 2 == 0 ? "same_node" : "other_node";
         java.util.concurrent.ConcurrentLinkedQueue<long[]> measured =
@@ -346,6 +358,8 @@ public final class LoadBenchmark {
         spent[1] += cpuAfterB[0] - cpuB[0];
         spent[2] += cpuAfterA[1] - cpuA[1];
       }
+      section(profileA.stop(resultsDir()));
+      section(profileB.stop(resultsDir()));
       for (String group : List.of("same_node", "other_node")) {
         long[] overhead = overheads.get(group).stream().mapToLong(o -> o[0]).toArray();
         long[] firstToken = overheads.get(group).stream().mapToLong(o -> o[1]).toArray();
@@ -440,6 +454,7 @@ public final class LoadBenchmark {
         warming.add(loop(vertx, socket, warmEnd, t -> {}, failures));
       await(Future.join(warming));
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      GatewayProfiler profile = GatewayProfiler.start(jar.pid(), "throughput");
       long[] cpuBefore = probe.cpuNanos();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
@@ -449,6 +464,7 @@ public final class LoadBenchmark {
       await(Future.join(loops));
       double elapsed = (System.nanoTime() - start) / 1e9;
       long[] cpuAfter = probe.cpuNanos();
+      section(profile.stop(resultsDir()));
       results.put("throughput.sessions", sessions);
       results.put(
           "throughput.cpu_per_turn", GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, turns.get()));
@@ -463,43 +479,265 @@ public final class LoadBenchmark {
     }
   }
 
-  /** Connected, idle sessions within a 1 GiB heap: how many, and what each costs. */
+  /** Sessions opened at once, by this process or by a client process. */
+  static final int IDLE_BATCH = 250;
+
+  /**
+   * Open files a process keeps free below its limit while sessions are opened: the probe's
+   * requests, jcmd's attach socket and the database pool need some (a gateway at its limit could
+   * not be measured at all).
+   */
+  private static final int FILE_HEADROOM = 100;
+
+  /**
+   * Connected, idle sessions (consent given, socket open, hello answered, actor live) within a 1
+   * GiB heap: how many, what each costs in heap after a full GC and in RSS, and what it holds (the
+   * classes that grew between a histogram at half the sessions and one at all of them). Every
+   * session is one socket at each end: the clients run in {@code bench.clientProcesses} processes
+   * of their own (default: one per {@code bench.sessionsPerClient}, 15,000), or in this one with 0.
+   * Sessions stop at the gateway's open-files limit ({@code bench.gatewayOpenFiles} tries to raise
+   * it), and the per-session figures then say what a 1 GiB heap would hold.
+   */
   void idle(int target) throws Exception {
     try (JarProcess jar = jar(new JsonObject(), Map.of(), "-Xmx1g")) {
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
-      Vertx vertx = Vertx.vertx();
-      ChatDriver driver = new ChatDriver(vertx, jar.port(), "2026-11");
-      long baseline = probe.heapAfterGc();
-      List<ChatDriver.ChatSocket> sockets = new ArrayList<>();
-      String stoppedBy = "target reached";
-      int batch = 250;
-      while (sockets.size() < target) {
-        List<Future<ChatDriver.ChatSocket>> opening = new ArrayList<>();
-        for (int i = 0; i < Math.min(batch, target - sockets.size()); i++) {
-          opening.add(driver.visitor().compose(driver::connect));
-        }
-        try {
-          await(Future.all(opening));
-        } catch (RuntimeException e) {
-          // Usually the file-descriptor limit of one of the two processes (ulimit -n).
-          opening.stream().filter(Future::succeeded).forEach(f -> sockets.add(f.result()));
-          stoppedBy = String.valueOf(e.getCause() != null ? e.getCause() : e);
-          break;
-        }
-        opening.forEach(f -> sockets.add(f.result()));
+      long raise = Long.getLong("bench.gatewayOpenFiles", 0);
+      if (raise > 0) results.put("idle.gateway_open_files_raise", probe.raiseOpenFiles(raise));
+      long gatewayLimit = GatewayProbe.openFilesLimit(jar.pid());
+      results.put("idle.gateway_open_files_limit", gatewayLimit);
+      int perClient = Integer.getInteger("bench.sessionsPerClient", 15_000);
+      int processes =
+          Integer.getInteger("bench.clientProcesses", (target + perClient - 1) / perClient);
+      long room = gatewayLimit - probe.openFiles() - FILE_HEADROOM;
+      if (processes == 0) {
+        long self = ProcessHandle.current().pid();
+        room =
+            Math.min(
+                room,
+                GatewayProbe.openFilesLimit(self) - GatewayProbe.openFiles(self) - FILE_HEADROOM);
       }
-      long loaded = probe.heapAfterGc();
-      results.put("idle.connected_sessions", sockets.size());
-      results.put("idle.stopped_by", stoppedBy);
-      results.put("idle.heap_baseline", GatewayProbe.mib(baseline));
-      results.put("idle.heap_with_sessions", GatewayProbe.mib(loaded));
-      results.put(
-          "idle.bytes_per_idle_session",
-          sockets.isEmpty() ? 0 : (loaded - baseline) / sockets.size());
-      results.put("idle.rss", GatewayProbe.mib(probe.rss()));
-      await(vertx.close());
+      int goal = (int) Math.max(0, Math.min(target, room));
+      String stoppedBy =
+          goal < target
+              ? "the open-files limit ("
+                  + gatewayLimit
+                  + " for the gateway): "
+                  + goal
+                  + " sessions fit under it with "
+                  + FILE_HEADROOM
+                  + " files to spare"
+              : "target reached";
+      results.put("idle.client_processes", processes == 0 ? "none (this process)" : processes);
+      long baseline = probe.heapAfterGc();
+      long rssBaseline = probe.rss();
+      GatewayProfiler profile = GatewayProfiler.start(jar.pid(), "idle.opening_first_half");
+      try (IdleSessions sessions =
+          processes == 0
+              ? new InProcessSessions(jar.port())
+              : new ClientProcessSessions(
+                  jar.port(), (goal + processes - 1) / Math.max(1, processes))) {
+        String failed = sessions.openUpTo(goal / 2);
+        int atHalf = sessions.opened();
+        section(profile.stop(resultsDir()));
+        Map<String, long[]> halfHistogram = probe.classHistogram();
+        long heapHalf = probe.heapAfterGc();
+        long rssHalf = probe.rss();
+        if (failed == null) failed = sessions.openUpTo(goal);
+        if (failed != null) stoppedBy = failed;
+        int opened = sessions.opened();
+        Map<String, long[]> fullHistogram = probe.classHistogram();
+        long loaded = probe.heapAfterGc();
+        long rss = probe.rss();
+        long perSession = opened == 0 ? 0 : (loaded - baseline) / opened;
+        results.put("idle.connected_sessions", opened);
+        results.put("idle.stopped_by", stoppedBy);
+        results.put("idle.heap_baseline", GatewayProbe.mib(baseline));
+        results.put("idle.heap_with_sessions", GatewayProbe.mib(loaded));
+        results.put("idle.bytes_per_idle_session", perSession);
+        if (opened > atHalf)
+          results.put(
+              "idle.bytes_per_idle_session_marginal",
+              (loaded - heapHalf) / (opened - atHalf)
+                  + " (between "
+                  + atHalf
+                  + " and "
+                  + opened
+                  + ")");
+        results.put(
+            "idle.rss", GatewayProbe.mib(rss) + " (" + GatewayProbe.mib(rssBaseline) + " before)");
+        if (opened > 0) results.put("idle.rss_per_session", (rss - rssBaseline) / opened);
+        if (opened > atHalf)
+          results.put("idle.rss_per_session_marginal", (rss - rssHalf) / (opened - atHalf));
+        if (perSession > 0 && opened < IDLE_SESSIONS_TARGET) {
+          long heap = 1L << 30;
+          results.put(
+              "idle.extrapolated",
+              String.format(
+                  "not measured: %,d sessions would take %s of heap (%,d fill 1 GiB)",
+                  IDLE_SESSIONS_TARGET,
+                  GatewayProbe.mib(baseline + IDLE_SESSIONS_TARGET * perSession),
+                  (heap - baseline) / perSession));
+        }
+        if (opened > atHalf)
+          section(
+              "--- idle: what one more idle session holds (gateway heap histograms at "
+                  + atHalf
+                  + " and "
+                  + opened
+                  + " sessions) ---\n"
+                  + GatewayProbe.histogramDiff(halfHistogram, fullHistogram, opened - atHalf, 40));
+      }
       jar.terminate();
     }
+  }
+
+  private static final int IDLE_SESSIONS_TARGET = 50_000;
+
+  /** The idle phase's client side: sessions opened and held until closed. */
+  private interface IdleSessions extends AutoCloseable {
+    /** Opens sessions until {@code total} are open or one fails: null, or why it stopped. */
+    String openUpTo(int total) throws Exception;
+
+    int opened();
+
+    @Override
+    void close() throws java.io.IOException;
+  }
+
+  /** Idle sessions held by this process. */
+  private static final class InProcessSessions implements IdleSessions {
+    private final Vertx vertx = Vertx.vertx();
+    private final ChatDriver driver;
+    private final List<ChatDriver.ChatSocket> sockets = new ArrayList<>();
+
+    InProcessSessions(int port) {
+      driver = new ChatDriver(vertx, port, "2026-11");
+    }
+
+    @Override
+    public String openUpTo(int total) {
+      while (sockets.size() < total) {
+        List<Future<ChatDriver.ChatSocket>> opening = new ArrayList<>();
+        for (int i = 0; i < Math.min(IDLE_BATCH, total - sockets.size()); i++)
+          opening.add(driver.visitor().compose(driver::connect));
+        await(Future.join(opening).otherwiseEmpty());
+        String failed = null;
+        for (Future<ChatDriver.ChatSocket> f : opening) {
+          if (f.succeeded()) sockets.add(f.result());
+          else if (failed == null) failed = String.valueOf(f.cause());
+        }
+        if (failed != null) return failed;
+      }
+      return null;
+    }
+
+    @Override
+    public int opened() {
+      return sockets.size();
+    }
+
+    @Override
+    public void close() {
+      await(vertx.close());
+    }
+  }
+
+  /**
+   * Idle sessions held by client processes ({@link IdleClient}), each opening at most {@code
+   * perProcess}: a process holds one socket per session, and its open files are limited too.
+   */
+  private static final class ClientProcessSessions implements IdleSessions {
+    private final int port;
+    private final int perProcess;
+    private final List<Process> clients = new ArrayList<>();
+    private int opened;
+
+    ClientProcessSessions(int port, int perProcess) {
+      this.port = port;
+      this.perProcess = Math.max(1, perProcess);
+    }
+
+    @Override
+    public String openUpTo(int total) throws Exception {
+      while (opened < total) {
+        int count = Math.min(perProcess, total - opened);
+        long holdSeconds = Long.getLong("bench.clientHoldSeconds", 1800);
+        Path log = Files.createTempFile("talia-bench-client-", ".log");
+        List<String> command =
+            new ArrayList<>(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx" + System.getProperty("bench.clientHeap", "768m"),
+                    "-XX:+UseSerialGC",
+                    "-cp",
+                    classPath(),
+                    IdleClient.class.getName(),
+                    String.valueOf(port),
+                    String.valueOf(count),
+                    String.valueOf(holdSeconds)));
+        Process client =
+            new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        clients.add(client);
+        java.io.BufferedReader out =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    client.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        String line =
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        for (String l; (l = out.readLine()) != null; ) {
+                          if (l.startsWith("opened ") || l.startsWith("stopped ")) return l;
+                        }
+                        return "stopped 0 the client process ended (see " + log + ")";
+                      } catch (java.io.IOException e) {
+                        return "stopped 0 " + e;
+                      }
+                    })
+                .get(holdSeconds, TimeUnit.SECONDS);
+        String[] words = line.split(" ", 3);
+        opened += Integer.parseInt(words[1]);
+        if (words[0].equals("stopped")) return words.length > 2 ? words[2] : line;
+      }
+      return null;
+    }
+
+    @Override
+    public int opened() {
+      return opened;
+    }
+
+    /** Each client ends when its stdin does (or, bounded, when its hold time is over). */
+    @Override
+    public void close() throws java.io.IOException {
+      for (Process client : clients) client.getOutputStream().close();
+      try {
+        for (Process client : clients) {
+          if (!client.waitFor(60, TimeUnit.SECONDS))
+            client.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        clients.forEach(Process::destroyForcibly);
+      }
+    }
+  }
+
+  /**
+   * This JVM's class path, for a client process: under {@code exec:java} the classes come from the
+   * plugin's class loader, not from {@code java.class.path}.
+   */
+  private static String classPath() throws Exception {
+    List<String> entries = new ArrayList<>();
+    // The loader of these classes only: its parents (Maven's own) are not the project's.
+    if (LoadBenchmark.class.getClassLoader() instanceof java.net.URLClassLoader urls) {
+      for (java.net.URL url : urls.getURLs()) entries.add(Path.of(url.toURI()).toString());
+    }
+    return entries.isEmpty()
+        ? System.getProperty("java.class.path")
+        : String.join(java.io.File.pathSeparator, entries);
   }
 
   /** Live session actors (one message each, then idle): the heap each one costs. */
@@ -516,6 +754,7 @@ public final class LoadBenchmark {
         batch.forEach(f -> visitors.add(f.result()));
       }
       long baseline = probe.heapAfterGc();
+      GatewayProfiler profile = GatewayProfiler.start(jar.pid(), "actors");
       for (int done = 0; done < visitors.size(); done += 200) {
         List<Future<Long>> batch = new ArrayList<>();
         for (ChatDriver.Visitor v : visitors.subList(done, Math.min(visitors.size(), done + 200))) {
@@ -523,6 +762,7 @@ public final class LoadBenchmark {
         }
         await(Future.all(batch));
       }
+      section(profile.stop(resultsDir()));
       long loaded = probe.heapAfterGc();
       results.put("actors.live_session_actors", visitors.size());
       results.put("actors.bytes_per_live_actor", (loaded - baseline) / visitors.size());
@@ -594,14 +834,57 @@ public final class LoadBenchmark {
             });
   }
 
+  /** Text printed after the figures (profiles, histograms), in the order they were made. */
+  private void section(String text) {
+    if (text != null) sections.add(text);
+  }
+
+  /**
+   * Where the figures go: {@code bench.resultsDir}, which the pom sets to the build directory's
+   * bench-results ({@code -DbuildDir} moves it), else target/bench-results.
+   */
+  static Path resultsDir() {
+    return Path.of(System.getProperty("bench.resultsDir", "target/bench-results"));
+  }
+
+  /**
+   * The targets of README § Performance (issue 15), printed beside their figures: a key ending in
+   * one of these names gets its target.
+   */
+  static final Map<String, String> TARGETS =
+      Map.of(
+          "first_token_overhead", "target p50 ≤ 1 ms, p99 ≤ 5 ms (at 20 and 100 sessions)",
+          "cpu_per_turn", "target gateway ≤ 0.8 ms per 16-delta (openai) turn",
+          "throughput.turns_per_second", "target ≥ 2,000 turns/s (scripted, on Postgres)",
+          "idle.connected_sessions", "target ≥ 50,000 in a 1 GiB heap",
+          "idle.bytes_per_idle_session", "target ≤ 20 KiB (20,480 bytes) all in",
+          "idle.rss", "target: say what it is");
+
+  static String target(String key) {
+    if (key.startsWith("cluster.")) return null;
+    for (Map.Entry<String, String> t : TARGETS.entrySet()) {
+      String name = t.getKey();
+      boolean qualified = name.contains(".");
+      if (qualified ? key.equals(name) : key.startsWith("latency") && key.endsWith("." + name))
+        return t.getValue();
+    }
+    return null;
+  }
+
   private void print() throws Exception {
     StringBuilder out =
         new StringBuilder("\n=== TalIA webchat benchmark (")
             .append(Runtime.getRuntime().availableProcessors())
             .append(" cores) ===\n");
-    results.forEach((k, v) -> out.append(String.format("%-34s %s%n", k, v)));
+    results.forEach(
+        (k, v) -> {
+          String target = target(k);
+          out.append(
+              String.format("%-34s %s%s%n", k, v, target == null ? "" : "   [" + target + "]"));
+        });
+    for (String s : sections) out.append('\n').append(s);
     System.out.println(out);
-    Path dir = Path.of("target/bench-results");
+    Path dir = resultsDir();
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("latest.txt"), out.toString());
   }

@@ -89,8 +89,12 @@ public sealed interface SessionCommand {
     };
   }
 
-  /** Registers the codec of every command kind; harmless when already done. */
+  /**
+   * Registers the codec of every command kind, and of the frames actors publish ({@link
+   * PublishedFrame}); harmless when already done.
+   */
   static void register(Vertx vertx) {
+    PublishedFrame.register(vertx);
     Codec.register(vertx, Send.class);
     Codec.register(vertx, Consent.class);
     Codec.register(vertx, State.class);

@@ -3,6 +3,7 @@ package ai.talia.webchat.http;
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
+import ai.talia.webchat.session.PublishedFrame;
 import ai.talia.webchat.session.ServerFrame;
 import ai.talia.webchat.session.SessionCommand;
 import ai.talia.webchat.session.SessionCommands;
@@ -62,10 +63,10 @@ final class StreamConnection {
   /** Set once the session's state is known (from {@link Phase#REPLAYING} on). */
   private @Nullable String sessionId;
 
-  private @Nullable MessageConsumer<JsonObject> frames;
+  private @Nullable MessageConsumer<PublishedFrame> frames;
 
   /** Live frames that arrive while joining and replaying, relayed once live. */
-  private final List<JsonObject> held = new ArrayList<>();
+  private final List<PublishedFrame> held = new ArrayList<>();
 
   /**
    * Frames held before the session's state was read: their deltas are already in the state's
@@ -190,7 +191,7 @@ final class StreamConnection {
     vertx.cancelTimer(helloTimer);
     phase = Phase.JOINING;
     // Cluster-wide in a cluster: the session's actor may publish from any node.
-    MessageConsumer<JsonObject> consumer =
+    MessageConsumer<PublishedFrame> consumer =
         vertx
             .eventBus()
             .consumer(
@@ -246,7 +247,7 @@ final class StreamConnection {
   }
 
   private void goLive(SessionReply.State state) {
-    List<JsonObject> pending = List.copyOf(held);
+    List<PublishedFrame> pending = List.copyOf(held);
     held.clear();
     if (phase != Phase.CLOSED) phase = Phase.LIVE;
     String partialReplyId = state.replyId();
@@ -256,9 +257,9 @@ final class StreamConnection {
       if (!partial.isEmpty()) send(new ServerFrame.ReplyDelta(partialReplyId, partial));
     }
     for (int i = 0; i < pending.size(); i++) {
-      JsonObject frame = pending.get(i);
+      PublishedFrame frame = pending.get(i);
       boolean beforeState = i < heldBeforeState;
-      String type = frame.getString("type");
+      String type = frame.type();
       if (beforeState && (ServerFrame.REPLY_DELTA.equals(type) || ServerFrame.TYPING.equals(type)))
         continue;
       relay(frame);
@@ -267,8 +268,8 @@ final class StreamConnection {
     early.clear();
   }
 
-  private void onFrame(JsonObject frame) {
-    if (SessionFrames.ERASED.equals(frame.getString("type"))) {
+  private void onFrame(PublishedFrame frame) {
+    if (SessionFrames.ERASED.equals(frame.type())) {
       sendError(ProblemCode.SESSION_NOT_FOUND.code(), "This session was erased; start a new one");
       close(StreamCloseCodes.SESSION_ERASED, ProblemCode.SESSION_NOT_FOUND.code());
       return;
@@ -280,19 +281,17 @@ final class StreamConnection {
     }
   }
 
-  /** A live frame: stored messages go once each, in seq order; the rest as they come. */
-  private void relay(JsonObject frame) {
-    String type = frame.getString("type");
-    if (ServerFrame.MESSAGE.equals(type)) {
-      sendMessage(frame.getJsonObject("message"));
-    } else if (ServerFrame.REPLY_COMPLETED.equals(type)) {
-      JsonObject message = frame.getJsonObject("message");
-      if (message.getLong("seq") <= sentSeq) return;
-      sentSeq = message.getLong("seq");
-      send(frame);
-    } else {
-      send(frame);
+  /**
+   * A live frame, written as its publisher encoded it: stored messages go once each, in seq order;
+   * the rest as they come.
+   */
+  private void relay(PublishedFrame frame) {
+    String type = frame.type();
+    if (ServerFrame.MESSAGE.equals(type) || ServerFrame.REPLY_COMPLETED.equals(type)) {
+      if (frame.seq() <= sentSeq) return;
+      sentSeq = frame.seq();
     }
+    write(frame.json());
   }
 
   private void sendMessage(JsonObject message) {
@@ -361,10 +360,10 @@ final class StreamConnection {
   }
 
   private void send(ServerFrame frame) {
-    send(frame.toJson());
+    write(frame.encode());
   }
 
-  private void send(JsonObject frame) {
+  private void write(String frame) {
     if (phase == Phase.CLOSED) return;
     if (ws.writeQueueFull()) {
       // A reader this slow would make us buffer without bound: drop it; it resumes from its last
@@ -372,7 +371,7 @@ final class StreamConnection {
       close(StreamCloseCodes.SLOW_CONSUMER, "too slow; reconnect with resume_after_seq");
       return;
     }
-    ws.writeTextMessage(frame.encode());
+    ws.writeTextMessage(frame);
   }
 
   /**

@@ -26,6 +26,16 @@ public sealed interface ServerFrame {
 
   JsonObject toJson();
 
+  /** The frame's {@code type} member. */
+  default String type() {
+    return toJson().getString("type");
+  }
+
+  /** The wire form's text, exactly {@code toJson().encode()}; hot frames write it directly. */
+  default String encode() {
+    return toJson().encode();
+  }
+
   /** A stored message, as {@code StoredMessage.toJson()} has it. */
   record Message(JsonObject message) implements ServerFrame {
     @Override
@@ -39,12 +49,36 @@ public sealed interface ServerFrame {
     public JsonObject toJson() {
       return new JsonObject().put("type", TYPING).put("on", on);
     }
+
+    @Override
+    public String type() {
+      return TYPING;
+    }
+
+    @Override
+    public String encode() {
+      return on ? "{\"type\":\"typing\",\"on\":true}" : "{\"type\":\"typing\",\"on\":false}";
+    }
   }
 
   record ReplyDelta(String replyId, String delta) implements ServerFrame {
     @Override
     public JsonObject toJson() {
       return new JsonObject().put("type", REPLY_DELTA).put("reply_id", replyId).put("delta", delta);
+    }
+
+    @Override
+    public String type() {
+      return REPLY_DELTA;
+    }
+
+    /** One per delta: written straight from its two strings, no JSON object in between. */
+    @Override
+    public String encode() {
+      StringBuilder out = new StringBuilder(48 + replyId.length() + delta.length() * 11 / 10);
+      out.append("{\"type\":\"reply.delta\",\"reply_id\":");
+      JsonText.quoted(out, replyId).append(",\"delta\":");
+      return JsonText.quoted(out, delta).append('}').toString();
     }
   }
 

@@ -113,10 +113,12 @@ public sealed interface SessionCommand<R extends SessionReply> {
   }
 
   /**
-   * Registers the codec of every command kind and of every {@link SessionReply} kind (one does not
-   * travel without the other); harmless when already done.
+   * Registers the codec of every command kind, of every {@link SessionReply} kind (one does not
+   * travel without the other) and of the frames actors publish ({@link PublishedFrame}); harmless
+   * when already done.
    */
   static void register(Vertx vertx) {
+    PublishedFrame.register(vertx);
     Codec.register(vertx, Send.class);
     Codec.register(vertx, Consent.class);
     Codec.register(vertx, State.class);

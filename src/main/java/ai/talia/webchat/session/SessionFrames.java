@@ -1,7 +1,6 @@
 package ai.talia.webchat.session;
 
 import ai.talia.webchat.store.StoredMessage;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /** The {@link ServerFrame}s a session actor publishes, made from what it stores. */
@@ -35,7 +34,7 @@ public final class SessionFrames {
   /** The gateway's own (never relayed): the session was erased, its sockets close. */
   public static final String ERASED = "session.erased";
 
-  public static JsonObject erased() {
-    return new JsonObject().put("type", ERASED);
+  public static PublishedFrame erased() {
+    return PublishedFrame.internal(ERASED);
   }
 }

@@ -714,7 +714,10 @@ public final class SessionVerticle extends VerticleBase {
   // --- helpers -----------------------------------------------------------------------------------
 
   private void publish(ServerFrame frame) {
-    vertx.eventBus().publish(Addresses.sessionFrames(sessionId), frame.toJson(), frameOptions);
+    // Encoded once here; every socket of the session writes the same text.
+    vertx
+        .eventBus()
+        .publish(Addresses.sessionFrames(sessionId), PublishedFrame.of(frame), frameOptions);
   }
 
   private JsonObject pageContext() {

@@ -8,7 +8,10 @@ import ai.talia.webchat.config.TaliaConfig;
 import ai.talia.webchat.problem.ApiProblem;
 import ai.talia.webchat.problem.ProblemCode;
 import ai.talia.webchat.problem.ProblemReply;
+import ai.talia.webchat.session.PublishedFrame;
+import ai.talia.webchat.session.ServerFrame;
 import ai.talia.webchat.session.SessionCommand;
+import ai.talia.webchat.session.SessionFrames;
 import ai.talia.webchat.session.SessionReply;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,6 +24,7 @@ import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -162,6 +166,34 @@ class ClusteredBusTest {
             "{\"status\":\"queued\",\"session_id\":\"s-1\",\"message_id\":\"m-1\",\"message\":"
                 + message.encode()
                 + "}");
+  }
+
+  @Test
+  void a_published_frame_crosses_nodes_as_its_type_seq_and_exact_text() throws Exception {
+    List<PublishedFrame> received = new CopyOnWriteArrayList<>();
+    await(
+        members
+            .get(0)
+            .eventBus()
+            .<PublishedFrame>consumer("test.frames", m -> received.add(m.body()))
+            .completion());
+    JsonObject stored = new JsonObject().put("id", "m1").put("seq", 9).put("content", "¿Sí? 😀");
+    List<PublishedFrame> sent =
+        List.of(
+            PublishedFrame.of(new ServerFrame.ReplyDelta("r1", "ñ \"q\" \\ \u0001\n\u2028😀")),
+            PublishedFrame.of(new ServerFrame.ReplyCompleted(stored)),
+            PublishedFrame.of(new ServerFrame.Typing(false)),
+            SessionFrames.erased());
+    // Published from the other node, as an actor publishes for a socket there.
+    sent.forEach(f -> members.get(1).eventBus().publish("test.frames", f));
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (received.size() < sent.size() && System.nanoTime() < deadline) Thread.sleep(5);
+
+    assertThat(received).containsExactlyElementsOf(sent);
+    assertThat(received.get(0)).isNotSameAs(sent.get(0)); // decoded on the other node
+    assertThat(received.get(1).seq()).isEqualTo(9);
+    assertThat(new JsonObject(received.get(0).json()).getString("delta"))
+        .isEqualTo("ñ \"q\" \\ \u0001\n\u2028😀");
   }
 
   private static int freePort() throws IOException {

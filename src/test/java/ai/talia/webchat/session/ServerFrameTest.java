@@ -7,6 +7,7 @@ import ai.talia.webchat.problem.ProblemCode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The frames' wire form, member for member in SPEC §4's order. */
@@ -62,5 +63,78 @@ class ServerFrameTest {
     // A frame whose own id is not echoed (it may be the text refused): no client_message_id.
     assertThat(ServerFrame.ErrorFrame.of(invalid, null).toJson().containsKey("client_message_id"))
         .isFalse();
+  }
+
+  @Test
+  void every_frame_written_directly_is_the_text_vertx_encodes() {
+    JsonObject message = new JsonObject().put("id", "m1").put("seq", 3).put("content", "é\n\"");
+    List<ServerFrame> frames =
+        List.of(
+            new ServerFrame.Ready("s1", 4, null),
+            new ServerFrame.Message(message),
+            new ServerFrame.Typing(true),
+            new ServerFrame.Typing(false),
+            new ServerFrame.ReplyDelta("r1", "Ho"),
+            new ServerFrame.ReplyDelta("r1", ""),
+            new ServerFrame.ReplyCompleted(message),
+            new ServerFrame.ReplyFailed("r1", "interrupted"),
+            new ServerFrame.LeadCaptured(List.of("email")),
+            new ServerFrame.Pong(),
+            new ServerFrame.ConsentRequired(),
+            new ServerFrame.ErrorFrame("unauthorized", "Say hello first"),
+            new ServerFrame.ErrorFrame("rate_limited", "Too many", "c-1", null, 3L));
+    for (ServerFrame frame : frames) {
+      assertThat(frame.encode()).isEqualTo(frame.toJson().encode());
+      assertThat(frame.type()).isEqualTo(frame.toJson().getString("type"));
+    }
+  }
+
+  @Test
+  void a_delta_of_any_character_is_escaped_as_vertx_escapes_it() {
+    // Every UTF-16 unit alone (controls, quotes, backslash, U+2028, lone surrogates…), then all
+    // of them in one delta.
+    StringBuilder all = new StringBuilder();
+    for (char c = 0; c < Character.MAX_VALUE; c++) {
+      String delta = "a" + c + "b";
+      assertThat(new ServerFrame.ReplyDelta("r-\"1", delta).encode())
+          .as("U+%04X", (int) c)
+          .isEqualTo(new ServerFrame.ReplyDelta("r-\"1", delta).toJson().encode());
+      all.append(c);
+    }
+    ServerFrame.ReplyDelta every = new ServerFrame.ReplyDelta("r1", all.toString());
+    assertThat(every.encode()).isEqualTo(every.toJson().encode());
+    // And it reads back as the very delta sent.
+    assertThat(new JsonObject(every.encode()).getString("delta")).isEqualTo(all.toString());
+  }
+
+  @Test
+  void random_deltas_with_escapes_emoji_and_controls_encode_as_vertx_does() {
+    Random random = new Random(15);
+    String alphabet = "aZ \"\\/\b\f\n\r\t\u0000\u001f\u007fñé€\u2028\u2029😀\uD83D";
+    for (int i = 0; i < 10_000; i++) {
+      StringBuilder delta = new StringBuilder();
+      for (int n = random.nextInt(40); n > 0; n--)
+        delta.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      ServerFrame.ReplyDelta frame = new ServerFrame.ReplyDelta("r1", delta.toString());
+      assertThat(frame.encode()).isEqualTo(frame.toJson().encode());
+    }
+  }
+
+  @Test
+  void a_published_frame_carries_its_type_the_stored_seq_and_the_wire_text() {
+    JsonObject message = new JsonObject().put("id", "m1").put("seq", 7);
+    assertThat(PublishedFrame.of(new ServerFrame.Message(message)))
+        .isEqualTo(
+            new PublishedFrame(
+                "message", 7, "{\"type\":\"message\",\"message\":{\"id\":\"m1\",\"seq\":7}}"));
+    assertThat(PublishedFrame.of(new ServerFrame.ReplyCompleted(message)).seq()).isEqualTo(7);
+    assertThat(PublishedFrame.of(new ServerFrame.ReplyDelta("r1", "¡Hola!\n")))
+        .isEqualTo(
+            new PublishedFrame(
+                "reply.delta",
+                -1,
+                "{\"type\":\"reply.delta\",\"reply_id\":\"r1\",\"delta\":\"¡Hola!\\n\"}"));
+    assertThat(SessionFrames.erased())
+        .isEqualTo(new PublishedFrame("session.erased", -1, "{\"type\":\"session.erased\"}"));
   }
 }

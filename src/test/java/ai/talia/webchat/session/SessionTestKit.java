@@ -95,8 +95,9 @@ final class SessionTestKit implements AutoCloseable {
       await(
           vertx
               .eventBus()
-              .<JsonObject>consumer(
-                  Addresses.sessionFrames(sessionId), m -> kit.frames.add(m.body()))
+              .<PublishedFrame>consumer(
+                  Addresses.sessionFrames(sessionId),
+                  m -> kit.frames.add(new JsonObject(m.body().json())))
               .completion());
       await(vertx.deployVerticle(new SessionVerticle(sessionId, services)));
       return kit;

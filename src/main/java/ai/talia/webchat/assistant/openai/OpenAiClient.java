@@ -2,6 +2,7 @@ package ai.talia.webchat.assistant.openai;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.netty.channel.EventLoop;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,14 +16,20 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -43,6 +50,15 @@ final class OpenAiClient {
   private final OpenAiSettings settings;
   private final HttpClient http;
   private final WebClient web;
+
+  /**
+   * Streamed calls go through one client per event loop: its connections live on the loop of the
+   * turn that reads them, so no chunk of a stream is handed from one loop to another.
+   */
+  private final Map<EventLoop, HttpClient> streaming = new ConcurrentHashMap<>();
+
+  private final HttpClientOptions clientOptions;
+  private final PoolOptions perLoopPool;
   private final CircuitBreaker breaker;
   private final RetryPolicy retry;
   private final OpenAiMetrics metrics;
@@ -60,19 +76,36 @@ final class OpenAiClient {
             settings.retryBaseDelayMs(),
             settings.retryMaxDelayMs(),
             metrics);
-    HttpClientOptions options =
+    this.clientOptions =
         new HttpClientOptions()
             .setConnectTimeout(settings.connectTimeoutMs())
             .setKeepAlive(true)
             .setDecompressionSupported(true);
     this.http =
         vertx.createHttpClient(
-            options, new PoolOptions().setHttp1MaxSize(settings.maxConnections()));
+            clientOptions, new PoolOptions().setHttp1MaxSize(settings.maxConnections()));
     this.web = WebClient.wrap(http);
+    int loops = 0;
+    for (var ignored : ((VertxInternal) vertx).nettyEventLoopGroup()) loops++;
+    // The streamed calls' cap split over the loops (at least one connection each).
+    this.perLoopPool =
+        new PoolOptions()
+            .setHttp1MaxSize(Math.max(1, -Math.floorDiv(-settings.maxConnections(), loops)));
   }
 
   Future<Void> close() {
-    return http.close();
+    List<Future<Void>> closed = new ArrayList<>();
+    closed.add(http.close());
+    streaming.values().forEach(c -> closed.add(c.close()));
+    return Future.join(closed).mapEmpty();
+  }
+
+  /** The client for a streamed call made on the current context: its event loop's own. */
+  private HttpClient streamingClient() {
+    if (!(Vertx.currentContext() instanceof ContextInternal context)
+        || !context.isEventLoopContext()) return http;
+    return streaming.computeIfAbsent(
+        context.nettyEventLoop(), loop -> vertx.createHttpClient(clientOptions, perLoopPool));
   }
 
   /** POSTs JSON and returns the JSON answer, retried while {@code mayRetry} allows. */
@@ -294,6 +327,9 @@ final class OpenAiClient {
     private long firstTokenTimer = -1;
     private long idleTimer = -1;
 
+    /** The last sign of life; the idle timer, armed once, looks at it when it fires. */
+    private long lastSignNanos;
+
     StreamingCall(String operation, StreamHandler handler) {
       this.operation = operation;
       this.handler = handler;
@@ -318,7 +354,8 @@ final class OpenAiClient {
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .putHeader(HttpHeaders.ACCEPT, "text/event-stream");
       settings.extraHeaders().forEach(options::putHeader);
-      http.request(options)
+      streamingClient()
+          .request(options)
           .compose(
               req -> {
                 request = req;
@@ -409,18 +446,33 @@ final class OpenAiClient {
       }
     }
 
-    /** A sign of life: the idle timer starts again. */
+    /**
+     * A sign of life: the idle time counts from now. Not a timer cancelled and set again per event:
+     * the one armed timer, when it fires, waits again for what is left since the last sign.
+     */
     private void touched() {
       if (settled) return;
-      if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
+      lastSignNanos = System.nanoTime();
+      if (idleTimer < 0) armIdleTimer(settings.idleTimeoutMs());
+    }
+
+    private void armIdleTimer(long delayMs) {
       idleTimer =
           vertx.setTimer(
-              settings.idleTimeoutMs(),
-              id ->
-                  failed(
-                      UpstreamError.of(
-                          UpstreamError.Kind.IDLE_TIMEOUT,
-                          "no event for " + settings.idleTimeoutMs() + " ms")));
+              delayMs,
+              id -> {
+                idleTimer = -1;
+                if (settled) return;
+                long quietMs = (System.nanoTime() - lastSignNanos) / 1_000_000;
+                if (quietMs < settings.idleTimeoutMs()) {
+                  armIdleTimer(settings.idleTimeoutMs() - quietMs);
+                  return;
+                }
+                failed(
+                    UpstreamError.of(
+                        UpstreamError.Kind.IDLE_TIMEOUT,
+                        "no event for " + settings.idleTimeoutMs() + " ms"));
+              });
     }
 
     @Override

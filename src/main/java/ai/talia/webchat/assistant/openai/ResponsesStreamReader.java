@@ -106,6 +106,14 @@ final class ResponsesStreamReader implements StreamHandler {
 
   @Override
   public void onEvent(SseEvent event, StreamControl control) {
+    if (isTextDelta(event.type())) {
+      // The hot path, one event per delta: read without building its object.
+      TextDeltaEvent delta = TextDeltaEvent.read(event.data());
+      if (delta != null && isTextDelta(delta.type() != null ? delta.type() : event.type())) {
+        text(delta.itemId(), delta.delta(), control);
+        return;
+      }
+    }
     JsonObject data = new JsonObject(event.data());
     String type = data.getString("type", event.type());
     switch (type) {
@@ -114,7 +122,8 @@ final class ResponsesStreamReader implements StreamHandler {
         if (item.getString("id") != null && item.getString("phase") != null)
           phases.put(item.getString("id"), item.getString("phase"));
       }
-      case "response.output_text.delta", "response.refusal.delta" -> text(data, control);
+      case "response.output_text.delta", "response.refusal.delta" ->
+          text(data.getString("item_id"), data.getString("delta"), control);
       case "response.function_call_arguments.delta" -> control.outputStarted();
       case "response.output_item.done" -> {
         JsonObject item = item(data);
@@ -154,10 +163,12 @@ final class ResponsesStreamReader implements StreamHandler {
     }
   }
 
-  private void text(JsonObject data, StreamControl control) {
-    String itemId = data.getString("item_id");
+  private static boolean isTextDelta(String type) {
+    return "response.output_text.delta".equals(type) || "response.refusal.delta".equals(type);
+  }
+
+  private void text(@Nullable String itemId, @Nullable String delta, StreamControl control) {
     if ("commentary".equals(phases.get(itemId))) return;
-    String delta = data.getString("delta");
     if (delta == null || delta.isEmpty()) return;
     control.outputStarted();
     if (lastTextItem != null && itemId != null && !itemId.equals(lastTextItem)) out.startPart();

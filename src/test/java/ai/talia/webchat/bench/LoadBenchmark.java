@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LoadBenchmark {
   private final Map<String, Object> results = new java.util.LinkedHashMap<>();
 
+  /** The database of the gateway started last, to read its statistics. */
+  private String database = "";
+
   public static void main(String[] args) throws Exception {
     LoadBenchmark bench = new LoadBenchmark();
     String phases = System.getProperty("bench.phases", "latency,throughput,idle,actors");
@@ -120,10 +123,10 @@ public final class LoadBenchmark {
     return TestDatabases.freshPostgres();
   }
 
-  private static JarProcess jar(JsonObject conf, Map<String, String> env, String... jvm)
-      throws Exception {
+  private JarProcess jar(JsonObject conf, Map<String, String> env, String... jvm) throws Exception {
     Map<String, String> all = new HashMap<>(env);
-    all.put("TALIA_DB_URL", postgres());
+    database = postgres();
+    all.put("TALIA_DB_URL", database);
     all.putIfAbsent("TALIA_ENGINE", "scripted");
     // e.g. -Dbench.jvmArgs=-XX:StartFlightRecording=filename=/tmp/gateway.jfr,settings=profile to
     // profile the gateway
@@ -440,6 +443,7 @@ public final class LoadBenchmark {
         warming.add(loop(vertx, socket, warmEnd, t -> {}, failures));
       await(Future.join(warming));
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
+      long commitsBefore = DatabaseStats.commits(database);
       long[] cpuBefore = probe.cpuNanos();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
@@ -449,11 +453,16 @@ public final class LoadBenchmark {
       await(Future.join(loops));
       double elapsed = (System.nanoTime() - start) / 1e9;
       long[] cpuAfter = probe.cpuNanos();
+      long commits = DatabaseStats.commits(database) - commitsBefore;
       results.put("throughput.sessions", sessions);
       results.put(
           "throughput.cpu_per_turn", GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, turns.get()));
       results.put("throughput.turns_per_second", String.format("%.0f", turns.get() / elapsed));
       results.put("throughput.failed_turns", failures.get());
+      results.put(
+          "throughput.commits_per_turn",
+          turns.get() == 0 ? "n/a" : String.format("%.2f", (double) commits / turns.get()));
+      results.put("throughput.row_updates", DatabaseStats.updates(database));
 
       results.put("throughput.heap_now", GatewayProbe.mib(probe.heapNow()));
       results.put("throughput.rss", GatewayProbe.mib(probe.rss()));
@@ -601,7 +610,9 @@ public final class LoadBenchmark {
             .append(" cores) ===\n");
     results.forEach((k, v) -> out.append(String.format("%-34s %s%n", k, v)));
     System.out.println(out);
-    Path dir = Path.of("target/bench-results");
+    // Next to the jar measured: the build directory (-DbuildDir) of the checkout.
+    Path jar = Path.of(System.getProperty("talia.jar", "target/talia-webchat.jar"));
+    Path dir = jar.toAbsolutePath().getParent().resolve("bench-results");
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("latest.txt"), out.toString());
   }

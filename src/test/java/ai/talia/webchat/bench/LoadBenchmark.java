@@ -444,7 +444,8 @@ public final class LoadBenchmark {
       await(Future.join(warming));
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
       long commitsBefore = DatabaseStats.commits(database);
-      long[] cpuBefore = probe.cpuNanos();
+      String databaseName = database.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
+      long[] cpuBefore = probe.cpuNanos(databaseName);
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
       for (ChatDriver.ChatSocket socket : sockets)
@@ -452,7 +453,7 @@ public final class LoadBenchmark {
       long start = System.nanoTime();
       await(Future.join(loops));
       double elapsed = (System.nanoTime() - start) / 1e9;
-      long[] cpuAfter = probe.cpuNanos();
+      long[] cpuAfter = probe.cpuNanos(databaseName);
       long commits = DatabaseStats.commits(database) - commitsBefore;
       results.put("throughput.sessions", sessions);
       results.put(

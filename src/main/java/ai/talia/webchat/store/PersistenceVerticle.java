@@ -52,11 +52,14 @@ public final class PersistenceVerticle extends VerticleBase {
             false)
         .compose(
             v -> {
-              pool = database.createPool(vertx, config.integer(ConfigKeys.DB_POOL_SIZE));
+              int poolSize = config.integer(ConfigKeys.DB_POOL_SIZE);
+              pool = database.createPool(vertx, poolSize);
               Store store =
                   new SqlStore(
                       pool,
                       database.postgres() != null,
+                      // Writes may hold every connection: batches form only when all are busy.
+                      poolSize,
                       event -> vertx.eventBus().publish(Addresses.EVENTS, event.toJson()),
                       subscriptions);
               consumer =

@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The writes of a turn are a few statements and their events in one transaction. On Postgres
  * they go out pipelined: BEGIN, the statements and COMMIT in one round trip on one connection (a
- * turn used to take five round trips and a wake-up of both processes for each). A failing statement
- * aborts the transaction, so Postgres turns the COMMIT into a rollback and the write fails with
- * that statement's error. Over JDBC they run one after another in a transaction.
+ * turn used to take five round trips and a wake-up of both processes for each), and the writes of
+ * many sessions that queue meanwhile share that transaction ({@link GroupCommit}), each caller
+ * still told of its own. Over JDBC they run one after another in a transaction.
  *
  * <p>Lock order: a write that updates a session's row updates it first, before any of its messages,
  * so two writes of one session queue on that row instead of meeting in a cycle. A write the
@@ -98,12 +98,12 @@ public final class SqlStore implements Store {
   private static final int RETRIES = 3;
 
   private final Pool pool;
-  private final boolean pipelined;
+  private final @Nullable GroupCommit groupCommit;
   private final Consumer<DomainEvent> committedEvents;
   private final OutboxSubscriptions subscriptions;
 
   /** One statement of a write: an SQL template and its parameters. */
-  private record Statement(String sql, Map<String, Object> params) {}
+  record Statement(String sql, Map<String, Object> params) {}
 
   /**
    * @param pipelined whether the client pipelines commands on a connection (Postgres), so a write's
@@ -111,20 +111,23 @@ public final class SqlStore implements Store {
    * @param committedEvents told of each event once the transaction that wrote it has committed
    */
   public SqlStore(Pool pool, boolean pipelined, Consumer<DomainEvent> committedEvents) {
-    this(pool, pipelined, committedEvents, OutboxSubscriptions.NONE);
+    this(pool, pipelined, 1, committedEvents, OutboxSubscriptions.NONE);
   }
 
   /**
+   * @param writeConnections how many connections the group commit of pipelined writes may hold at
+   *     once (see {@link GroupCommit})
    * @param subscriptions the webhook endpoints of each event type: every event written gets a
    *     {@code webhook_deliveries} row per endpoint in its own transaction
    */
   public SqlStore(
       Pool pool,
       boolean pipelined,
+      int writeConnections,
       Consumer<DomainEvent> committedEvents,
       OutboxSubscriptions subscriptions) {
     this.pool = pool;
-    this.pipelined = pipelined;
+    this.groupCommit = pipelined ? new GroupCommit(pool, writeConnections, RETRIES) : null;
     this.committedEvents = committedEvents;
     this.subscriptions = subscriptions;
   }
@@ -715,18 +718,16 @@ public final class SqlStore implements Store {
   }
 
   /**
-   * The statements and their events' inserts as one transaction; the events are published after
-   * commit.
+   * The statements and their events' inserts as one transaction (on Postgres, possibly with other
+   * writes: {@link GroupCommit}); the events are published after commit.
    */
   private Future<Void> write(List<DomainEvent> events, List<Statement> statements) {
     List<Statement> all = new ArrayList<>(statements);
     events.forEach(e -> all.addAll(eventInserts(e)));
-    return retried(
-            () ->
-                pipelined
-                    ? pipelinedTransaction(all)
-                    : pool.withTransaction(tx -> sequentially(tx, all)),
-            RETRIES)
+    GroupCommit batched = groupCommit;
+    return (batched != null
+            ? batched.submit(all)
+            : retried(() -> pool.withTransaction(tx -> sequentially(tx, all)), RETRIES))
         .recover(SqlStore::translate)
         .onSuccess(v -> events.forEach(committedEvents));
   }
@@ -757,7 +758,7 @@ public final class SqlStore implements Store {
     return "40001".equals(state) || "40P01".equals(state);
   }
 
-  private static @Nullable String sqlState(Throwable failure) {
+  static @Nullable String sqlState(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String state =
           t instanceof DatabaseException db
@@ -766,31 +767,6 @@ public final class SqlStore implements Store {
       if (state != null) return state;
     }
     return null;
-  }
-
-  private Future<Void> pipelinedTransaction(List<Statement> statements) {
-    return pool.getConnection()
-        .compose(
-            conn -> {
-              // Every command is queued on the connection now, before any answer: nothing can slip
-              // in after COMMIT.
-              List<Future<?>> answers = new ArrayList<>(statements.size() + 2);
-              answers.add(conn.query("BEGIN").execute());
-              for (Statement s : statements)
-                answers.add(SqlTemplate.forUpdate(conn, s.sql()).execute(s.params()));
-              answers.add(conn.query("COMMIT").execute());
-              return Future.join(answers)
-                  .<Void>transform(
-                      ar -> {
-                        conn.close();
-                        // The first failure in order is the cause; the later ones only say the
-                        // transaction was aborted.
-                        for (Future<?> answer : answers) {
-                          if (answer.failed()) return Future.failedFuture(answer.cause());
-                        }
-                        return Future.succeededFuture();
-                      });
-            });
   }
 
   private static Future<Void> sequentially(SqlClient tx, List<Statement> statements) {

@@ -29,6 +29,9 @@ public final class LoadBenchmark {
   private final Map<String, Object> results = new java.util.LinkedHashMap<>();
   private final List<String> sections = new ArrayList<>();
 
+  /** The database of the gateway started last, to read its statistics. */
+  private String database = "";
+
   public static void main(String[] args) throws Exception {
     LoadBenchmark bench = new LoadBenchmark();
     String phases = System.getProperty("bench.phases", "latency,throughput,idle,actors");
@@ -128,10 +131,10 @@ public final class LoadBenchmark {
     return TestDatabases.freshPostgres();
   }
 
-  private static JarProcess jar(JsonObject conf, Map<String, String> env, String... jvm)
-      throws Exception {
+  private JarProcess jar(JsonObject conf, Map<String, String> env, String... jvm) throws Exception {
     Map<String, String> all = new HashMap<>(env);
-    all.put("TALIA_DB_URL", postgres());
+    database = postgres();
+    all.put("TALIA_DB_URL", database);
     all.putIfAbsent("TALIA_ENGINE", "scripted");
     // e.g. -Dbench.jvmArgs=-XX:StartFlightRecording=filename=/tmp/gateway.jfr,settings=profile to
     // profile the gateway
@@ -455,7 +458,9 @@ public final class LoadBenchmark {
       await(Future.join(warming));
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
       GatewayProfiler profile = GatewayProfiler.start(jar.pid(), "throughput");
-      long[] cpuBefore = probe.cpuNanos();
+      long commitsBefore = DatabaseStats.commits(database);
+      String databaseName = database.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
+      long[] cpuBefore = probe.cpuNanos(databaseName);
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
       for (ChatDriver.ChatSocket socket : sockets)
@@ -463,13 +468,18 @@ public final class LoadBenchmark {
       long start = System.nanoTime();
       await(Future.join(loops));
       double elapsed = (System.nanoTime() - start) / 1e9;
-      long[] cpuAfter = probe.cpuNanos();
+      long[] cpuAfter = probe.cpuNanos(databaseName);
+      long commits = DatabaseStats.commits(database) - commitsBefore;
       section(profile.stop(resultsDir()));
       results.put("throughput.sessions", sessions);
       results.put(
           "throughput.cpu_per_turn", GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, turns.get()));
       results.put("throughput.turns_per_second", String.format("%.0f", turns.get() / elapsed));
       results.put("throughput.failed_turns", failures.get());
+      results.put(
+          "throughput.commits_per_turn",
+          turns.get() == 0 ? "n/a" : String.format("%.2f", (double) commits / turns.get()));
+      results.put("throughput.row_updates", DatabaseStats.updates(database));
 
       results.put("throughput.heap_now", GatewayProbe.mib(probe.heapNow()));
       results.put("throughput.rss", GatewayProbe.mib(probe.rss()));

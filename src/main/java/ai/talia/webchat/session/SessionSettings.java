@@ -4,8 +4,14 @@ import ai.talia.webchat.config.Check;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 
-/** A session actor's settings ({@code session.*}), read and checked once at start. */
-public record SessionSettings(long idleMillis, int historyWindow, long shutdownGraceMillis) {
+/**
+ * A session actor's settings ({@code session.*}), read and checked once at start.
+ *
+ * @param modelBeforeCommit whether a turn's model request may go out while its user message's
+ *     insert is in flight (nothing of the reply is shown or stored before the commit)
+ */
+public record SessionSettings(
+    long idleMillis, int historyWindow, long shutdownGraceMillis, boolean modelBeforeCommit) {
 
   public static SessionSettings fromConfig(TaliaConfig config) {
     return new SessionSettings(
@@ -20,6 +26,7 @@ public record SessionSettings(long idleMillis, int historyWindow, long shutdownG
                 ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS,
                 config.integer(ConfigKeys.SESSION_SHUTDOWN_GRACE_SECONDS),
                 0)
-            * 1000L);
+            * 1000L,
+        config.bool(ConfigKeys.SESSION_MODEL_BEFORE_COMMIT));
   }
 }

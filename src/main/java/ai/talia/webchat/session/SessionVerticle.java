@@ -265,18 +265,27 @@ public final class SessionVerticle extends VerticleBase {
             null,
             0,
             0);
+    // A resend of a message still remembered meets its unique key: no model call for it.
+    boolean resent = recent.stream().anyMatch(m -> clientMessageId.equals(m.clientMessageId()));
     pump().admitted();
     return pump()
-        .appendInOrder(seq -> store.appendUserMessage(draft.withSeq(seq), epoch))
+        .appendInOrder(
+            seq -> {
+              StoredMessage numbered = draft.withSeq(seq);
+              Future<StoredMessage> insert = store.appendUserMessage(numbered, epoch);
+              // The model's first token need not wait for the commit (TurnPump#startEarly).
+              if (!resent) pump().startEarly(numbered, locale);
+              return insert;
+            })
         .transform(
             ar -> {
               if (ar.succeeded()) {
                 StoredMessage stored = ar.result();
                 remember(stored);
                 publish(SessionFrames.message(stored));
-                return Future.succeededFuture(new Accepted(stored, pump().enqueue(stored, locale)));
+                return Future.succeededFuture(new Accepted(stored, pump().stored(stored, locale)));
               }
-              pump().withdrawn();
+              pump().notStored(draft.id(), ar.cause());
               if (isStale(ar.cause())) return Future.failedFuture(stepDown(ar.cause()));
               if (ar.cause() instanceof DuplicateKeyException)
                 return acceptStored(clientMessageId, locale, ar.cause());
@@ -402,8 +411,11 @@ public final class SessionVerticle extends VerticleBase {
 
   // --- turns -------------------------------------------------------------------------------------
 
-  /** What the engine is given for this user message's turn. */
-  private Turn turn(StoredMessage userMessage, String locale) {
+  /**
+   * What the engine is given for this user message's turn; lead data it captures is stored only
+   * once the message is.
+   */
+  private Turn turn(StoredMessage userMessage, String locale, Future<Void> stored) {
     return new Turn(
         sessionId,
         locale,
@@ -414,8 +426,9 @@ public final class SessionVerticle extends VerticleBase {
             .toList(),
         lead,
         pageContext(),
-        this::captureLead,
-        this::keepConversation);
+        fields -> stored.compose(v -> captureLead(fields)),
+        this::keepConversation,
+        stored);
   }
 
   /**
@@ -532,8 +545,8 @@ public final class SessionVerticle extends VerticleBase {
   /** The session as its turns see it. */
   private final class PumpSide implements TurnPump.Session {
     @Override
-    public Turn turn(StoredMessage userMessage, String locale) {
-      return SessionVerticle.this.turn(userMessage, locale);
+    public Turn turn(StoredMessage userMessage, String locale, Future<Void> stored) {
+      return SessionVerticle.this.turn(userMessage, locale, stored);
     }
 
     @Override

@@ -15,6 +15,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
@@ -26,14 +28,24 @@ import org.slf4j.LoggerFactory;
  * each reply, and chains the writes that take a {@code seq} so a failed insert never leaves a gap.
  * It lives on its actor's context and keeps no session state of its own beyond its turns: what a
  * turn needs of the session (its history, conversation, lead, epoch) it asks the {@link Session}.
+ *
+ * <p>A message that finds no turn running or queued starts its turn as soon as its insert goes out
+ * ({@link #startEarly}), so the model's first token does not wait for the commit. Until the insert
+ * commits nothing of that turn is shown or stored: its deltas are held and then published in order
+ * right after the message's own frame, its lead capture and its reply's insert wait for the commit.
+ * A failed insert calls the turn off: the engine closes its model request, and the turn leaves no
+ * frame and no row.
  */
 final class TurnPump {
   private static final Logger log = LoggerFactory.getLogger(TurnPump.class);
 
   /** What the pump needs of the actor that owns it; every call runs on the actor's context. */
   interface Session {
-    /** The turn the engine runs for this user message: history, conversation, lead, tools. */
-    Turn turn(StoredMessage userMessage, String locale);
+    /**
+     * The turn the engine runs for this user message: history, conversation, lead, tools; {@code
+     * stored} completes once the message is committed (its lead capture waits for it).
+     */
+    Turn turn(StoredMessage userMessage, String locale, Future<Void> stored);
 
     boolean consentMissing();
 
@@ -72,8 +84,15 @@ final class TurnPump {
     void touched();
   }
 
+  /**
+   * @param stored completed once the user message is committed: at once for a queued turn (queued
+   *     after its insert), later for one started early; failed if its insert failed
+   */
   private record PendingTurn(
-      StoredMessage userMessage, String locale, Promise<StoredMessage> reply) {}
+      StoredMessage userMessage,
+      String locale,
+      Promise<StoredMessage> reply,
+      Promise<Void> stored) {}
 
   private final Vertx vertx;
   private final String sessionId;
@@ -200,9 +219,55 @@ final class TurnPump {
 
   Future<StoredMessage> enqueue(StoredMessage userMessage, String locale) {
     Promise<StoredMessage> reply = Promise.promise();
-    queue.add(new PendingTurn(userMessage, locale, reply));
+    Promise<Void> stored = Promise.promise();
+    stored.complete();
+    queue.add(new PendingTurn(userMessage, locale, reply, stored));
     vertx.runOnContext(v -> pump());
     return reply.future();
+  }
+
+  /**
+   * Called as a new user message's insert goes out: when no turn runs or waits, its turn starts now
+   * instead of after the commit. The caller then says how the insert ended: {@link #stored} or
+   * {@link #notStored}.
+   */
+  void startEarly(StoredMessage userMessage, String locale) {
+    if (running != null
+        || !queue.isEmpty()
+        || session.steppedDown()
+        || session.consentMissing()
+        || !services.settings().modelBeforeCommit()) return;
+    Promise<StoredMessage> reply = Promise.promise();
+    Promise<Void> stored = Promise.promise();
+    waiting--;
+    start(new PendingTurn(userMessage, locale, reply, stored));
+  }
+
+  /**
+   * The user message is committed: the turn started early for it goes on and shows what it held;
+   * any other is queued. Returns its reply.
+   */
+  Future<StoredMessage> stored(StoredMessage userMessage, String locale) {
+    PendingTurn early = earlyTurnOf(userMessage.id());
+    if (early == null) return enqueue(userMessage, locale);
+    early.stored().complete();
+    return early.reply().future();
+  }
+
+  /** The user message's insert failed: the turn started early for it, if any, is called off. */
+  void notStored(String userMessageId, Throwable why) {
+    PendingTurn early = earlyTurnOf(userMessageId);
+    if (early == null) withdrawn();
+    else early.stored().fail(why);
+  }
+
+  private @Nullable PendingTurn earlyTurnOf(String userMessageId) {
+    PendingTurn turn = running;
+    return turn != null
+            && !turn.stored().future().isComplete()
+            && turn.userMessage().id().equals(userMessageId)
+        ? turn
+        : null;
   }
 
   private void pump() {
@@ -215,12 +280,20 @@ final class TurnPump {
       checkDrained();
       return;
     }
+    start(turn);
+  }
+
+  private void start(PendingTurn turn) {
     running = turn;
     long started = System.nanoTime();
     runTurn(turn)
         .onComplete(
             ar -> {
-              services.metrics().turn(TurnOutcome.of(ar.succeeded()), System.nanoTime() - started);
+              // A turn called off (its message not stored) never was one.
+              if (!turn.stored().future().failed())
+                services
+                    .metrics()
+                    .turn(TurnOutcome.of(ar.succeeded()), System.nanoTime() - started);
               running = null;
               runningReplyId = null;
               runningReplyText.setLength(0);
@@ -234,21 +307,31 @@ final class TurnPump {
 
   private Future<StoredMessage> runTurn(PendingTurn pending) {
     StoredMessage userMessage = pending.userMessage();
+    Future<Void> stored = pending.stored().future();
     if (session.consentMissing()) return session.refuseWithdrawn(userMessage);
     String replyId = UUID.randomUUID().toString();
-    runningReplyId = replyId;
-    runningReplyText.setLength(0);
-    session.publish(SessionFrames.typing(true));
+    // Deltas that came before the commit, published once it is known.
+    List<String> held = new ArrayList<>();
+    Future<Void> shown =
+        stored.map(
+            v -> {
+              runningReplyId = replyId;
+              runningReplyText.setLength(0);
+              session.publish(SessionFrames.typing(true));
+              held.forEach(delta -> show(replyId, delta));
+              held.clear();
+              return null;
+            });
     // What the model billed for this turn, also when it fails after answering (say, in the store).
     long[] billed = {0};
-    Turn turn = session.turn(userMessage, pending.locale());
+    Turn turn = session.turn(userMessage, pending.locale(), stored);
     return services
         .engine()
         .runTurn(
             turn,
             delta -> {
-              runningReplyText.append(delta);
-              session.publish(SessionFrames.delta(replyId, delta));
+              if (shown.succeeded()) show(replyId, delta);
+              else if (!shown.isComplete()) held.add(delta);
             })
         .compose(
             result -> {
@@ -262,7 +345,8 @@ final class TurnPump {
                             null)
                         .withTokensUsed(result.totalTokens()));
               }
-              return rememberConversation(result)
+              return shown
+                  .compose(v -> rememberConversation(result))
                   .compose(v -> storeReply(replyId, userMessage, result));
             })
         .onSuccess(
@@ -270,35 +354,49 @@ final class TurnPump {
               session.publish(SessionFrames.typing(false));
               session.publish(SessionFrames.completed(reply));
             })
+        // A turn that failed before its message's commit was known waits for it: called off, it
+        // shows and stores nothing; else it fails as any other.
         .recover(
-            failure -> {
-              if (failure instanceof SteppedDown || SessionVerticle.isStale(failure)) {
-                // The real owner runs this turn again when its sender resends it there.
-                session.publish(SessionFrames.typing(false));
-                session.publish(SessionFrames.failed(replyId, "interrupted"));
-                return Future.failedFuture(session.stepDown(failure));
-              }
-              ApiProblem problem = SessionVerticle.asProblem(failure);
-              log.warn(
-                  "turn failed",
-                  kv("session_id", sessionId),
-                  kv("message_id", userMessage.id()),
-                  kv("code", problem.code()),
-                  kv("detail", problem.getMessage()));
-              session.publish(SessionFrames.typing(false));
-              session.publish(SessionFrames.failed(replyId, problem.code()));
-              long tokens =
-                  Math.max(billed[0], failure instanceof AssistantFailure a ? a.tokensUsed() : 0);
-              // Billed whether or not the store takes the failure: the caps count it in any case.
-              session.bill(tokens);
-              return store
-                  .markFailed(sessionId, userMessage.id(), problem.code(), tokens, session.epoch())
-                  .onSuccess(
-                      v ->
-                          session.replaceRemembered(
-                              userMessage.withStatus(StoredMessage.FAILED, problem.code())))
-                  .transform(ignored -> Future.failedFuture(problem));
-            });
+            failure ->
+                shown.transform(
+                    ar ->
+                        ar.failed()
+                            ? Future.failedFuture(ar.cause())
+                            : failTurn(failure, userMessage, replyId, billed[0])));
+  }
+
+  private void show(String replyId, String delta) {
+    runningReplyText.append(delta);
+    session.publish(SessionFrames.delta(replyId, delta));
+  }
+
+  private Future<StoredMessage> failTurn(
+      Throwable failure, StoredMessage userMessage, String replyId, long billed) {
+    if (failure instanceof SteppedDown || SessionVerticle.isStale(failure)) {
+      // The real owner runs this turn again when its sender resends it there.
+      session.publish(SessionFrames.typing(false));
+      session.publish(SessionFrames.failed(replyId, "interrupted"));
+      return Future.failedFuture(session.stepDown(failure));
+    }
+    ApiProblem problem = SessionVerticle.asProblem(failure);
+    log.warn(
+        "turn failed",
+        kv("session_id", sessionId),
+        kv("message_id", userMessage.id()),
+        kv("code", problem.code()),
+        kv("detail", problem.getMessage()));
+    session.publish(SessionFrames.typing(false));
+    session.publish(SessionFrames.failed(replyId, problem.code()));
+    long tokens = Math.max(billed, failure instanceof AssistantFailure a ? a.tokensUsed() : 0);
+    // Billed whether or not the store takes the failure: the caps count it in any case.
+    session.bill(tokens);
+    return store
+        .markFailed(sessionId, userMessage.id(), problem.code(), tokens, session.epoch())
+        .onSuccess(
+            v ->
+                session.replaceRemembered(
+                    userMessage.withStatus(StoredMessage.FAILED, problem.code())))
+        .transform(ignored -> Future.failedFuture(problem));
   }
 
   private Future<Void> rememberConversation(TurnResult result) {

@@ -96,7 +96,16 @@ public final class LoadBenchmark {
                     new JsonObject()
                         .put("capacity", 100_000_000)
                         .put("refillPerMinute", 100_000_000)))
-        .put("session", new JsonObject().put("idleSeconds", 3600))
+        .put(
+            "session",
+            new JsonObject()
+                .put("idleSeconds", 3600)
+                // -Dbench.modelBeforeCommit=false: each turn's model request waits for its
+                // message's
+                // commit, as before it could go out with the insert in flight
+                .put(
+                    "modelBeforeCommit",
+                    Boolean.parseBoolean(System.getProperty("bench.modelBeforeCommit", "true"))))
         .put("http", new JsonObject().put("maxConnectionsPerAddress", 0))
         .put(
             "stream",
@@ -210,6 +219,8 @@ public final class LoadBenchmark {
       long[] cpuAfter = probe.cpuNanos();
       long[] overhead = overheads.stream().mapToLong(o -> o[0]).toArray();
       long[] firstToken = overheads.stream().mapToLong(o -> o[1]).toArray();
+      long[] beforeModel = overheads.stream().mapToLong(o -> o[2]).toArray();
+      long[] afterModel = overheads.stream().mapToLong(o -> o[1] - o[2]).toArray();
       results.put("latency.active_sessions", sessions);
       results.put(
           "latency.fake_model",
@@ -218,6 +229,10 @@ public final class LoadBenchmark {
       results.put("latency.failed_turns", failures.get());
       results.put("latency.overhead_per_turn", Percentiles.ofNanos(overhead));
       results.put("latency.first_token_overhead", Percentiles.ofNanos(firstToken));
+      // The same in two legs: the message sent until the model has its request, and the model's
+      // first delta written until the visitor's socket has it.
+      results.put("latency.first_token_before_model", Percentiles.ofNanos(beforeModel));
+      results.put("latency.first_token_after_model", Percentiles.ofNanos(afterModel));
       results.put(
           "latency.cpu_per_turn",
           GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, overhead.length)
@@ -565,7 +580,9 @@ public final class LoadBenchmark {
                 overheads.add(
                     new long[] {
                       ar.result().completed() - model.toEnd(),
-                      ar.result().firstDelta() - model.toFirstDelta()
+                      ar.result().firstDelta() - model.toFirstDelta(),
+                      // of the first-token overhead, what came before the model had the request
+                      model.receivedAt() - ar.result().sentAt()
                     });
               } else if (failures.incrementAndGet() > 100) {
                 return Future.failedFuture(

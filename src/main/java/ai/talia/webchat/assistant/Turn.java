@@ -22,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  * @param keepConversation stores a conversation id the engine created, at once, so a failed turn
  *     does not leave it orphaned and the next turn reuses it; null makes the session forget its
  *     conversation (the engine abandoned it), so the next turn starts a new one from the history
+ * @param stored completes once {@code userMessage} is committed. A turn may start while its insert
+ *     is still in flight, so the model's first token does not wait for the commit; should the
+ *     insert fail, this fails and the engine calls its model request off (the HTTP request is
+ *     reset). The session shows and stores nothing of such a turn.
  */
 public record Turn(
     String sessionId,
@@ -32,4 +36,30 @@ public record Turn(
     @Nullable LeadRecord lead,
     JsonObject pageContext,
     LeadCapture leads,
-    Function<String, Future<Void>> keepConversation) {}
+    Function<String, Future<Void>> keepConversation,
+    Future<Void> stored) {
+
+  /** A turn whose user message is stored already. */
+  public Turn(
+      String sessionId,
+      String locale,
+      StoredMessage userMessage,
+      @Nullable String conversationId,
+      List<StoredMessage> history,
+      @Nullable LeadRecord lead,
+      JsonObject pageContext,
+      LeadCapture leads,
+      Function<String, Future<Void>> keepConversation) {
+    this(
+        sessionId,
+        locale,
+        userMessage,
+        conversationId,
+        history,
+        lead,
+        pageContext,
+        leads,
+        keepConversation,
+        Future.succeededFuture());
+  }
+}

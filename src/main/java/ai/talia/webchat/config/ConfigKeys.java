@@ -49,6 +49,8 @@ public enum ConfigKeys {
   SESSION_IDLE_SECONDS("session.idleSeconds", Kind.NUMBER, "TALIA_SESSION_IDLE_SECONDS"),
   SESSION_HISTORY_WINDOW("session.historyWindow", Kind.NUMBER),
   SESSION_SHUTDOWN_GRACE_SECONDS("session.shutdownGraceSeconds", Kind.NUMBER),
+  /** Whether a turn's model request may go out while its user message's insert is in flight. */
+  SESSION_MODEL_BEFORE_COMMIT("session.modelBeforeCommit", Kind.FLAG),
   STREAM_HELLO_TIMEOUT_SECONDS("stream.helloTimeoutSeconds", Kind.NUMBER),
   STREAM_PING_INTERVAL_SECONDS("stream.pingIntervalSeconds", Kind.NUMBER),
   STREAM_READ_IDLE_SECONDS("stream.readIdleSeconds", Kind.NUMBER),

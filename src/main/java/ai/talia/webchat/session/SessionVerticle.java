@@ -2,10 +2,7 @@ package ai.talia.webchat.session;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import ai.talia.webchat.assistant.AssistantFailure;
 import ai.talia.webchat.assistant.Turn;
-import ai.talia.webchat.assistant.TurnOutcome;
-import ai.talia.webchat.assistant.TurnResult;
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.lead.LeadFields;
 import ai.talia.webchat.lead.LeadOutcome;
@@ -21,20 +18,17 @@ import ai.talia.webchat.store.SessionRecord;
 import ai.talia.webchat.store.Store;
 import ai.talia.webchat.store.StoredMessage;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * before its turn runs, runs one assistant turn at a time and queues the rest (bounded), owns the
  * assistant conversation id, and publishes every frame of the session for its sockets. After {@code
  * session.idleSeconds} without work it asks the directory to undeploy it; the next command brings
- * it back from the store.
+ * it back from the store. The turns themselves (the queue, running one, storing its reply, the
+ * writes chained in seq order) are its {@link TurnPump}'s; the actor keeps the loop of commands,
+ * admission and the session's state.
  *
  * <p>Being the only writer of its session's messages and lead, it keeps the last {@code
  * session.historyWindow} messages and the lead as stored, read once when it starts: a turn costs
@@ -72,27 +68,13 @@ public final class SessionVerticle extends VerticleBase {
   private final ArrayList<StoredMessage> recent = new ArrayList<>();
 
   private int historyWindow;
-  private long lastSeq;
   private @Nullable MessageConsumer<SessionCommand<?>> consumer;
-  private final ArrayDeque<PendingTurn> queue = new ArrayDeque<>();
 
   /** Sends being handled: a duplicate joins the first instead of running twice. */
   private final SendsInFlight<Accepted> inflight = new SendsInFlight<>();
 
-  private @Nullable PendingTurn running;
-
-  /** Turns admitted and not started yet: queued, or whose user message is still being written. */
-  private int waiting;
-
-  /**
-   * The reply being written now, so a socket that joins mid-reply can be sent it from its start.
-   */
-  private @Nullable String runningReplyId;
-
-  private final StringBuilder runningReplyText = new StringBuilder();
-
-  /** Writes that take a seq run one after another, so a failed insert never leaves a gap. */
-  private Future<Void> writes = Future.succeededFuture();
+  /** Runs the turns one at a time and orders the writes that take a seq; set in start. */
+  private @Nullable TurnPump pump;
 
   private long lastActivityNanos = System.nanoTime();
   private long idleTimer = -1;
@@ -104,16 +86,10 @@ public final class SessionVerticle extends VerticleBase {
   /** Another actor owns the session now: nothing more is written here. */
   private boolean steppedDown;
 
-  /** Completed once no turn runs or waits, while the actor is stopping. */
-  private @Nullable Promise<Void> drained;
-
   /** Replies and frames name this node in a cluster, so that routers know where the actor runs. */
   private DeliveryOptions replyOptions = new DeliveryOptions();
 
   private DeliveryOptions frameOptions = new DeliveryOptions();
-
-  private record PendingTurn(
-      StoredMessage userMessage, String locale, Promise<StoredMessage> reply) {}
 
   private record Accepted(StoredMessage userMessage, Future<StoredMessage> reply) {}
 
@@ -127,6 +103,7 @@ public final class SessionVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     historyWindow = services.settings().historyWindow();
+    pump = new TurnPump(vertx, sessionId, services, new PumpSide());
     return store
         .findSession(sessionId)
         .compose(
@@ -156,7 +133,9 @@ public final class SessionVerticle extends VerticleBase {
                   .map(
                       all -> {
                         history.result().forEach(this::remember);
-                        lastSeq = recent.isEmpty() ? 0 : recent.get(recent.size() - 1).seq();
+                        pump()
+                            .resumeAfter(
+                                recent.isEmpty() ? 0 : recent.get(recent.size() - 1).seq());
                         consent = latestConsent.result();
                         lead = storedLead.result();
                         return null;
@@ -194,46 +173,13 @@ public final class SessionVerticle extends VerticleBase {
     if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
     passivating = true;
     long graceMs = services.settings().shutdownGraceMillis();
-    Promise<Void> idle = Promise.promise();
-    drained = idle;
-    checkDrained();
-    return idle.future()
+    TurnPump turns = pump();
+    return turns
+        .drained()
         .timeout(graceMs, TimeUnit.MILLISECONDS)
-        .recover(slow -> failLeftovers())
+        .recover(slow -> turns.failLeftovers())
         .eventually(() -> consumer == null ? Future.succeededFuture() : consumer.unregister())
         .onComplete(ar -> services.metrics().actorStopped());
-  }
-
-  private void checkDrained() {
-    Promise<Void> idle = drained;
-    if (idle != null && running == null && queue.isEmpty() && waiting == 0) idle.tryComplete();
-  }
-
-  /** After the grace: the queued turns and the running one are stored as failed. */
-  private Future<Void> failLeftovers() {
-    ApiProblem problem =
-        ApiProblem.of(
-            ProblemCode.ASSISTANT_UNAVAILABLE, "The gateway is shutting down; resend to retry");
-    Future<Void> failed = Future.succeededFuture();
-    while (!queue.isEmpty()) {
-      PendingTurn t = queue.poll();
-      waiting--;
-      failed =
-          failed
-              .compose(
-                  v -> store.markFailed(sessionId, t.userMessage().id(), "shutting_down", 0, epoch))
-              .onComplete(ar -> t.reply().tryFail(problem));
-    }
-    PendingTurn cut = running;
-    if (cut != null)
-      failed =
-          failed
-              .compose(
-                  v ->
-                      store.markFailed(
-                          sessionId, cut.userMessage().id(), "shutting_down", 0, epoch))
-              .compose(v -> forgetCutConversation());
-    return failed.otherwiseEmpty();
   }
 
   // --- commands ----------------------------------------------------------------------------------
@@ -311,18 +257,27 @@ public final class SessionVerticle extends VerticleBase {
             null,
             0,
             0);
-    waiting++;
-    return appendInOrder(seq -> store.appendUserMessage(draft.withSeq(seq), epoch))
+    // A resend of a message still remembered meets its unique key: no model call for it.
+    boolean resent = recent.stream().anyMatch(m -> clientMessageId.equals(m.clientMessageId()));
+    pump().admitted();
+    return pump()
+        .appendInOrder(
+            seq -> {
+              StoredMessage numbered = draft.withSeq(seq);
+              Future<StoredMessage> insert = store.appendUserMessage(numbered, epoch);
+              // The model's first token need not wait for the commit (TurnPump#startEarly).
+              if (!resent) pump().startEarly(numbered, locale);
+              return insert;
+            })
         .transform(
             ar -> {
               if (ar.succeeded()) {
                 StoredMessage stored = ar.result();
                 remember(stored);
                 publish(SessionFrames.message(stored));
-                return Future.succeededFuture(new Accepted(stored, enqueue(stored, locale)));
+                return Future.succeededFuture(new Accepted(stored, pump().stored(stored, locale)));
               }
-              waiting--;
-              checkDrained();
+              pump().notStored(draft.id(), ar.cause());
               if (isStale(ar.cause())) return Future.failedFuture(stepDown(ar.cause()));
               if (ar.cause() instanceof DuplicateKeyException)
                 return acceptStored(clientMessageId, locale, ar.cause());
@@ -364,8 +319,8 @@ public final class SessionVerticle extends VerticleBase {
     if (refused != null) return Future.failedFuture(refused);
     StoredMessage pending = failed.withStatus(MessageStatus.PENDING, null);
     replaceRemembered(pending);
-    waiting++;
-    return Future.succeededFuture(new Accepted(pending, enqueue(pending, locale)));
+    pump().admitted();
+    return Future.succeededFuture(new Accepted(pending, pump().enqueue(pending, locale)));
   }
 
   /** Why a new turn may not start now, or null; each refusal is counted by code. */
@@ -378,6 +333,11 @@ public final class SessionVerticle extends VerticleBase {
   /** Read in start, before the consumer is registered: every command finds it. */
   private SessionRecord session() {
     return Objects.requireNonNull(session, "session read at start");
+  }
+
+  /** Made first thing in start. */
+  private TurnPump pump() {
+    return Objects.requireNonNull(pump, "pump made at start");
   }
 
   private boolean consentMissing() {
@@ -401,7 +361,8 @@ public final class SessionVerticle extends VerticleBase {
   private @Nullable ApiProblem refusalReason() {
     return admission.refusal(
         consent,
-        new Admission.Load(session().turns(), session().tokensUsed(), waiting, running != null));
+        new Admission.Load(
+            session().turns(), session().tokensUsed(), pump().waiting(), pump().running()));
   }
 
   private Future<SessionReply.ConsentRecorded> consent(SessionCommand.Consent command) {
@@ -430,133 +391,34 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   private SessionReply.State state() {
+    String runningReplyId = pump().runningReplyId();
     return new SessionReply.State(
-        lastSeq,
+        pump().lastSeq(),
         services.cluster() != null ? services.cluster().nodeId() : null,
         runningReplyId,
-        runningReplyId != null ? runningReplyText.toString() : "");
+        runningReplyId != null ? pump().runningReplyText() : "");
   }
 
   // --- turns -------------------------------------------------------------------------------------
 
-  private Future<StoredMessage> enqueue(StoredMessage userMessage, String locale) {
-    Promise<StoredMessage> reply = Promise.promise();
-    queue.add(new PendingTurn(userMessage, locale, reply));
-    vertx.runOnContext(v -> pump());
-    return reply.future();
-  }
-
-  private void pump() {
-    if (running != null || queue.isEmpty()) return;
-    PendingTurn turn = queue.poll();
-    waiting--;
-    if (steppedDown) {
-      turn.reply().tryFail(new SteppedDown());
-      vertx.runOnContext(v -> pump());
-      checkDrained();
-      return;
-    }
-    running = turn;
-    long started = System.nanoTime();
-    runTurn(turn)
-        .onComplete(
-            ar -> {
-              services.metrics().turn(TurnOutcome.of(ar.succeeded()), System.nanoTime() - started);
-              running = null;
-              runningReplyId = null;
-              runningReplyText.setLength(0);
-              lastActivityNanos = System.nanoTime();
-              if (ar.succeeded()) turn.reply().tryComplete(ar.result());
-              else turn.reply().tryFail(ar.cause());
-              pump();
-              checkDrained();
-            });
-  }
-
-  private Future<StoredMessage> runTurn(PendingTurn pending) {
-    StoredMessage userMessage = pending.userMessage();
-    if (consentMissing()) return refuseWithdrawn(userMessage);
-    String replyId = UUID.randomUUID().toString();
-    runningReplyId = replyId;
-    runningReplyText.setLength(0);
-    publish(SessionFrames.typing(true));
-    // What the model billed for this turn, also when it fails after answering (say, in the store).
-    long[] billed = {0};
-    Turn turn =
-        new Turn(
-            sessionId,
-            pending.locale(),
-            userMessage,
-            session().assistantThreadId(),
-            recent.stream()
-                .filter(m -> m.seq() < userMessage.seq() && m.status() != MessageStatus.FAILED)
-                .toList(),
-            lead,
-            pageContext(),
-            this::captureLead,
-            this::keepConversation);
-    return services
-        .engine()
-        .runTurn(
-            turn,
-            delta -> {
-              runningReplyText.append(delta);
-              publish(SessionFrames.delta(replyId, delta));
-            })
-        .compose(
-            result -> {
-              billed[0] = result.totalTokens();
-              if (result.text() == null || result.text().isBlank()) {
-                return Future.failedFuture(
-                    new AssistantFailure(
-                            502,
-                            AssistantFailure.UNAVAILABLE,
-                            "The assistant answered nothing",
-                            null)
-                        .withTokensUsed(result.totalTokens()));
-              }
-              return rememberConversation(result)
-                  .compose(v -> storeReply(replyId, userMessage, result));
-            })
-        .onSuccess(
-            reply -> {
-              publish(SessionFrames.typing(false));
-              publish(SessionFrames.completed(reply));
-            })
-        .recover(
-            failure -> {
-              if (failure instanceof SteppedDown || isStale(failure)) {
-                // The real owner runs this turn again when its sender resends it there.
-                publish(SessionFrames.typing(false));
-                publish(SessionFrames.failed(replyId, "interrupted"));
-                return Future.failedFuture(stepDown(failure));
-              }
-              ApiProblem problem = asProblem(failure);
-              log.warn(
-                  "turn failed",
-                  kv("session_id", sessionId),
-                  kv("message_id", userMessage.id()),
-                  kv("code", problem.code()),
-                  kv("detail", problem.getMessage()));
-              publish(SessionFrames.typing(false));
-              publish(SessionFrames.failed(replyId, problem.code()));
-              long tokens =
-                  Math.max(billed[0], failure instanceof AssistantFailure a ? a.tokensUsed() : 0);
-              // Billed whether or not the store takes the failure: the caps count it in any case.
-              session = withTokens(session(), tokens);
-              services.budget().record(tokens);
-              return store
-                  .markFailed(sessionId, userMessage.id(), problem.code(), tokens, epoch)
-                  .onSuccess(
-                      v ->
-                          replaceRemembered(
-                              userMessage.withStatus(MessageStatus.FAILED, problem.code())))
-                  .transform(ignored -> Future.failedFuture(problem));
-            });
-  }
-
-  private Future<Void> rememberConversation(TurnResult result) {
-    return keepConversation(result.conversationId());
+  /**
+   * What the engine is given for this user message's turn; lead data it captures is stored only
+   * once the message is.
+   */
+  private Turn turn(StoredMessage userMessage, String locale, Future<Void> stored) {
+    return new Turn(
+        sessionId,
+        locale,
+        userMessage,
+        session().assistantThreadId(),
+        recent.stream()
+            .filter(m -> m.seq() < userMessage.seq() && m.status() != MessageStatus.FAILED)
+            .toList(),
+        lead,
+        pageContext(),
+        fields -> stored.compose(v -> captureLead(fields)),
+        this::keepConversation,
+        stored);
   }
 
   /**
@@ -578,32 +440,6 @@ public final class SessionVerticle extends VerticleBase {
         .onSuccess(v -> session = withThread(session(), id));
   }
 
-  private Future<StoredMessage> storeReply(
-      String replyId, StoredMessage userMessage, TurnResult result) {
-    StoredMessage draft =
-        new StoredMessage(
-            replyId,
-            sessionId,
-            0,
-            StoredMessage.ROLE_ASSISTANT,
-            result.text(),
-            Instant.now(),
-            null,
-            result.incomplete() ? MessageStatus.INCOMPLETE : MessageStatus.COMPLETED,
-            userMessage.id(),
-            null,
-            result.inputTokens(),
-            result.outputTokens());
-    return appendInOrder(seq -> store.appendReply(draft.withSeq(seq), result.totalTokens(), epoch))
-        .onSuccess(
-            reply -> {
-              replaceRemembered(userMessage.withStatus(MessageStatus.COMPLETED, null));
-              remember(reply);
-              session = counted(session(), result.totalTokens());
-              services.budget().record(result.totalTokens());
-            });
-  }
-
   private Future<LeadOutcome> captureLead(LeadFields fields) {
     return services
         .leads()
@@ -614,21 +450,6 @@ public final class SessionVerticle extends VerticleBase {
               if (!outcome.storedFields().isEmpty())
                 publish(SessionFrames.leadCaptured(outcome.storedFields()));
             });
-  }
-
-  private Future<StoredMessage> appendInOrder(LongFunction<Future<StoredMessage>> insertWithSeq) {
-    Promise<StoredMessage> done = Promise.promise();
-    writes =
-        writes.transform(
-            ignored -> {
-              long seq = lastSeq + 1;
-              return insertWithSeq
-                  .apply(seq)
-                  .onSuccess(m -> lastSeq = seq)
-                  .onComplete(done)
-                  .transform(ar -> Future.<Void>succeededFuture());
-            });
-    return done.future();
   }
 
   /** Keeps a message just stored (or read at start) among the newest. */
@@ -647,7 +468,7 @@ public final class SessionVerticle extends VerticleBase {
   // --- ownership ---------------------------------------------------------------------------------
 
   /** Evidence that another actor writes this session: its claim fenced us, or it took our key. */
-  private static boolean isStale(Throwable failure) {
+  static boolean isStale(Throwable failure) {
     return failure instanceof FencedException
         || (failure instanceof DuplicateKeyException d
             && (d.on(DuplicateKeyException.MESSAGE_SEQ)
@@ -695,7 +516,7 @@ public final class SessionVerticle extends VerticleBase {
   // --- passivation -------------------------------------------------------------------------------
 
   private void passivateIfIdle(long idleMs) {
-    boolean busy = running != null || !queue.isEmpty() || !inflight.isEmpty();
+    boolean busy = !pump().idle() || !inflight.isEmpty();
     if (passivating || busy || System.nanoTime() - lastActivityNanos < idleMs * 1_000_000L) return;
     passivating = true;
     log.debug("session idle, passivating", kv("session_id", sessionId));
@@ -709,6 +530,81 @@ public final class SessionVerticle extends VerticleBase {
             SessionDirectoryVerticle.PASSIVATED,
             new JsonObject().put("session_id", sessionId).put("deployment_id", deploymentID()),
             new DeliveryOptions().setLocalOnly(true));
+  }
+
+  /** The session as its turns see it. */
+  private final class PumpSide implements TurnPump.Session {
+    @Override
+    public Turn turn(StoredMessage userMessage, String locale, Future<Void> stored) {
+      return SessionVerticle.this.turn(userMessage, locale, stored);
+    }
+
+    @Override
+    public boolean consentMissing() {
+      return SessionVerticle.this.consentMissing();
+    }
+
+    @Override
+    public Future<StoredMessage> refuseWithdrawn(StoredMessage userMessage) {
+      return SessionVerticle.this.refuseWithdrawn(userMessage);
+    }
+
+    @Override
+    public Future<Void> keepConversation(@Nullable String id) {
+      return SessionVerticle.this.keepConversation(id);
+    }
+
+    @Override
+    public Future<Void> forgetCutConversation() {
+      return SessionVerticle.this.forgetCutConversation();
+    }
+
+    @Override
+    public void remember(StoredMessage message) {
+      SessionVerticle.this.remember(message);
+    }
+
+    @Override
+    public void replaceRemembered(StoredMessage changed) {
+      SessionVerticle.this.replaceRemembered(changed);
+    }
+
+    @Override
+    public void countTurn(long tokens) {
+      session = counted(session(), tokens);
+      services.budget().record(tokens);
+    }
+
+    @Override
+    public void bill(long tokens) {
+      session = withTokens(session(), tokens);
+      services.budget().record(tokens);
+    }
+
+    @Override
+    public void publish(ServerFrame frame) {
+      SessionVerticle.this.publish(frame);
+    }
+
+    @Override
+    public long epoch() {
+      return epoch;
+    }
+
+    @Override
+    public boolean steppedDown() {
+      return steppedDown;
+    }
+
+    @Override
+    public SteppedDown stepDown(Throwable why) {
+      return SessionVerticle.this.stepDown(why);
+    }
+
+    @Override
+    public void touched() {
+      lastActivityNanos = System.nanoTime();
+    }
   }
 
   // --- helpers -----------------------------------------------------------------------------------

@@ -106,7 +106,11 @@ final class ChatDriver {
   }
 
   /** Timings of one socket turn, in nanoseconds from the send. */
-  record Timing(long firstDelta, long completed) {}
+  /**
+   * One turn's times, in nanoseconds after {@code sentAt} (its {@link System#nanoTime()} when the
+   * message went out).
+   */
+  record Timing(long firstDelta, long completed, long sentAt) {}
 
   static final class ChatSocket {
     private final WebSocket ws;
@@ -158,7 +162,8 @@ final class ChatDriver {
       } else if (text.startsWith("{\"type\":\"reply.completed\"")) {
         if (turn != null)
           turn.tryComplete(
-              new Timing(firstDeltaAt == 0 ? now - sentAt : firstDeltaAt - sentAt, now - sentAt));
+              new Timing(
+                  firstDeltaAt == 0 ? now - sentAt : firstDeltaAt - sentAt, now - sentAt, sentAt));
       } else if (text.startsWith("{\"type\":\"ready\"")) {
         ready.tryComplete();
       } else if (text.startsWith("{\"type\":\"error\"")

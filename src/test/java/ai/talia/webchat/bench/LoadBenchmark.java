@@ -107,7 +107,16 @@ public final class LoadBenchmark {
                     new JsonObject()
                         .put("capacity", 100_000_000)
                         .put("refillPerMinute", 100_000_000)))
-        .put("session", new JsonObject().put("idleSeconds", 3600))
+        .put(
+            "session",
+            new JsonObject()
+                .put("idleSeconds", 3600)
+                // -Dbench.modelBeforeCommit=false: each turn's model request waits for its
+                // message's
+                // commit, as before it could go out with the insert in flight
+                .put(
+                    "modelBeforeCommit",
+                    Boolean.parseBoolean(System.getProperty("bench.modelBeforeCommit", "true"))))
         .put("http", new JsonObject().put("maxConnectionsPerAddress", 0))
         .put(
             "stream",
@@ -224,6 +233,8 @@ public final class LoadBenchmark {
       long[] overhead = overheads.stream().mapToLong(o -> o[0]).toArray();
       long[] firstToken = overheads.stream().mapToLong(o -> o[1]).toArray();
       results.put(key + ".active_sessions", sessions);
+      long[] beforeModel = overheads.stream().mapToLong(o -> o[2]).toArray();
+      long[] afterModel = overheads.stream().mapToLong(o -> o[1] - o[2]).toArray();
       results.put(
           key + ".fake_model",
           firstTokenMs + " ms to first token, " + tokens + " tokens, " + tokenMs + " ms each");
@@ -231,6 +242,10 @@ public final class LoadBenchmark {
       results.put(key + ".failed_turns", failures.get());
       results.put(key + ".overhead_per_turn", Percentiles.ofNanos(overhead));
       results.put(key + ".first_token_overhead", Percentiles.ofNanos(firstToken));
+      // The same in two legs: the message sent until the model has its request, and the model's
+      // first delta written until the visitor's socket has it.
+      results.put(key + ".first_token_before_model", Percentiles.ofNanos(beforeModel));
+      results.put(key + ".first_token_after_model", Percentiles.ofNanos(afterModel));
       results.put(
           key + ".cpu_per_turn",
           GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, overhead.length)
@@ -815,7 +830,9 @@ public final class LoadBenchmark {
                 overheads.add(
                     new long[] {
                       ar.result().completed() - model.toEnd(),
-                      ar.result().firstDelta() - model.toFirstDelta()
+                      ar.result().firstDelta() - model.toFirstDelta(),
+                      // of the first-token overhead, what came before the model had the request
+                      model.receivedAt() - ar.result().sentAt()
                     });
               } else if (failures.incrementAndGet() > 100) {
                 return Future.failedFuture(

@@ -44,7 +44,11 @@ final class EventStreamWriter {
     this.reply = reply;
     this.errorEvent = errorEvent;
     this.onDone = onDone;
-    response.closeHandler(v -> done());
+    response.closeHandler(
+        v -> {
+          if (!wroteAll() && reply.timing != null) reply.timing.closedByClient();
+          done();
+        });
   }
 
   void start(List<Emission> events) {

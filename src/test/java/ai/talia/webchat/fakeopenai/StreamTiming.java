@@ -9,6 +9,7 @@ public final class StreamTiming {
   private final long received = System.nanoTime();
   private volatile long firstDelta;
   private volatile long end;
+  private volatile boolean cut;
 
   void firstDeltaWritten() {
     if (firstDelta == 0) firstDelta = System.nanoTime();
@@ -16,6 +17,15 @@ public final class StreamTiming {
 
   void ended() {
     if (end == 0) end = System.nanoTime();
+  }
+
+  void closedByClient() {
+    cut = true;
+  }
+
+  /** Whether the client closed the connection before the stream's end (it called the call off). */
+  public boolean closedByClientBeforeEnd() {
+    return cut;
   }
 
   /** When the fake took the request ({@link System#nanoTime()}). */

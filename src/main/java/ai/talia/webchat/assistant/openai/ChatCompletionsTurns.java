@@ -56,7 +56,8 @@ final class ChatCompletionsTurns implements ApiTurns {
             "/chat/completions",
             body,
             () -> new ChatCompletionsStreamReader(out),
-            () -> !out.textShown())
+            () -> !out.textShown(),
+            turn.stored())
         .compose(
             reader -> {
               if (reader.incompleteReason() != null) {

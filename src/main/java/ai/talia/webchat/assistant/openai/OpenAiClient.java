@@ -120,14 +120,16 @@ final class OpenAiClient {
   /**
    * POSTs a streaming request; each attempt gets its body from {@code bodies} (a retry may need a
    * different one) and a fresh handler from {@code handlers}, and the handler of the attempt that
-   * completed is returned.
+   * completed is returned. Should {@code calledOff} fail, the call in flight is closed (its HTTP
+   * request reset, which stops the generation upstream) and nothing is retried.
    */
   <H extends StreamHandler> Future<H> stream(
       String operation,
       String path,
       Supplier<Future<JsonObject>> bodies,
       Supplier<H> handlers,
-      BooleanSupplier mayRetry) {
+      BooleanSupplier mayRetry,
+      Future<?> calledOff) {
     return retry.run(
         operation,
         () ->
@@ -136,9 +138,11 @@ final class OpenAiClient {
                 .compose(
                     body -> {
                       H handler = handlers.get();
-                      return new StreamingCall(operation, handler).start(path, body).map(handler);
+                      return new StreamingCall(operation, handler, calledOff)
+                          .start(path, body)
+                          .map(handler);
                     }),
-        () -> mayRetry.getAsBoolean() && breakerAllows());
+        () -> mayRetry.getAsBoolean() && breakerAllows() && !calledOff.failed());
   }
 
   <H extends StreamHandler> Future<H> stream(
@@ -146,8 +150,10 @@ final class OpenAiClient {
       String path,
       JsonObject body,
       Supplier<H> handlers,
-      BooleanSupplier mayRetry) {
-    return stream(operation, path, () -> Future.succeededFuture(body), handlers, mayRetry);
+      BooleanSupplier mayRetry,
+      Future<?> calledOff) {
+    return stream(
+        operation, path, () -> Future.succeededFuture(body), handlers, mayRetry, calledOff);
   }
 
   /**
@@ -310,6 +316,7 @@ final class OpenAiClient {
   private final class StreamingCall implements StreamHandler.StreamControl {
     private final String operation;
     private final StreamHandler handler;
+    private final Future<?> calledOff;
     private final Promise<Void> done = Promise.promise();
     private final long started = System.nanoTime();
     private @Nullable HttpClientRequest request;
@@ -330,12 +337,24 @@ final class OpenAiClient {
     /** The last sign of life; the idle timer, armed once, looks at it when it fires. */
     private long lastSignNanos;
 
-    StreamingCall(String operation, StreamHandler handler) {
+    StreamingCall(String operation, StreamHandler handler, Future<?> calledOff) {
       this.operation = operation;
       this.handler = handler;
+      this.calledOff = calledOff;
     }
 
     Future<Void> start(String path, JsonObject body) {
+      if (calledOff.failed()) {
+        return Future.failedFuture(
+            UpstreamError.of(UpstreamError.Kind.CALLED_OFF, "called off before it was sent"));
+      }
+      // The turn's user message could not be stored: no reply may come of it.
+      calledOff.onFailure(
+          e ->
+              failed(
+                  UpstreamError.of(
+                      UpstreamError.Kind.CALLED_OFF,
+                      "called off: the turn's message was not stored")));
       firstTokenTimer =
           vertx.setTimer(
               settings.firstTokenTimeoutMs(),

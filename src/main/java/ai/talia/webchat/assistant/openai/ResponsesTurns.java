@@ -168,7 +168,8 @@ final class ResponsesTurns implements ApiTurns {
               "/responses",
               () -> prepare().map(v -> request(toolsAllowed)),
               () -> attempt = new ResponsesStreamReader(out),
-              () -> !out.textShown())
+              () -> !out.textShown(),
+              turn.stored())
           .recover(this::rebuildIfUnusable)
           .compose(
               reader ->

@@ -38,7 +38,9 @@ public final class UpstreamError extends RuntimeException {
     STREAM_ERROR(502, false, true),
     RESPONSE_FAILED(502, false, true),
     INCOMPLETE(502, false, false),
-    BREAKER_OPEN(503, false, false);
+    BREAKER_OPEN(503, false, false),
+    /** Our side called the call off (its turn's user message could not be stored). */
+    CALLED_OFF(503, false, false);
 
     final int turnStatus;
     final boolean retryable;

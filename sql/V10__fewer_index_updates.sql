@@ -5,5 +5,6 @@
 DROP INDEX IF EXISTS events_session_idx;
 -- Every turn sets the session's last_activity. An index on it made each of those updates write a
 -- new entry in every index of the table (PK, created_at, last_activity) instead of a HOT update
--- in place; only the retention sweep read it, once a day, and now reads the table instead.
+-- in place; only the retention sweep read it, once a day, and now walks webchat_sessions_created_idx
+-- instead (a session is never active before it is created).
 DROP INDEX IF EXISTS webchat_sessions_activity_idx;

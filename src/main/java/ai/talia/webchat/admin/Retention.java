@@ -92,7 +92,7 @@ public final class Retention {
     if (d == null) return Future.succeededFuture(0);
     Instant cutoff = Instant.now().minus(Duration.ofDays(d));
     return singleton
-        .runIfFree(() -> batches(cutoff, 0, 0))
+        .runIfFree(() -> batches(cutoff, null, 0, 0))
         .onSuccess(
             n -> {
               if (n != null)
@@ -101,22 +101,26 @@ public final class Retention {
         .onFailure(e -> log.warn("retention sweep failed", kv("error", e.toString())));
   }
 
-  private Future<Integer> batches(Instant cutoff, int done, int batch) {
+  private Future<Integer> batches(
+      Instant cutoff, AdminStore.@Nullable SweepPosition after, int done, int batch) {
     return store
-        .inactiveSince(cutoff, batchSize)
+        .inactiveSince(cutoff, after, batchSize)
         .compose(
-            ids ->
+            page ->
                 erasure
-                    .eraseAll(ids, ErasedSession.RETENTION)
+                    .eraseAll(page.sessionIds(), ErasedSession.RETENTION)
                     .compose(
                         erasedIds -> {
                           erased.increment(erasedIds.size());
                           int total = done + erasedIds.size();
-                          if (ids.size() < batchSize || batch + 1 >= MAX_BATCHES)
+                          AdminStore.SweepPosition next = page.next();
+                          if (next == null || batch + 1 >= MAX_BATCHES)
                             return Future.succeededFuture(total);
                           Promise<Void> pause = Promise.promise();
                           vertx.setTimer(PAUSE_MS, id -> pause.complete());
-                          return pause.future().compose(v -> batches(cutoff, total, batch + 1));
+                          return pause
+                              .future()
+                              .compose(v -> batches(cutoff, next, total, batch + 1));
                         }));
   }
 }

@@ -276,18 +276,48 @@ public final class AdminStore {
         .map(rows -> all(rows, r -> r.getString("session_id")));
   }
 
+  /** Where the retention sweep goes on: after this session, in (created_at, session_id) order. */
+  public record SweepPosition(Instant createdAt, String sessionId) {}
+
+  /** One page of the retention sweep and where the next starts, or null after the last. */
+  public record InactivePage(List<String> sessionIds, @Nullable SweepPosition next) {}
+
   /**
-   * Up to {@code limit} live sessions whose last activity is before {@code cutoff}, oldest first.
+   * Up to {@code limit} live sessions whose last activity is before {@code cutoff}, in creation
+   * order after {@code after}. A session is never active before it is created, so only sessions
+   * created before the cutoff are read, through the creation index, and each sweep reads them once
+   * from page to page: no index on {@code last_activity}, which every turn updates (V10).
    */
-  public Future<List<String>> inactiveSince(Instant cutoff, int limit) {
+  public Future<InactivePage> inactiveSince(
+      Instant cutoff, @Nullable SweepPosition after, int limit) {
     Map<String, @Nullable Object> p = new HashMap<>();
     p.put("cutoff", ts(cutoff));
     p.put("limit", limit);
+    String from = "";
+    if (after != null) {
+      from =
+          "AND (created_at > #{after_at} OR (created_at = #{after_at} AND session_id > #{after_id})) ";
+      p.put("after_at", ts(after.createdAt()));
+      p.put("after_id", after.sessionId());
+    }
     return query(
-            "SELECT session_id FROM webchat_sessions WHERE erased_at IS NULL "
-                + "AND last_activity < #{cutoff} ORDER BY last_activity, session_id LIMIT #{limit}",
+            "SELECT session_id, created_at FROM webchat_sessions WHERE created_at < #{cutoff} "
+                + from
+                + "AND erased_at IS NULL AND last_activity < #{cutoff} "
+                + "ORDER BY created_at, session_id LIMIT #{limit}",
             p)
-        .map(rows -> all(rows, r -> r.getString("session_id")));
+        .map(
+            rows -> {
+              List<String> ids = new ArrayList<>();
+              @Nullable SweepPosition last = null;
+              for (Row r : rows) {
+                ids.add(r.getString("session_id"));
+                last =
+                    new SweepPosition(
+                        SqlStore.instant(r.getValue("created_at")), r.getString("session_id"));
+              }
+              return new InactivePage(ids, ids.size() < limit ? null : last);
+            });
   }
 
   // --- OpenAI deletions -------------------------------------------------------------------------

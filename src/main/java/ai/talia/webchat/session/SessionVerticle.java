@@ -86,10 +86,14 @@ public final class SessionVerticle extends VerticleBase {
   /** Another actor owns the session now: nothing more is written here. */
   private boolean steppedDown;
 
-  /** Replies and frames name this node in a cluster, so that routers know where the actor runs. */
-  private DeliveryOptions replyOptions = new DeliveryOptions();
+  /** Options with no headers, shared by every actor of a gateway that is not clustered. */
+  private static final DeliveryOptions PLAIN = new DeliveryOptions();
 
-  private DeliveryOptions frameOptions = new DeliveryOptions();
+  /**
+   * For replies and frames: in a cluster they name this node, so that routers know where the actor
+   * runs. Never changed once set, so one instance serves both.
+   */
+  private DeliveryOptions ownerOptions = PLAIN;
 
   private record Accepted(StoredMessage userMessage, Future<StoredMessage> reply) {}
 
@@ -145,8 +149,7 @@ public final class SessionVerticle extends VerticleBase {
             v -> {
               if (services.cluster() != null) {
                 String node = services.cluster().nodeId();
-                replyOptions = new DeliveryOptions().addHeader(SessionCommands.OWNER_HEADER, node);
-                frameOptions = new DeliveryOptions().addHeader(SessionCommands.OWNER_HEADER, node);
+                ownerOptions = new DeliveryOptions().addHeader(SessionCommands.OWNER_HEADER, node);
               }
               // Cluster-wide in a cluster: a command sent from any node reaches this actor.
               consumer = vertx.eventBus().consumer(Addresses.session(sessionId), this::onCommand);
@@ -204,11 +207,11 @@ public final class SessionVerticle extends VerticleBase {
         ar -> {
           lastActivityNanos = System.nanoTime();
           if (ar.succeeded()) {
-            message.reply(ar.result(), replyOptions);
+            message.reply(ar.result(), ownerOptions);
           } else if (ar.cause() instanceof SteppedDown) {
             message.fail(SessionCommands.RETRY_ELSEWHERE, "another actor owns this session");
           } else {
-            message.reply(new ProblemReply(asProblem(ar.cause())), replyOptions);
+            message.reply(new ProblemReply(asProblem(ar.cause())), ownerOptions);
           }
         });
   }
@@ -613,7 +616,7 @@ public final class SessionVerticle extends VerticleBase {
     // Encoded once here; every socket of the session writes the same text.
     vertx
         .eventBus()
-        .publish(Addresses.sessionFrames(sessionId), PublishedFrame.of(frame), frameOptions);
+        .publish(Addresses.sessionFrames(sessionId), PublishedFrame.of(frame), ownerOptions);
   }
 
   private JsonObject pageContext() {

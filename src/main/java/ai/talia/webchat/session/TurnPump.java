@@ -112,7 +112,8 @@ final class TurnPump {
    */
   private @Nullable String runningReplyId;
 
-  private final StringBuilder runningReplyText = new StringBuilder();
+  /** Its text so far; only while a reply is written (an idle actor keeps no buffer). */
+  private @Nullable StringBuilder runningReplyText;
 
   /** Writes that take a seq run one after another, so a failed insert never leaves a gap. */
   private Future<Void> writes = Future.succeededFuture();
@@ -159,7 +160,8 @@ final class TurnPump {
   }
 
   String runningReplyText() {
-    return runningReplyText.toString();
+    StringBuilder text = runningReplyText;
+    return text == null ? "" : text.toString();
   }
 
   /** A turn admitted: it waits from now until it starts (or its user message is not stored). */
@@ -297,7 +299,7 @@ final class TurnPump {
                     .turn(TurnOutcome.of(ar.succeeded()), System.nanoTime() - started);
               running = null;
               runningReplyId = null;
-              runningReplyText.setLength(0);
+              runningReplyText = null;
               session.touched();
               if (ar.succeeded()) turn.reply().tryComplete(ar.result());
               else turn.reply().tryFail(ar.cause());
@@ -317,7 +319,7 @@ final class TurnPump {
         stored.map(
             v -> {
               runningReplyId = replyId;
-              runningReplyText.setLength(0);
+              runningReplyText = null;
               session.publish(SessionFrames.typing(true));
               held.forEach(delta -> show(replyId, delta));
               held.clear();
@@ -367,7 +369,9 @@ final class TurnPump {
   }
 
   private void show(String replyId, String delta) {
-    runningReplyText.append(delta);
+    StringBuilder text = runningReplyText;
+    if (text == null) runningReplyText = text = new StringBuilder(delta.length() + 64);
+    text.append(delta);
     session.publish(SessionFrames.delta(replyId, delta));
   }
 

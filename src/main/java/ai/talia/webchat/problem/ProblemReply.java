@@ -1,12 +1,9 @@
 package ai.talia.webchat.problem;
 
+import ai.talia.webchat.bus.JsonRecordCodec;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 
 /**
  * An {@link ApiProblem} as the failure of an event-bus request: replying with one fails the
@@ -29,41 +26,18 @@ public final class ProblemReply extends ReplyException {
   }
 
   /** Registers the codec as the default for {@code ProblemReply}; harmless when already done. */
-  public static synchronized void register(Vertx vertx) {
-    try {
-      vertx.eventBus().registerDefaultCodec(ProblemReply.class, new Codec());
-    } catch (IllegalStateException alreadyRegistered) {
-      // Another verticle of this Vert.x instance registered it first.
-    }
+  public static void register(Vertx vertx) {
+    JsonRecordCodec.register(vertx, new Codec());
   }
 
-  static final class Codec implements MessageCodec<ProblemReply, ProblemReply> {
-    @Override
-    public void encodeToWire(Buffer buffer, ProblemReply reply) {
-      byte[] json = reply.problem.toWire().encode().getBytes(StandardCharsets.UTF_8);
-      buffer.appendInt(json.length).appendBytes(json);
-    }
-
-    @Override
-    public ProblemReply decodeFromWire(int pos, Buffer buffer) {
-      int length = buffer.getInt(pos);
-      String json = buffer.getString(pos + 4, pos + 4 + length, StandardCharsets.UTF_8.name());
-      return new ProblemReply(ApiProblem.fromWire(new JsonObject(json)));
-    }
-
-    @Override
-    public ProblemReply transform(ProblemReply reply) {
-      return reply;
-    }
-
-    @Override
-    public String name() {
-      return "talia-problem-reply";
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
+  /** The whole problem as its wire JSON ({@link ApiProblem#toWire}). */
+  static final class Codec extends JsonRecordCodec<ProblemReply> {
+    Codec() {
+      super(
+          "talia-problem-reply",
+          ProblemReply.class,
+          reply -> reply.problem.toWire(),
+          json -> new ProblemReply(ApiProblem.fromWire(json)));
     }
   }
 }

@@ -1,8 +1,8 @@
 package ai.talia.webchat.session;
 
+import ai.talia.webchat.bus.JsonRecordCodec;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
@@ -30,51 +30,35 @@ public record PublishedFrame(String type, long seq, String json) {
   }
 
   /** Registers the codec; harmless when already done. */
-  public static synchronized void register(Vertx vertx) {
-    try {
-      vertx.eventBus().registerDefaultCodec(PublishedFrame.class, new Codec());
-    } catch (IllegalStateException alreadyRegistered) {
-      // Another verticle of this Vert.x instance registered it first.
-    }
+  public static void register(Vertx vertx) {
+    JsonRecordCodec.register(
+        vertx,
+        JsonRecordCodec.wire(
+            "talia-published-frame",
+            PublishedFrame.class,
+            PublishedFrame::encodeToWire,
+            PublishedFrame::decodeFromWire));
   }
 
-  static final class Codec implements MessageCodec<PublishedFrame, PublishedFrame> {
-    @Override
-    public void encodeToWire(Buffer buffer, PublishedFrame frame) {
-      byte[] type = frame.type().getBytes(StandardCharsets.UTF_8);
-      byte[] json = frame.json().getBytes(StandardCharsets.UTF_8);
-      buffer
-          .appendInt(type.length)
-          .appendBytes(type)
-          .appendLong(frame.seq())
-          .appendInt(json.length)
-          .appendBytes(json);
-    }
+  /** Not re-encoded as a JSON object: the text goes as it is, after the type and the seq. */
+  private static void encodeToWire(Buffer buffer, PublishedFrame frame) {
+    byte[] type = frame.type().getBytes(StandardCharsets.UTF_8);
+    byte[] json = frame.json().getBytes(StandardCharsets.UTF_8);
+    buffer
+        .appendInt(type.length)
+        .appendBytes(type)
+        .appendLong(frame.seq())
+        .appendInt(json.length)
+        .appendBytes(json);
+  }
 
-    @Override
-    public PublishedFrame decodeFromWire(int pos, Buffer buffer) {
-      int typeLength = buffer.getInt(pos);
-      String type = buffer.getString(pos + 4, pos + 4 + typeLength, "UTF-8");
-      int at = pos + 4 + typeLength;
-      long seq = buffer.getLong(at);
-      int jsonLength = buffer.getInt(at + 8);
-      String json = buffer.getString(at + 12, at + 12 + jsonLength, "UTF-8");
-      return new PublishedFrame(type, seq, json);
-    }
-
-    @Override
-    public PublishedFrame transform(PublishedFrame frame) {
-      return frame;
-    }
-
-    @Override
-    public String name() {
-      return "talia-published-frame";
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
-    }
+  private static PublishedFrame decodeFromWire(int pos, Buffer buffer) {
+    int typeLength = buffer.getInt(pos);
+    String type = buffer.getString(pos + 4, pos + 4 + typeLength, "UTF-8");
+    int at = pos + 4 + typeLength;
+    long seq = buffer.getLong(at);
+    int jsonLength = buffer.getInt(at + 8);
+    String json = buffer.getString(at + 12, at + 12 + jsonLength, "UTF-8");
+    return new PublishedFrame(type, seq, json);
   }
 }

@@ -1,10 +1,8 @@
 package ai.talia.webchat.session;
 
+import ai.talia.webchat.bus.JsonRecordCodec;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -119,57 +117,24 @@ public sealed interface SessionCommand<R extends SessionReply> {
    */
   static void register(Vertx vertx) {
     PublishedFrame.register(vertx);
-    Codec.register(vertx, Send.class);
-    Codec.register(vertx, Consent.class);
-    Codec.register(vertx, State.class);
-    Codec.register(vertx, Erased.class);
+    registerKind(vertx, Send.class);
+    registerKind(vertx, Consent.class);
+    registerKind(vertx, State.class);
+    registerKind(vertx, Erased.class);
     SessionReply.register(vertx);
   }
 
-  /** One per command kind (Vert.x picks a default codec by the body's exact class). */
-  final class Codec<T extends SessionCommand<?>> implements MessageCodec<T, SessionCommand<?>> {
-    private final String name;
-
-    private Codec(Class<T> type) {
-      this.name = "talia-session-command-" + type.getSimpleName();
-    }
-
-    private static synchronized <T extends SessionCommand<?>> void register(
-        Vertx vertx, Class<T> type) {
-      try {
-        vertx.eventBus().registerDefaultCodec(type, new Codec<>(type));
-      } catch (IllegalStateException alreadyRegistered) {
-        // Another verticle of this Vert.x instance registered it first.
-      }
-    }
-
-    @Override
-    public void encodeToWire(Buffer buffer, T command) {
-      byte[] json = command.toJson().encode().getBytes(StandardCharsets.UTF_8);
-      buffer.appendInt(json.length).appendBytes(json);
-    }
-
-    @Override
-    public SessionCommand<?> decodeFromWire(int pos, Buffer buffer) {
-      int length = buffer.getInt(pos);
-      return fromJson(
-          new JsonObject(
-              buffer.getString(pos + 4, pos + 4 + length, StandardCharsets.UTF_8.name())));
-    }
-
-    @Override
-    public SessionCommand<?> transform(T command) {
-      return command;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
-    }
+  /**
+   * One codec per command kind (Vert.x picks a default codec by the body's exact class); each
+   * decodes by the {@code action} its kind writes.
+   */
+  private static <T extends SessionCommand<?>> void registerKind(Vertx vertx, Class<T> type) {
+    JsonRecordCodec.register(
+        vertx,
+        JsonRecordCodec.json(
+            "talia-session-command-" + type.getSimpleName(),
+            type,
+            SessionCommand::toJson,
+            json -> type.cast(fromJson(json))));
   }
 }

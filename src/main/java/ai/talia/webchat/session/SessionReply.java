@@ -1,10 +1,8 @@
 package ai.talia.webchat.session;
 
+import ai.talia.webchat.bus.JsonRecordCodec;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -114,61 +112,21 @@ public sealed interface SessionReply {
 
   /** Registers the codec of every reply kind; harmless when already done. */
   static void register(Vertx vertx) {
-    Codec.register(vertx, Sent.class, Sent::fromJson);
-    Codec.register(vertx, ConsentRecorded.class, ConsentRecorded::fromJson);
-    Codec.register(vertx, State.class, State::fromJson);
-    Codec.register(vertx, Erased.class, json -> new Erased());
+    registerKind(vertx, Sent.class, Sent::fromJson);
+    registerKind(vertx, ConsentRecorded.class, ConsentRecorded::fromJson);
+    registerKind(vertx, State.class, State::fromJson);
+    registerKind(vertx, Erased.class, json -> new Erased());
   }
 
   /**
-   * One per reply kind (Vert.x picks a default codec by the body's exact class, and names the codec
-   * on the wire, so each decodes its own kind).
+   * One codec per reply kind (Vert.x picks a default codec by the body's exact class, and names the
+   * codec on the wire, so each decodes its own kind).
    */
-  final class Codec<T extends SessionReply> implements MessageCodec<T, T> {
-    private final String name;
-    private final Function<JsonObject, T> fromJson;
-
-    private Codec(Class<T> type, Function<JsonObject, T> fromJson) {
-      this.name = "talia-session-reply-" + type.getSimpleName();
-      this.fromJson = fromJson;
-    }
-
-    private static synchronized <T extends SessionReply> void register(
-        Vertx vertx, Class<T> type, Function<JsonObject, T> fromJson) {
-      try {
-        vertx.eventBus().registerDefaultCodec(type, new Codec<>(type, fromJson));
-      } catch (IllegalStateException alreadyRegistered) {
-        // Another verticle of this Vert.x instance registered it first.
-      }
-    }
-
-    @Override
-    public void encodeToWire(Buffer buffer, T reply) {
-      byte[] json = reply.toJson().encode().getBytes(StandardCharsets.UTF_8);
-      buffer.appendInt(json.length).appendBytes(json);
-    }
-
-    @Override
-    public T decodeFromWire(int pos, Buffer buffer) {
-      int length = buffer.getInt(pos);
-      return fromJson.apply(
-          new JsonObject(
-              buffer.getString(pos + 4, pos + 4 + length, StandardCharsets.UTF_8.name())));
-    }
-
-    @Override
-    public T transform(T reply) {
-      return reply;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
-    }
+  private static <T extends SessionReply> void registerKind(
+      Vertx vertx, Class<T> type, Function<JsonObject, T> fromJson) {
+    JsonRecordCodec.register(
+        vertx,
+        JsonRecordCodec.json(
+            "talia-session-reply-" + type.getSimpleName(), type, SessionReply::toJson, fromJson));
   }
 }

@@ -199,7 +199,7 @@ public final class LoadBenchmark {
       for (ChatDriver.ChatSocket socket : sockets)
         warmUp.add(socket.say("Hola " + turnNumber.incrementAndGet()));
       await(Future.all(warmUp));
-      AtomicLong failures = new AtomicLong();
+      FailedTurns failures = new FailedTurns();
       long warmEnd =
           System.nanoTime()
               + TimeUnit.SECONDS.toNanos(Integer.getInteger("bench.warmupSeconds", 30));
@@ -239,7 +239,7 @@ public final class LoadBenchmark {
           key + ".fake_model",
           firstTokenMs + " ms to first token, " + tokens + " tokens, " + tokenMs + " ms each");
       results.put(key + ".turns_per_second", String.format("%.0f", overhead.length / elapsed));
-      results.put(key + ".failed_turns", failures.get());
+      results.put(key + ".failed_turns", failures);
       results.put(key + ".overhead_per_turn", Percentiles.ofNanos(overhead));
       results.put(key + ".first_token_overhead", Percentiles.ofNanos(firstToken));
       // The same in two legs: the message sent until the model has its request, and the model's
@@ -330,7 +330,7 @@ public final class LoadBenchmark {
         other.add(await(viaA.visitor().compose(viaB::connect)));
       }
       AtomicLong turnNumber = new AtomicLong();
-      AtomicLong failures = new AtomicLong();
+      FailedTurns failures = new FailedTurns();
       List<ChatDriver.ChatSocket> all = new ArrayList<>(same);
       all.addAll(other);
       long warmEnd =
@@ -399,7 +399,7 @@ public final class LoadBenchmark {
       Api api = new Api(a.baseUrl());
       results.put("cluster.request_without_bucket", sequentialLatency(api, "/health"));
       results.put("cluster.request_with_ip_bucket", sequentialLatency(api, "/api/webchat/config"));
-      results.put("cluster.failed_turns", failures.get());
+      results.put("cluster.failed_turns", failures);
       await(viaB.close());
       // Failover: sessions whose actor runs on A, reached through B once A is killed.
       List<ChatDriver.Visitor> moved = new ArrayList<>();
@@ -461,7 +461,7 @@ public final class LoadBenchmark {
       ChatDriver driver = new ChatDriver(vertx, jar.port(), "2026-11");
       List<ChatDriver.ChatSocket> sockets = open(driver, sessions);
       AtomicLong turns = new AtomicLong();
-      AtomicLong failures = new AtomicLong();
+      FailedTurns failures = new FailedTurns();
       // Warm-up, not measured: until the JIT has compiled the turn's path, C2 takes a good part of
       // the CPU.
       long warmEnd =
@@ -490,7 +490,7 @@ public final class LoadBenchmark {
       results.put(
           "throughput.cpu_per_turn", GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, turns.get()));
       results.put("throughput.turns_per_second", String.format("%.0f", turns.get() / elapsed));
-      results.put("throughput.failed_turns", failures.get());
+      results.put("throughput.failed_turns", failures);
       results.put(
           "throughput.commits_per_turn",
           turns.get() == 0 ? "n/a" : String.format("%.2f", (double) commits / turns.get()));
@@ -818,7 +818,7 @@ public final class LoadBenchmark {
       AtomicLong turnNumber,
       Map<String, StreamTiming> modelTimes,
       java.util.Queue<long[]> overheads,
-      AtomicLong failures) {
+      FailedTurns failures) {
     if (System.nanoTime() >= endNanos) return Future.succeededFuture();
     String content = "Hola " + turnNumber.incrementAndGet();
     return socket
@@ -834,7 +834,14 @@ public final class LoadBenchmark {
                       // of the first-token overhead, what came before the model had the request
                       model.receivedAt() - ar.result().sentAt()
                     });
-              } else if (failures.incrementAndGet() > 100) {
+              } else if ((ar.failed()
+                      ? failures.add(ar.cause())
+                      // completed, but the fake's timing for it is missing or unfinished
+                      : failures.add(
+                          model == null
+                              ? "benchmark race: no model timing"
+                              : "benchmark race: model timing unfinished"))
+                  > 100) {
                 return Future.failedFuture(
                     ar.failed()
                         ? ar.cause()
@@ -849,14 +856,14 @@ public final class LoadBenchmark {
       ChatDriver.ChatSocket socket,
       long endNanos,
       java.util.function.Consumer<ChatDriver.Timing> onTurn,
-      AtomicLong failures) {
+      FailedTurns failures) {
     if (System.nanoTime() >= endNanos) return Future.succeededFuture();
     return socket
         .say("¿Qué precio tiene?")
         .transform(
             ar -> {
               if (ar.succeeded()) onTurn.accept(ar.result());
-              else if (failures.incrementAndGet() > 100) return Future.failedFuture(ar.cause());
+              else if (failures.add(ar.cause()) > 100) return Future.failedFuture(ar.cause());
               return loop(vertx, socket, endNanos, onTurn, failures);
             });
   }

@@ -321,17 +321,7 @@ class ClusterIT {
   }
 
   private Api.Reply async(JarProcess node, Api.Session s, String content, String cmid) {
-    return api(node)
-        .request("POST", "/api/webchat/messages")
-        .bearer(s.token())
-        .header("Prefer", "respond-async")
-        .json(
-            new JsonObject()
-                .put("session_id", s.id())
-                .put("author", "user")
-                .put("content", content)
-                .put("client_message_id", cmid))
-        .send();
+    return api(node).sayAsync(s, content, cmid);
   }
 
   /** 30 messages as fast as they go, round-robin over {@code nodes}: how many were taken. */

@@ -25,6 +25,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,27 @@ class GroupCommitPostgresTest {
     }
   }
 
+  /**
+   * The first two writes (s0, s1) take both connections and wait on their session rows' lock, so
+   * the writes {@code queued} makes for sessions 2 and up queue in the store; the lock goes once
+   * they have queued, and they go together as a connection frees up.
+   */
+  private List<Future<StoredMessage>> queuedBehindBusyConnections(
+      int sessions, IntFunction<Future<StoredMessage>> queued) throws Exception {
+    List<Future<StoredMessage>> writes = new ArrayList<>();
+    try (Connection blocker = jdbc()) {
+      blocker.setAutoCommit(false);
+      lockSessions(blocker, "s0", "s1");
+      writes.add(acknowledgedVisible(user("s0", 1, "c-0")));
+      writes.add(acknowledgedVisible(user("s1", 1, "c-1")));
+      awaitBlocked(2);
+      for (int i = 2; i < sessions; i++) writes.add(queued.apply(i));
+      Thread.sleep(300);
+      blocker.commit();
+    }
+    return writes;
+  }
+
   @Test
   void writes_queued_behind_busy_connections_share_transactions_and_each_is_told_its_own()
       throws Exception {
@@ -128,20 +150,8 @@ class GroupCommitPostgresTest {
     for (int i = 0; i < sessions; i++) session("s" + i);
     long before = restart()[1];
     probes = 0;
-    List<Future<StoredMessage>> writes = new ArrayList<>();
-    try (Connection blocker = jdbc()) {
-      // The first two writes take both connections and wait on the session rows' lock...
-      blocker.setAutoCommit(false);
-      lockSessions(blocker, "s0", "s1");
-      writes.add(acknowledgedVisible(user("s0", 1, "c-0")));
-      writes.add(acknowledgedVisible(user("s1", 1, "c-1")));
-      awaitBlocked(2);
-      // ...so the others queue in the store, and go together once a connection frees up.
-      for (int i = 2; i < sessions; i++)
-        writes.add(acknowledgedVisible(user("s" + i, 1, "c-" + i)));
-      Thread.sleep(300);
-      blocker.commit();
-    }
+    List<Future<StoredMessage>> writes =
+        queuedBehindBusyConnections(sessions, i -> acknowledgedVisible(user("s" + i, 1, "c-" + i)));
     List<StoredMessage> stored = new ArrayList<>();
     for (Future<StoredMessage> w : writes) stored.add(await(w));
     await(reader.query("COMMIT").execute());
@@ -175,22 +185,17 @@ class GroupCommitPostgresTest {
     long before = restart()[1];
     probes = 0;
 
-    List<Future<StoredMessage>> writes = new ArrayList<>();
-    try (Connection blocker = jdbc()) {
-      blocker.setAutoCommit(false);
-      lockSessions(blocker, "s0", "s1");
-      writes.add(acknowledgedVisible(user("s0", 1, "c-0")));
-      writes.add(acknowledgedVisible(user("s1", 1, "c-1")));
-      awaitBlocked(2);
-      for (int i = 2; i < sessions; i++) {
-        // The first of the batch, one in the middle and the last fail; the others must not.
-        StoredMessage m =
-            i == 2 || i == sessions - 1 ? user("s" + i, 2, "c-dup") : user("s" + i, 1, "c-" + i);
-        writes.add(i == 20 ? store.appendUserMessage(m, UNCLAIMED) : acknowledgedVisible(m));
-      }
-      Thread.sleep(300);
-      blocker.commit();
-    }
+    List<Future<StoredMessage>> writes =
+        queuedBehindBusyConnections(
+            sessions,
+            i -> {
+              // The first of the batch, one in the middle and the last fail; the others must not.
+              StoredMessage m =
+                  i == 2 || i == sessions - 1
+                      ? user("s" + i, 2, "c-dup")
+                      : user("s" + i, 1, "c-" + i);
+              return i == 20 ? store.appendUserMessage(m, UNCLAIMED) : acknowledgedVisible(m);
+            });
     // Every write answered, some of them with a failure.
     await(Future.join(writes).transform(all -> Future.succeededFuture()));
     await(reader.query("COMMIT").execute());

@@ -108,12 +108,7 @@ public final class Api {
   public Reply say(Session s, String content, String clientMessageId) {
     return request("POST", "/api/webchat/messages")
         .bearer(s.token())
-        .json(
-            new JsonObject()
-                .put("session_id", s.id())
-                .put("author", "user")
-                .put("content", content)
-                .put("client_message_id", clientMessageId))
+        .json(userMessage(s, content, clientMessageId))
         .send();
   }
 
@@ -122,13 +117,16 @@ public final class Api {
     return request("POST", "/api/webchat/messages")
         .bearer(s.token())
         .header("Prefer", "respond-async")
-        .json(
-            new JsonObject()
-                .put("session_id", s.id())
-                .put("author", "user")
-                .put("content", content)
-                .put("client_message_id", clientMessageId))
+        .json(userMessage(s, content, clientMessageId))
         .send();
+  }
+
+  private static JsonObject userMessage(Session s, String content, String clientMessageId) {
+    return new JsonObject()
+        .put("session_id", s.id())
+        .put("author", "user")
+        .put("content", content)
+        .put("client_message_id", clientMessageId);
   }
 
   public Reply history(Session s) {

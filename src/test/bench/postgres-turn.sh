@@ -23,8 +23,10 @@ script="$(mktemp)"
 trap 'rm -f "$script"; psql -q "$base" -c "DROP DATABASE IF EXISTS $db" >/dev/null' EXIT
 
 psql -q "$base" -c "CREATE DATABASE $db"
-# Every migration in version order, as Flyway applies them.
-for f in $(ls "$here"/sql/V*__*.sql | sort -V); do psql -q -v ON_ERROR_STOP=1 "$server/$db" -f "$f"; done
+# Every migration in version order, as Flyway applies them (sql/postgres/ holds Postgres-only ones).
+for f in $(ls "$here"/sql/V*__*.sql "$here"/sql/postgres/V*__*.sql | awk -F/ '{print $NF "\t" $0}' | sort -V | cut -f2); do
+  psql -q -v ON_ERROR_STOP=1 "$server/$db" -f "$f"
+done
 psql -q "$server/$db" -c "INSERT INTO webchat_sessions (session_id, token_hash, locale, created_at, last_activity)
   SELECT 's' || g, 'hash', 'es', now(), now() FROM generate_series(1, 200) g"
 

@@ -60,11 +60,15 @@ public record Database(
     return JDBCPool.pool(vertx, new AutoCommitRestoringDataSource(h2DataSource()), poolOptions);
   }
 
-  /** Applies the sql/ migrations (packaged as db/migration). Blocking: call from a worker. */
+  /**
+   * Applies the sql/ migrations (packaged as db/migration) and the Java ones. Blocking: call from a
+   * worker.
+   */
   public void migrate() {
     Flyway.configure(Database.class.getClassLoader())
         .dataSource(migrationDataSource())
         .locations("classpath:db/migration")
+        .javaMigrations(new MessageIndexesMigration())
         .load()
         .migrate();
   }

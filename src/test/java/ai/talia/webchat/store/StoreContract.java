@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class StoreContract {
   private Vertx vertx;
-  private Store store;
+  Store store;
   private TaliaConfig config;
   private final List<JsonObject> published = new CopyOnWriteArrayList<>();
 
@@ -65,13 +65,13 @@ abstract class StoreContract {
   }
 
   /** The owner epoch of a session no actor has claimed yet. */
-  private static final long UNCLAIMED = 0;
+  static final long UNCLAIMED = 0;
 
   private static Instant now() {
     return Instant.now().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  private SessionRecord session(String id) {
+  SessionRecord session(String id) {
     Instant at = now();
     return await(
         store.createSession(
@@ -88,7 +88,7 @@ abstract class StoreContract {
                 0)));
   }
 
-  private static StoredMessage user(String sessionId, long seq, String cmid) {
+  static StoredMessage user(String sessionId, long seq, String cmid) {
     return new StoredMessage(
         UUID.randomUUID().toString(),
         sessionId,
@@ -104,7 +104,7 @@ abstract class StoreContract {
         0);
   }
 
-  private static StoredMessage reply(String sessionId, long seq, String replyTo) {
+  static StoredMessage reply(String sessionId, long seq, String replyTo) {
     return new StoredMessage(
         UUID.randomUUID().toString(),
         sessionId,
@@ -617,7 +617,7 @@ abstract class StoreContract {
   }
 
   /** A JDBC connection of its own to this test's database. */
-  private Connection otherConnection() throws Exception {
+  Connection otherConnection() throws Exception {
     Database db = Database.fromConfig(config);
     return db.postgres() != null
         ? DriverManager.getConnection(TestDatabases.jdbc(config.string(ConfigKeys.DB_URL)))

@@ -3,8 +3,8 @@
 # runs what SqlStore sends per turn against the schema of every sql/ migration, pipelined as the
 # gateway sends it, with no gateway at all. A "tps" here is a turn. Per turn, two writes:
 #   the user message: the owner-epoch fence, its insert (pending), its webchat_message_sent event;
-#   the reply: the session row's update, the fence, the reply's insert, the user message marked
-#   completed, its webchat_message_received event.
+#   the reply: the session row's update (the fence in it), the reply's insert, the user message
+#   marked completed, its webchat_message_received event.
 # Each write is its own pipelined BEGIN … COMMIT here: 2 commits a turn. The gateway's group commit
 # puts many sessions' writes in one transaction (≈ 0.38 commits a turn in the throughput phase), so
 # this is a floor of that ceiling for the same statements.
@@ -44,8 +44,7 @@ COMMIT;
 \endpipeline
 \startpipeline
 BEGIN;
-UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + 0, last_activity = now() WHERE session_id = 's' || :s;
-SELECT 1 / (CASE WHEN owner_epoch = 0 THEN 1 ELSE 0 END) AS fence FROM webchat_sessions WHERE session_id = 's' || :s;
+UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + 0, last_activity = now(), owner_epoch = owner_epoch / (CASE WHEN owner_epoch = 0 THEN 1 ELSE 0 END) WHERE session_id = 's' || :s;
 INSERT INTO messages (id, session_id, seq, role, content, created_at, client_message_id, status, reply_to, error_code, input_tokens, output_tokens)
   VALUES ('a' || :client_id || '-' || :r, 's' || :s, :r + 1, 'assistant', 'TalIA tiene un plan Inicio de 49 € al mes y un plan Empresa a medida; los dos incluyen 14 días de prueba gratis.', now(), NULL, 'completed', 'u' || :client_id || '-' || :r, NULL, 0, 0);
 UPDATE messages SET status = 'completed', error_code = NULL WHERE id = 'u' || :client_id || '-' || :r;

@@ -85,6 +85,15 @@ public final class SqlStore implements Store {
       "SELECT 1 / (CASE WHEN owner_epoch = #{epoch} THEN 1 ELSE 0 END) AS fence "
           + "FROM webchat_sessions WHERE session_id = #{fence_session}";
 
+  /**
+   * The same fence inside an update of the session's row, one statement fewer: the assignment
+   * leaves owner_epoch as it is, or fails by zero when it is no longer {@code #{epoch}}. Under READ
+   * COMMITTED the update reads the row's latest version once it holds its lock, and a claim waits
+   * for that lock until this write commits.
+   */
+  private static final String FENCED_SESSION_UPDATE =
+      "owner_epoch = owner_epoch / (CASE WHEN owner_epoch = #{epoch} THEN 1 ELSE 0 END)";
+
   private static final String DIVISION_BY_ZERO = "22012";
 
   private static final String LATEST_CONSENT =
@@ -214,10 +223,11 @@ public final class SqlStore implements Store {
     return write(
         List.of(),
         List.of(
-            fence(sessionId, ownerEpoch),
             new Statement(
-                "UPDATE webchat_sessions SET assistant_thread_id = #{thread} WHERE session_id = #{id}",
-                params("thread", assistantThreadId, "id", sessionId))));
+                "UPDATE webchat_sessions SET assistant_thread_id = #{thread}, "
+                    + FENCED_SESSION_UPDATE
+                    + " WHERE session_id = #{id}",
+                params("thread", assistantThreadId, "epoch", ownerEpoch, "id", sessionId))));
   }
 
   @Override
@@ -277,11 +287,18 @@ public final class SqlStore implements Store {
     List<Statement> statements = new ArrayList<>();
     statements.add(
         new Statement(
-            "UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
-                + "WHERE session_id = #{id}",
-            params("tokens", tokensUsed, "at", ts(reply.createdAt()), "id", reply.sessionId())));
-    // After the session's row is locked by that update: a claim cannot slip in before commit.
-    statements.add(fence(reply.sessionId(), ownerEpoch));
+            "UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + #{tokens}, last_activity = #{at}, "
+                + FENCED_SESSION_UPDATE
+                + " WHERE session_id = #{id}",
+            params(
+                "tokens",
+                tokensUsed,
+                "at",
+                ts(reply.createdAt()),
+                "epoch",
+                ownerEpoch,
+                "id",
+                reply.sessionId())));
     statements.add(insertMessage(reply));
     if (reply.replyTo() != null) {
       statements.add(
@@ -299,10 +316,18 @@ public final class SqlStore implements Store {
         List.of(),
         List.of(
             new Statement(
-                "UPDATE webchat_sessions SET tokens_used = tokens_used + #{tokens}, last_activity = #{at} "
-                    + "WHERE session_id = #{id}",
-                params("tokens", tokensUsed, "at", ts(Instant.now()), "id", sessionId)),
-            fence(sessionId, ownerEpoch),
+                "UPDATE webchat_sessions SET tokens_used = tokens_used + #{tokens}, last_activity = #{at}, "
+                    + FENCED_SESSION_UPDATE
+                    + " WHERE session_id = #{id}",
+                params(
+                    "tokens",
+                    tokensUsed,
+                    "at",
+                    ts(Instant.now()),
+                    "epoch",
+                    ownerEpoch,
+                    "id",
+                    sessionId)),
             new Statement(
                 "UPDATE messages SET status = #{status}, error_code = #{code} WHERE id = #{mid}",
                 params(

@@ -145,12 +145,31 @@ public final class LoadBenchmark {
     database = postgres();
     all.put("TALIA_DB_URL", database);
     all.putIfAbsent("TALIA_ENGINE", "scripted");
-    // e.g. -Dbench.jvmArgs=-XX:StartFlightRecording=filename=/tmp/gateway.jfr,settings=profile to
-    // profile the gateway
+    all.putAll(gatewayEnv());
     List<String> args = new ArrayList<>(List.of(jvm));
-    String extra = System.getProperty("bench.jvmArgs", "");
-    if (!extra.isBlank()) args.addAll(List.of(extra.trim().split("\\s+")));
+    args.addAll(gatewayJvmArgs());
     return JarProcess.start(workDir(conf), all, args.toArray(String[]::new));
+  }
+
+  /** {@code -Dbench.gatewayEnv=NAME=value,...}: settings of every gateway, to compare them. */
+  private static Map<String, String> gatewayEnv() {
+    Map<String, String> env = new HashMap<>();
+    for (String pair : System.getProperty("bench.gatewayEnv", "").split(",", -1)) {
+      if (pair.isBlank()) continue;
+      int eq = pair.indexOf('=');
+      if (eq <= 0) throw new IllegalArgumentException("bench.gatewayEnv: not NAME=value: " + pair);
+      env.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return env;
+  }
+
+  /**
+   * {@code -Dbench.jvmArgs=...}: flags of every gateway's JVM, e.g.
+   * -XX:StartFlightRecording=filename=/tmp/gateway.jfr,settings=profile to profile it.
+   */
+  private static List<String> gatewayJvmArgs() {
+    String extra = System.getProperty("bench.jvmArgs", "");
+    return extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
   }
 
   /**
@@ -303,18 +322,19 @@ public final class LoadBenchmark {
                   .timing(timing);
             });
     Map<String, String> env =
-        Map.of(
-            "TALIA_ENGINE",
-            "openai",
-            "TALIA_OPENAI_API_KEY",
-            fake.apiKey(),
-            "TALIA_OPENAI_BASE_URL",
-            fake.baseUrl(),
-            "TALIA_OPENAI_MAX_CONNECTIONS",
-            String.valueOf(sessions * 4));
+        new HashMap<>(
+            Map.of(
+                "TALIA_ENGINE",
+                "openai",
+                "TALIA_OPENAI_API_KEY",
+                fake.apiKey(),
+                "TALIA_OPENAI_BASE_URL",
+                fake.baseUrl(),
+                "TALIA_OPENAI_MAX_CONNECTIONS",
+                String.valueOf(sessions * 4)));
+    env.putAll(gatewayEnv());
     List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
-    String extra = System.getProperty("bench.jvmArgs", "");
-    if (!extra.isBlank()) jvm.addAll(List.of(extra.trim().split("\\s+")));
+    jvm.addAll(gatewayJvmArgs());
     try (GatewayCluster cluster = new GatewayCluster(2, env, benchConf(new JsonObject()), jvm)) {
       List<JarProcess> nodes = cluster.start(2);
       JarProcess a = nodes.get(0);

@@ -61,6 +61,7 @@ public enum ConfigKeys {
   DB_URL("db.url", Kind.TEXT, "TALIA_DB_URL", Exposure.SECRET),
   DB_DATA_DIR("db.dataDir", Kind.TEXT, "TALIA_DATA_DIR"),
   DB_POOL_SIZE("db.poolSize", Kind.NUMBER),
+  DB_WRITE_CONNECTIONS("db.writeConnections", Kind.NUMBER, "TALIA_DB_WRITE_CONNECTIONS"),
   ENGINE_NAME("engine.name", Kind.TEXT, "TALIA_ENGINE"),
   SCRIPTED_FLOW_FILE("scripted.flowFile", Kind.TEXT),
   SCRIPTED_CHUNK_CHARS("scripted.chunkChars", Kind.NUMBER),

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import ai.talia.webchat.bus.Addresses;
 import ai.talia.webchat.bus.LocalCodec;
+import ai.talia.webchat.config.Check;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.TaliaConfig;
 import io.vertx.core.Future;
@@ -52,14 +53,16 @@ public final class PersistenceVerticle extends VerticleBase {
             false)
         .compose(
             v -> {
-              int poolSize = config.integer(ConfigKeys.DB_POOL_SIZE);
+              int poolSize = Check.atLeast(config, ConfigKeys.DB_POOL_SIZE, 1);
+              int writeConnections =
+                  Math.min(Check.atLeast(config, ConfigKeys.DB_WRITE_CONNECTIONS, 1), poolSize);
               pool = database.createPool(vertx, poolSize);
               Store store =
                   new SqlStore(
                       pool,
                       database.postgres() != null,
-                      // Writes may hold every connection: batches form only when all are busy.
-                      poolSize,
+                      // Batches form only while every write connection is busy.
+                      writeConnections,
                       event -> vertx.eventBus().publish(Addresses.EVENTS, event.toJson()),
                       subscriptions);
               consumer =

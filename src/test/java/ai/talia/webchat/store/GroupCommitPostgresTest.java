@@ -43,6 +43,9 @@ class GroupCommitPostgresTest {
 
   private static final long UNCLAIMED = 0;
 
+  /** The connections batches may hold ({@code db.writeConnections}): all of the pool unless set. */
+  private int writeConnections = POOL;
+
   private Vertx vertx;
   private Store store;
   private String url;
@@ -67,6 +70,7 @@ class GroupCommitPostgresTest {
     TaliaConfig config =
         RunningGateway.baseConfig()
             .with(ConfigKeys.DB_POOL_SIZE, POOL)
+            .with(ConfigKeys.DB_WRITE_CONNECTIONS, writeConnections)
             .with(ConfigKeys.DB_URL, url);
     vertx = Vertx.vertx();
     await(vertx.deployVerticle(new PersistenceVerticle(config)));
@@ -171,6 +175,28 @@ class GroupCommitPostgresTest {
     assertThat(commits)
         .as("transactions committed for %d writes", sessions)
         .isLessThan(sessions / 3);
+  }
+
+  @Test
+  void with_one_write_connection_a_write_queues_behind_the_one_in_flight() throws Exception {
+    await(vertx.close());
+    writeConnections = 1;
+    open();
+    session("s0");
+    session("s1");
+    try (Connection blocker = jdbc()) {
+      blocker.setAutoCommit(false);
+      lockSessions(blocker, "s0");
+      Future<StoredMessage> first = acknowledgedVisible(user("s0", 1, "c-0"));
+      awaitBlocked(1);
+      // The pool has a second connection, but writes may not take it.
+      Future<StoredMessage> queued = acknowledgedVisible(user("s1", 1, "c-1"));
+      Thread.sleep(300);
+      assertThat(queued.isComplete()).as("a write beside the one blocked").isFalse();
+      blocker.commit();
+      assertThat(await(first).sessionId()).isEqualTo("s0");
+      assertThat(await(queued).sessionId()).isEqualTo("s1");
+    }
   }
 
   @Test

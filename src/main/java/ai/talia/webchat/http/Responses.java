@@ -43,6 +43,35 @@ public final class Responses {
         .end(problem.toJson().encode());
   }
 
+  /**
+   * Sends a file packaged with the gateway. Vert.x reports a missing or unreadable file only
+   * through the returned future, with nothing written: left unhandled, the request would hang until
+   * the client gave up. A missing file is a 404 (a build without the npm step has no admin page),
+   * anything else the usual 500.
+   */
+  static void packagedFile(RoutingContext ctx, String contentType, String path) {
+    ctx.response()
+        .putHeader("Content-Type", contentType)
+        .sendFile(path)
+        .onFailure(
+            failure -> {
+              if (isMissingFile(failure)) {
+                log.warn("packaged file missing", kv("file", path));
+                ctx.fail(404);
+              } else {
+                ctx.fail(failure);
+              }
+            });
+  }
+
+  private static boolean isMissingFile(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.io.FileNotFoundException
+          || t instanceof java.nio.file.NoSuchFileException) return true;
+    }
+    return false;
+  }
+
   /** The router's failure handler: every failure becomes problem+json, never a stack trace. */
   static void failure(RoutingContext ctx) {
     Throwable failure = ctx.failure();

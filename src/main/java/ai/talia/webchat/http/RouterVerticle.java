@@ -137,10 +137,7 @@ public final class RouterVerticle extends VerticleBase {
     router
         .get("/openapi.yaml")
         .handler(
-            ctx ->
-                ctx.response()
-                    .putHeader("Content-Type", "application/yaml; charset=utf-8")
-                    .sendFile("openapi.yaml"));
+            ctx -> Responses.packagedFile(ctx, "application/yaml; charset=utf-8", "openapi.yaml"));
     // The demo landing and the widget: the strictest CSP the widget works under (README § The
     // widget).
     router
@@ -181,10 +178,9 @@ public final class RouterVerticle extends VerticleBase {
                 return;
               }
               ctx.response()
-                  .putHeader("Content-Type", "text/html; charset=utf-8")
                   .putHeader("Cache-Control", "no-store")
-                  .putHeader("Referrer-Policy", "no-referrer")
-                  .sendFile("webroot/admin/index.html");
+                  .putHeader("Referrer-Policy", "no-referrer");
+              Responses.packagedFile(ctx, "text/html; charset=utf-8", "webroot/admin/index.html");
             });
     router
         .get("/admin/*")

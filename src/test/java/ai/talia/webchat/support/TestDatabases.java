@@ -5,18 +5,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Where integration tests find their databases. Postgres is the real server: the one at {@code
  * TALIA_TEST_DB_URL} (a postgresql:// URL of a database the tests may create databases from;
  * `.ci/run` sets it), or a Testcontainers Postgres when a Docker engine is present. Each call gives
- * a new, empty database, so tests never see each other's rows.
+ * a new, empty database, so tests never see each other's rows. The databases a JVM created are
+ * dropped when it exits (a developer's server would otherwise gain hundreds per run, and with them
+ * autovacuum's rounds), unless {@code TALIA_TEST_KEEP_DATABASES=true} keeps them to look into.
  */
 public final class TestDatabases {
   private static volatile String containerUrl;
+  private static final Queue<String> created = new ConcurrentLinkedQueue<>();
+  private static final AtomicBoolean dropOnExit = new AtomicBoolean();
 
   private TestDatabases() {}
 
@@ -38,11 +46,35 @@ public final class TestDatabases {
     try (Connection c = DriverManager.getConnection(jdbc(base));
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
+      created.add(name);
+      // A Testcontainers server goes away with the JVM anyway.
+      if (!base.equals(containerUrl)
+          && !"true".equals(System.getenv("TALIA_TEST_KEEP_DATABASES"))
+          && dropOnExit.compareAndSet(false, true)) {
+        Runtime.getRuntime()
+            .addShutdownHook(new Thread(() -> dropCreated(base), "drop-test-databases"));
+      }
     } catch (Exception e) {
       throw new IllegalStateException(
           "Cannot create a test database on " + redact(base) + ": " + e.getMessage(), e);
     }
     return base.replaceFirst("/[^/?]*(\\?.*)?$", "/" + name + "$1");
+  }
+
+  /** FORCE ends the connections a killed gateway process or an unclosed pool left open. */
+  private static void dropCreated(String base) {
+    try (Connection c = DriverManager.getConnection(jdbc(base));
+        Statement s = c.createStatement()) {
+      for (String name = created.poll(); name != null; name = created.poll()) {
+        try {
+          s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+          System.err.println("Could not drop test database " + name + ": " + e.getMessage());
+        }
+      }
+    } catch (SQLException e) {
+      System.err.println("Could not drop the test databases on " + redact(base) + ": " + e);
+    }
   }
 
   /** A fresh directory for the embedded store. */

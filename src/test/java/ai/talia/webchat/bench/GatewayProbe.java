@@ -142,6 +142,58 @@ final class GatewayProbe {
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
+  /**
+   * The gateway's read and write system calls so far (syscr, syscw of /proc/PID/io: sockets, files,
+   * pipes and event-loop wake-ups alike) and, when {@code database} is named, how often that
+   * database's Postgres backends went to sleep waiting (voluntary context switches; a backend's
+   * recv(2) is not in syscr). Counts, so unlike CPU time they do not move with the machine's speed
+   * from one run to the next (a backend that ended meanwhile takes its count with it).
+   */
+  long[] syscalls(String database) throws Exception {
+    long[] gateway = readsAndWrites(Path.of("/proc/" + pid));
+    long[] backends = {0};
+    if (!database.isEmpty()) {
+      try (var procs = Files.list(Path.of("/proc"))) {
+        for (Path p : (Iterable<Path>) procs::iterator) {
+          if (!p.getFileName().toString().chars().allMatch(Character::isDigit)) continue;
+          try {
+            if (!Files.readString(p.resolve("cmdline")).contains(" " + database + " ")) continue;
+            for (String line : Files.readAllLines(p.resolve("status")))
+              if (line.startsWith("voluntary_ctxt_switches:"))
+                backends[0] += Long.parseLong(line.substring(24).trim());
+          } catch (java.io.IOException gone) {
+            // the process ended meanwhile
+          }
+        }
+      }
+    }
+    return new long[] {gateway[0], gateway[1], backends[0]};
+  }
+
+  private static long[] readsAndWrites(Path proc) throws java.io.IOException {
+    long reads = 0;
+    long writes = 0;
+    for (String line : Files.readAllLines(proc.resolve("io"))) {
+      if (line.startsWith("syscr:")) reads = Long.parseLong(line.substring(6).trim());
+      if (line.startsWith("syscw:")) writes = Long.parseLong(line.substring(6).trim());
+    }
+    return new long[] {reads, writes};
+  }
+
+  /** Read and write system calls per turn between two {@link #syscalls} readings. */
+  static String syscallsPerTurn(long[] before, long[] after, long turns) {
+    if (turns == 0) return "n/a";
+    String backends =
+        after[2] > 0
+            ? String.format(
+                "; its database's Postgres backends slept %.2f times",
+                (double) (after[2] - before[2]) / turns)
+            : "";
+    return String.format(
+        "gateway reads %.2f, writes %.2f%s",
+        (double) (after[0] - before[0]) / turns, (double) (after[1] - before[1]) / turns, backends);
+  }
+
   /** CPU ms per turn of each party between two {@link #cpuNanos()} readings. */
   static String cpuPerTurn(long[] before, long[] after, long turns) {
     if (turns == 0) return "n/a";

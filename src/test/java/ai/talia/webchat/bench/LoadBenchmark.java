@@ -241,6 +241,7 @@ public final class LoadBenchmark {
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
       GatewayProfiler profile = GatewayProfiler.start(jar.pid(), key);
       long[] cpuBefore = probe.cpuNanos();
+      long[] syscallsBefore = probe.syscalls(databaseName());
       long start = System.nanoTime();
       for (ChatDriver.ChatSocket socket : sockets) {
         loops.add(timedLoop(socket, end, turnNumber, modelTimes, overheads, failures));
@@ -248,6 +249,7 @@ public final class LoadBenchmark {
       await(Future.join(loops));
       double elapsed = (System.nanoTime() - start) / 1e9;
       long[] cpuAfter = probe.cpuNanos();
+      long[] syscallsAfter = probe.syscalls(databaseName());
       section(profile.stop(resultsDir()));
       long[] overhead = overheads.stream().mapToLong(o -> o[0]).toArray();
       long[] firstToken = overheads.stream().mapToLong(o -> o[1]).toArray();
@@ -269,6 +271,9 @@ public final class LoadBenchmark {
           key + ".cpu_per_turn",
           GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, overhead.length)
               .replace("driver", "driver+fake model"));
+      results.put(
+          key + ".syscalls_per_turn",
+          GatewayProbe.syscallsPerTurn(syscallsBefore, syscallsAfter, overhead.length));
       // The gateway's own view: from the engine's start of a turn to its first text, and to its
       // end.
       results.put(
@@ -474,6 +479,11 @@ public final class LoadBenchmark {
             });
   }
 
+  /** The benchmark database's name, as its Postgres backends' titles show it. */
+  private String databaseName() {
+    return database.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
+  }
+
   /** Scripted engine on Postgres: turns per second with many sessions chatting back to back. */
   void throughput(int sessions, int seconds) throws Exception {
     try (JarProcess jar = jar(new JsonObject(), Map.of(), "-Xmx1g")) {
@@ -494,8 +504,9 @@ public final class LoadBenchmark {
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
       GatewayProfiler profile = GatewayProfiler.start(jar.pid(), "throughput");
       long commitsBefore = DatabaseStats.commits(database);
-      String databaseName = database.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
+      String databaseName = databaseName();
       long[] cpuBefore = probe.cpuNanos(databaseName);
+      long[] syscallsBefore = probe.syscalls(databaseName);
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       List<Future<Void>> loops = new ArrayList<>();
       for (ChatDriver.ChatSocket socket : sockets)
@@ -504,11 +515,15 @@ public final class LoadBenchmark {
       await(Future.join(loops));
       double elapsed = (System.nanoTime() - start) / 1e9;
       long[] cpuAfter = probe.cpuNanos(databaseName);
+      long[] syscallsAfter = probe.syscalls(databaseName);
       long commits = DatabaseStats.commits(database) - commitsBefore;
       section(profile.stop(resultsDir()));
       results.put("throughput.sessions", sessions);
       results.put(
           "throughput.cpu_per_turn", GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, turns.get()));
+      results.put(
+          "throughput.syscalls_per_turn",
+          GatewayProbe.syscallsPerTurn(syscallsBefore, syscallsAfter, turns.get()));
       results.put("throughput.turns_per_second", String.format("%.0f", turns.get() / elapsed));
       results.put("throughput.failed_turns", failures);
       results.put(

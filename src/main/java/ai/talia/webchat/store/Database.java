@@ -55,7 +55,19 @@ public record Database(
   public Pool createPool(Vertx vertx, int size, String name) {
     PoolOptions poolOptions = new PoolOptions().setMaxSize(size).setName(name);
     if (postgres != null) {
-      return PgBuilder.pool().with(poolOptions).connectingTo(postgres).using(vertx).build();
+      return PgBuilder.pool()
+          .with(poolOptions)
+          .connectingTo(postgres)
+          .withConnectHandler(
+              connection -> {
+                try {
+                  WireFlushes.coalesce(connection);
+                } finally {
+                  connection.close(); // hands it to the pool
+                }
+              })
+          .using(vertx)
+          .build();
     }
     return JDBCPool.pool(vertx, new AutoCommitRestoringDataSource(h2DataSource()), poolOptions);
   }

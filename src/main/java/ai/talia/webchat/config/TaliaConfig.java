@@ -98,11 +98,19 @@ public final class TaliaConfig {
         "Configuration key " + key + " must be a whole number, got: " + v);
   }
 
+  /**
+   * {@code true} or {@code false}, any case. Anything else is refused rather than read as {@code
+   * false}: {@code TALIA_CONSENT_REQUIRED=yes} must not turn consent off.
+   */
   public boolean bool(ConfigKeys key) {
     Object v = value(key);
     if (v instanceof Boolean b) return b;
-    if (v instanceof String s) return Boolean.parseBoolean(s.trim());
-    throw missing(key);
+    if (v == null) throw missing(key);
+    String s = v.toString().trim();
+    if (s.equalsIgnoreCase("true")) return true;
+    if (s.equalsIgnoreCase("false")) return false;
+    throw new IllegalArgumentException(
+        "Configuration key " + key + " must be true or false, got: " + s);
   }
 
   public List<String> list(ConfigKeys key) {

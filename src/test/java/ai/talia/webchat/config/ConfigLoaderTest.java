@@ -82,6 +82,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void a_flag_is_true_or_false_and_anything_else_is_a_clear_error() {
+    assertThat(
+            await(ConfigLoader.load(vertx, workDir, Map.of("TALIA_CONSENT_REQUIRED", " FALSE ")))
+                .bool(ConfigKeys.CONSENT_REQUIRED))
+        .isFalse();
+    assertThat(
+            await(ConfigLoader.load(vertx, workDir, Map.of("TALIA_CONSENT_REQUIRED", "True")))
+                .bool(ConfigKeys.CONSENT_REQUIRED))
+        .isTrue();
+    // Read leniently, "yes" was false: consent silently off.
+    for (String unclear : new String[] {"yes", "1", "on", "tru"}) {
+      TaliaConfig config =
+          await(ConfigLoader.load(vertx, workDir, Map.of("TALIA_CONSENT_REQUIRED", unclear)));
+      assertThatThrownBy(() -> config.bool(ConfigKeys.CONSENT_REQUIRED))
+          .as(unclear)
+          .hasMessageContaining("consent.required")
+          .hasMessageContaining("true or false");
+    }
+  }
+
+  @Test
   void a_bad_number_is_a_clear_error() {
     TaliaConfig config =
         await(ConfigLoader.load(vertx, workDir, Map.of("TALIA_HTTP_PORT", "eighty")));

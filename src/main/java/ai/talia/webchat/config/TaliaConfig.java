@@ -109,8 +109,9 @@ public final class TaliaConfig {
     String s = v.toString().trim();
     if (s.equalsIgnoreCase("true")) return true;
     if (s.equalsIgnoreCase("false")) return false;
+    String named = key.env() == null ? key.key() : key.key() + " (" + key.env() + ")";
     throw new IllegalArgumentException(
-        "Configuration key " + key + " must be true or false, got: " + s);
+        "Configuration key " + named + " must be true or false, got: " + s);
   }
 
   public List<String> list(ConfigKeys key) {

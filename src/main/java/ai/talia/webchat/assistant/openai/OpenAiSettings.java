@@ -127,7 +127,7 @@ public record OpenAiSettings(
     }
     String model = config.requiredString(ConfigKeys.OPENAI_MODEL);
     State state = state(config.requiredString(ConfigKeys.OPENAI_STATE));
-    boolean store = strictBool(config, ConfigKeys.OPENAI_STORE);
+    boolean store = config.bool(ConfigKeys.OPENAI_STORE);
     if (state == State.CONVERSATION && !store) {
       throw new IllegalArgumentException(
           "TALIA_OPENAI_STORE=false cannot keep a conversation at OpenAI: "
@@ -241,14 +241,6 @@ public record OpenAiSettings(
           throw new IllegalArgumentException(
               "TALIA_OPENAI_STATE must be conversation or stateless, got: " + value);
     };
-  }
-
-  private static boolean strictBool(TaliaConfig config, ConfigKeys key) {
-    Object v = config.value(key);
-    if (v instanceof Boolean b) return b;
-    String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
-    if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
-    throw new IllegalArgumentException(key.env() + " must be true or false, got: " + v);
   }
 
   private static String chatMaxTokensParam(@Nullable String value) {

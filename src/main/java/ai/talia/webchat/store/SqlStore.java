@@ -286,19 +286,8 @@ public final class SqlStore implements Store {
                 .put("output_tokens", reply.outputTokens()));
     List<Statement> statements = new ArrayList<>();
     statements.add(
-        new Statement(
-            "UPDATE webchat_sessions SET turns = turns + 1, tokens_used = tokens_used + #{tokens}, last_activity = #{at}, "
-                + FENCED_SESSION_UPDATE
-                + " WHERE session_id = #{id}",
-            params(
-                "tokens",
-                tokensUsed,
-                "at",
-                ts(reply.createdAt()),
-                "epoch",
-                ownerEpoch,
-                "id",
-                reply.sessionId())));
+        turnEndUpdate(
+            "turns = turns + 1, ", tokensUsed, reply.createdAt(), ownerEpoch, reply.sessionId()));
     statements.add(insertMessage(reply));
     if (reply.replyTo() != null) {
       statements.add(
@@ -309,25 +298,28 @@ public final class SqlStore implements Store {
     return write(List.of(received), statements).map(v -> reply);
   }
 
+  /**
+   * The session row's update at a turn's end — its tokens and activity, and {@code alsoSet} (ending
+   * in ", ") — with the owner's fence folded in.
+   */
+  private static Statement turnEndUpdate(
+      String alsoSet, long tokensUsed, Instant at, long ownerEpoch, String sessionId) {
+    return new Statement(
+        "UPDATE webchat_sessions SET "
+            + alsoSet
+            + "tokens_used = tokens_used + #{tokens}, last_activity = #{at}, "
+            + FENCED_SESSION_UPDATE
+            + " WHERE session_id = #{id}",
+        params("tokens", tokensUsed, "at", ts(at), "epoch", ownerEpoch, "id", sessionId));
+  }
+
   @Override
   public Future<Void> markFailed(
       String sessionId, String messageId, String errorCode, long tokensUsed, long ownerEpoch) {
     return write(
         List.of(),
         List.of(
-            new Statement(
-                "UPDATE webchat_sessions SET tokens_used = tokens_used + #{tokens}, last_activity = #{at}, "
-                    + FENCED_SESSION_UPDATE
-                    + " WHERE session_id = #{id}",
-                params(
-                    "tokens",
-                    tokensUsed,
-                    "at",
-                    ts(Instant.now()),
-                    "epoch",
-                    ownerEpoch,
-                    "id",
-                    sessionId)),
+            turnEndUpdate("", tokensUsed, Instant.now(), ownerEpoch, sessionId),
             new Statement(
                 "UPDATE messages SET status = #{status}, error_code = #{code} WHERE id = #{mid}",
                 params(

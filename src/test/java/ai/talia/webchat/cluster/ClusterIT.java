@@ -29,6 +29,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,6 +47,18 @@ class ClusterIT {
   private JarProcess a;
   private JarProcess b;
   private JarProcess c;
+
+  /** A failing scenario leaves every node's log and threads in the test's output file. */
+  @RegisterExtension
+  final TestWatcher printOutputsOnFailure =
+      new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+          if (cluster != null)
+            System.out.println(
+                context.getDisplayName() + " failed; " + cluster.outputs() + cluster.threadDumps());
+        }
+      };
 
   /** Sessions that got a command, so have a live actor somewhere (none goes idle in this test). */
   private final Set<String> activated = new HashSet<>();
@@ -224,12 +239,17 @@ class ClusterIT {
 
     // The socket whose session's actor died is told to move; the one on A just dropped.
     assertThat(onB.awaitClose()).isEqualTo((short) 1012);
+    long moved = System.nanoTime();
     onB.close();
     onA.close();
     long lastSeen = 3; // the user message "Hola"
     try (StreamClient again = StreamClient.connect(b.port(), null)) {
       again.hello(s.id(), s.token(), lastSeen);
       JsonObject ready = again.next();
+      System.out.printf(
+          "kill -9: 1012 after %d ms, ready after %d ms more%n",
+          TimeUnit.NANOSECONDS.toMillis(moved - killed),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - moved));
       assertThat(ready.getString("type")).isEqualTo("ready");
       assertThat(ready.containsKey("reply_id")).isFalse();
       // The cut message stays stored, failed, interrupted.

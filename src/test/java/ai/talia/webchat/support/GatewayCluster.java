@@ -112,6 +112,18 @@ public final class GatewayCluster implements AutoCloseable {
     return out.toString();
   }
 
+  /** Every live node's threads, for a test that gave up waiting on one. */
+  public String threadDumps() {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < nodes.size(); i++)
+      if (nodes.get(i).isAlive())
+        out.append("\n--- threads of node ")
+            .append(i)
+            .append(" ---\n")
+            .append(nodes.get(i).threadDump());
+    return out.toString();
+  }
+
   @Override
   public void close() {
     nodes.forEach(JarProcess::close);

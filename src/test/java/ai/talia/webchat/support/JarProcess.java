@@ -147,6 +147,30 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * The process's threads as {@code jcmd <pid> Thread.print} prints them (the JDK running the tests
+   * has jcmd beside its java), or why there is none: what a hung node was doing.
+   */
+  public String threadDump() {
+    if (!process.isAlive()) return "(not running)";
+    Path jcmd =
+        Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+    try {
+      Process dump =
+          new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), "Thread.print")
+              .redirectErrorStream(true)
+              .start();
+      byte[] out = dump.getInputStream().readAllBytes();
+      dump.waitFor(30, TimeUnit.SECONDS);
+      return new String(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no thread dump: " + e + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(no thread dump: interrupted)";
+    }
+  }
+
   /** SIGTERM, then waits; returns the exit code. */
   public int terminate() throws InterruptedException {
     process.destroy();

@@ -22,6 +22,12 @@ public sealed interface SessionCommand<R extends SessionReply> {
       return SessionReply.Sent.class;
     }
 
+    /** A synchronous send is answered with the whole reply, after the model wrote it. */
+    @Override
+    public boolean answeredAtOnce() {
+      return async;
+    }
+
     @Override
     public JsonObject toJson() {
       return new JsonObject()
@@ -88,6 +94,14 @@ public sealed interface SessionCommand<R extends SessionReply> {
 
   /** The kind of reply this command is answered with. */
   Class<R> replyType();
+
+  /**
+   * Whether a live actor answers it within moments (it waits for the store at most, never for the
+   * model): when no answer comes that soon, it went to an actor that is gone.
+   */
+  default boolean answeredAtOnce() {
+    return true;
+  }
 
   static SessionCommand<?> fromJson(JsonObject json) {
     String action = json.getString("action", "");

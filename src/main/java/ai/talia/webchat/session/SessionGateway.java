@@ -33,8 +33,9 @@ import org.jspecify.annotations.Nullable;
  * this gateway remembers which node runs each session's actor (from the directory and from the
  * actors' replies) and, when a member leaves, sends again every command waiting on it (or on an
  * actor whose node it does not know yet). That is safe because the commands are idempotent: a
- * resent message joins its first delivery by {@code client_message_id}. One instance per router
- * verticle, confined to its event loop.
+ * resent message joins its first delivery by {@code client_message_id}. For the same reason a
+ * command answered at once that gets no answer within moments of a member leaving is sent again.
+ * One instance per router verticle, confined to its event loop.
  */
 public final class SessionGateway {
   private static final int MAX_ATTEMPTS = 100;
@@ -53,6 +54,14 @@ public final class SessionGateway {
   private static final long SETTLE_WINDOW_MS = 30_000;
 
   private static final long SETTLE_POLL_MS = 100;
+
+  /**
+   * In the settle window, how long a command {@linkplain SessionCommand#answeredAtOnce() answered
+   * at once} waits for an actor of another node before it is sent again: Vert.x may still route it
+   * to the member that left (its own view of the registrations is cleaned after ours), where it
+   * would wait for the whole reply timeout.
+   */
+  private static final long UNSETTLED_ANSWER_MS = 3_000;
 
   private final Vertx vertx;
   private final long replyTimeoutMs;
@@ -139,8 +148,14 @@ public final class SessionGateway {
   private Future<SessionReply> send(
       String sessionId, SessionCommand<?> command, int attempt, long deadlineNanos) {
     long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, remainingMs));
     String owner = cluster == null ? null : owners.get(sessionId);
+    boolean unsettled =
+        cluster != null
+            && !cluster.nodeId().equals(owner)
+            && command.answeredAtOnce()
+            && System.nanoTime() - settleUntilNanos < 0;
+    long timeoutMs = unsettled ? Math.min(remainingMs, UNSETTLED_ANSWER_MS) : remainingMs;
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs));
     // An actor of this node is reached without Vert.x picking among registrations, which may
     // still hold a dead member's for a moment after it left.
     if (cluster != null && cluster.nodeId().equals(owner)) options.setLocalOnly(true);
@@ -165,6 +180,13 @@ public final class SessionGateway {
             })
         .recover(
             failure -> {
+              if (unsettled
+                  && isTimeout(failure)
+                  && attempt < MAX_ATTEMPTS
+                  && System.nanoTime() < deadlineNanos) {
+                owners.remove(sessionId);
+                return attempt(sessionId, command, attempt + 1, deadlineNanos);
+              }
               boolean again =
                   (failure instanceof OwnerLeft || needsActivation(failure))
                       && attempt < MAX_ATTEMPTS
@@ -221,6 +243,10 @@ public final class SessionGateway {
         .recover(failure -> Future.failedFuture(toProblem(failure)));
   }
 
+  private static boolean isTimeout(Throwable failure) {
+    return failure instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT;
+  }
+
   private static boolean needsActivation(Throwable failure) {
     return failure instanceof ReplyException re
         && (re.failureType() == ReplyFailure.NO_HANDLERS
@@ -233,7 +259,7 @@ public final class SessionGateway {
     return ApiProblem.from(
         failure,
         () ->
-            failure instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
+            isTimeout(failure)
                 ? new ApiProblem(
                     504,
                     ProblemCode.ASSISTANT_UNAVAILABLE.code(),

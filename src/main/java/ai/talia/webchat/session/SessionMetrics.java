@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -16,6 +18,9 @@ public final class SessionMetrics {
   private final MeterRegistry registry;
   private final AtomicInteger liveActors = new AtomicInteger();
   private final Timer turnLatency;
+
+  /** Per outcome, looked up once: a turn's end is hot, Micrometer's builder and lookup are not. */
+  private final Map<TurnOutcome, Counter> turns = new ConcurrentHashMap<>();
 
   public SessionMetrics(MeterRegistry registry, DailyTokenBudget budget) {
     this.registry = registry;
@@ -46,9 +51,10 @@ public final class SessionMetrics {
   }
 
   public void turn(TurnOutcome outcome, long nanos) {
-    Counter.builder("talia_turns_total")
-        .tag("outcome", outcome.tag())
-        .register(registry)
+    turns
+        .computeIfAbsent(
+            outcome,
+            o -> Counter.builder("talia_turns_total").tag("outcome", o.tag()).register(registry))
         .increment();
     if (outcome == TurnOutcome.COMPLETED) turnLatency.record(nanos, TimeUnit.NANOSECONDS);
   }

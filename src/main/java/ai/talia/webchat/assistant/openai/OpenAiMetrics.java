@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -18,6 +20,9 @@ final class OpenAiMetrics {
   private final Timer firstToken;
   private final Counter inputTokens;
   private final Counter outputTokens;
+
+  /** Per outcome, looked up once: a turn's end is hot, Micrometer's builder and lookup are not. */
+  private final Map<TurnOutcome, Timer> turns = new ConcurrentHashMap<>();
 
   OpenAiMetrics(MeterRegistry registry, String style, Supplier<CircuitBreaker.State> breakerState) {
     this.registry = registry;
@@ -53,12 +58,16 @@ final class OpenAiMetrics {
   }
 
   void turn(TurnOutcome outcome, long nanos) {
-    Timer.builder("talia_openai_turn_duration")
-        .description("Time of a whole openai turn, tool rounds included")
-        .tag("api_style", style)
-        .tag("outcome", outcome.tag())
-        .publishPercentileHistogram()
-        .register(registry)
+    turns
+        .computeIfAbsent(
+            outcome,
+            o ->
+                Timer.builder("talia_openai_turn_duration")
+                    .description("Time of a whole openai turn, tool rounds included")
+                    .tag("api_style", style)
+                    .tag("outcome", o.tag())
+                    .publishPercentileHistogram()
+                    .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 

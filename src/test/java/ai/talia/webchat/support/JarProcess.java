@@ -156,13 +156,18 @@ public final class JarProcess implements AutoCloseable {
     Path jcmd =
         Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
     try {
+      // Into a file, so that a jcmd that hangs is given up after 30 s instead of blocking a read.
+      Path file = Files.createTempFile(workDir, "threads", ".txt");
       Process dump =
           new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), "Thread.print")
               .redirectErrorStream(true)
+              .redirectOutput(file.toFile())
               .start();
-      byte[] out = dump.getInputStream().readAllBytes();
-      dump.waitFor(30, TimeUnit.SECONDS);
-      return new String(out, StandardCharsets.UTF_8);
+      if (!dump.waitFor(30, TimeUnit.SECONDS)) {
+        dump.destroyForcibly();
+        return "(no thread dump: jcmd did not finish within 30 s)";
+      }
+      return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "(no thread dump: " + e + ")";
     } catch (InterruptedException e) {

@@ -3,14 +3,19 @@ package ai.talia.webchat.support;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Scanner;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** The packaged fat jar run as a real process: {@code java -jar target/talia-webchat.jar}. */
@@ -59,12 +64,36 @@ public final class JarProcess implements AutoCloseable {
     return jar;
   }
 
-  /** A port nothing listens on now. */
-  public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+  /**
+   * A port nothing listens on now, below the kernel's ephemeral range: a port the kernel handed out
+   * (port 0) may be taken by any outgoing connection before the jar binds it, which failed a
+   * cluster node that started seconds after its port was chosen.
+   */
+  public static synchronized int freePort() {
+    int below = ephemeralRangeStart();
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      int port = FIXED_PORTS_FROM + RANDOM.nextInt(Math.max(1, below - FIXED_PORTS_FROM));
+      if (!HANDED_OUT.add(port)) continue;
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException inUse) {
+        // taken by another listener: try another
+      }
+    }
+    throw new IllegalStateException("no free port in " + FIXED_PORTS_FROM + ".." + below);
+  }
+
+  private static final int FIXED_PORTS_FROM = 20_000;
+  private static final Random RANDOM = new Random();
+  private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
+  private static int ephemeralRangeStart() {
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      int start = Integer.parseInt(new Scanner(range).next());
+      return start > FIXED_PORTS_FROM + 1_000 ? start : 32_768;
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 

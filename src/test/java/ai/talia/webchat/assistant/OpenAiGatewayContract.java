@@ -17,6 +17,7 @@ import ai.talia.webchat.support.RunningGateway;
 import ai.talia.webchat.support.StreamClient;
 import ai.talia.webchat.support.TestDatabases;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.approvaltests.Approvals;
 import org.approvaltests.core.Options;
 import org.approvaltests.reporters.QuietReporter;
@@ -151,6 +154,40 @@ abstract class OpenAiGatewayContract {
         .containsExactly("120/8", "150/5");
     assertThat(await(new StoreClient(gateway.vertx()).findSession(s.id())).tokensUsed())
         .isEqualTo(283);
+  }
+
+  /**
+   * Streamed calls use one HTTP client per event loop, once made by the first turn on that loop.
+   * The actor that made it going idle and stopping must not close it under later actors there.
+   */
+  @Test
+  void sessions_stream_after_the_actor_that_first_streamed_on_their_event_loop_stopped()
+      throws Exception {
+    start(c -> c.with(ConfigKeys.SESSION_IDLE_SECONDS, 1));
+    fake.enqueue(FakeReply.text("Hola, soy TalIA.", 3));
+    Api.Reply first = api.say(api.consentedSession("es"), "Hola");
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+    for (int i = 0; i < 100 && liveActors() > 0; i++) Thread.sleep(100);
+    assertThat(liveActors()).as("the first actor stopped after its idle time").isZero();
+
+    // Actors are spread over the event loops in turn: three times as many sessions as loops
+    // put some on the first actor's loop.
+    int sessions = 3 * VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    for (int i = 0; i < sessions; i++) {
+      fake.enqueue(FakeReply.text("Hola de nuevo.", 3));
+      Api.Reply later = api.say(api.consentedSession("es"), "Hola");
+      assertThat(later.status()).as("session %d: %s", i, later.body()).isEqualTo(200);
+      assertThat(later.json().getJsonObject("reply").getString("content"))
+          .isEqualTo("Hola de nuevo.");
+    }
+  }
+
+  private int liveActors() {
+    Matcher m =
+        Pattern.compile("(?m)^talia_session_actors_live(?:\\{[^}]*\\})? ([0-9.]+)")
+            .matcher(api.get("/metrics").body());
+    assertThat(m.find()).isTrue();
+    return (int) Double.parseDouble(m.group(1));
   }
 
   @Test

@@ -25,11 +25,11 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.ConnectException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -53,12 +53,11 @@ final class OpenAiClient {
 
   /**
    * Streamed calls go through one client per event loop: its connections live on the loop of the
-   * turn that reads them, so no chunk of a stream is handed from one loop to another.
+   * turn that reads them, so no chunk of a stream is handed from one loop to another. They are made
+   * here, with the engine: a client made by a turn would be closed with its actor's context.
    */
-  private final Map<EventLoop, HttpClient> streaming = new ConcurrentHashMap<>();
+  private final Map<EventLoop, HttpClient> streaming;
 
-  private final HttpClientOptions clientOptions;
-  private final PoolOptions perLoopPool;
   private final CircuitBreaker breaker;
   private final RetryPolicy retry;
   private final OpenAiMetrics metrics;
@@ -76,7 +75,7 @@ final class OpenAiClient {
             settings.retryBaseDelayMs(),
             settings.retryMaxDelayMs(),
             metrics);
-    this.clientOptions =
+    HttpClientOptions clientOptions =
         new HttpClientOptions()
             .setConnectTimeout(settings.connectTimeoutMs())
             .setKeepAlive(true)
@@ -85,12 +84,16 @@ final class OpenAiClient {
         vertx.createHttpClient(
             clientOptions, new PoolOptions().setHttp1MaxSize(settings.maxConnections()));
     this.web = WebClient.wrap(http);
-    int loops = 0;
-    for (var ignored : ((VertxInternal) vertx).nettyEventLoopGroup()) loops++;
+    List<EventLoop> loops = new ArrayList<>();
+    for (var loop : ((VertxInternal) vertx).nettyEventLoopGroup()) loops.add((EventLoop) loop);
     // The streamed calls' cap split over the loops (at least one connection each).
-    this.perLoopPool =
+    PoolOptions perLoopPool =
         new PoolOptions()
-            .setHttp1MaxSize(Math.max(1, -Math.floorDiv(-settings.maxConnections(), loops)));
+            .setHttp1MaxSize(Math.max(1, -Math.floorDiv(-settings.maxConnections(), loops.size())));
+    Map<EventLoop, HttpClient> perLoop = new HashMap<>();
+    for (EventLoop loop : loops)
+      perLoop.put(loop, vertx.createHttpClient(clientOptions, perLoopPool));
+    this.streaming = Map.copyOf(perLoop);
   }
 
   Future<Void> close() {
@@ -104,8 +107,7 @@ final class OpenAiClient {
   private HttpClient streamingClient() {
     if (!(Vertx.currentContext() instanceof ContextInternal context)
         || !context.isEventLoopContext()) return http;
-    return streaming.computeIfAbsent(
-        context.nettyEventLoop(), loop -> vertx.createHttpClient(clientOptions, perLoopPool));
+    return streaming.getOrDefault(context.nettyEventLoop(), http);
   }
 
   /** POSTs JSON and returns the JSON answer, retried while {@code mayRetry} allows. */

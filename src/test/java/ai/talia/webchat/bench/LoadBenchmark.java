@@ -189,7 +189,7 @@ public final class LoadBenchmark {
     fake.recordRequests(false)
         .model(
             request -> {
-              StreamTiming timing = new StreamTiming();
+              StreamTiming timing = new StreamTiming(request.arrivedAt());
               modelTimes.put(String.valueOf(request.userText()), timing);
               return FakeReply.text(text, tokens)
                   .firstTokenDelay(firstTokenMs)
@@ -268,6 +268,9 @@ public final class LoadBenchmark {
       results.put(key + ".first_token_before_model", Percentiles.ofNanos(beforeModel));
       results.put(key + ".first_token_after_model", Percentiles.ofNanos(afterModel));
       results.put(
+          key + ".fake_request_handling",
+          Percentiles.ofNanos(overheads.stream().mapToLong(o -> o[3]).toArray()));
+      results.put(
           key + ".cpu_per_turn",
           GatewayProbe.cpuPerTurn(cpuBefore, cpuAfter, overhead.length)
               .replace("driver", "driver+fake model"));
@@ -318,7 +321,7 @@ public final class LoadBenchmark {
     fake.recordRequests(false)
         .model(
             request -> {
-              StreamTiming timing = new StreamTiming();
+              StreamTiming timing = new StreamTiming(request.arrivedAt());
               modelTimes.put(String.valueOf(request.userText()), timing);
               return FakeReply.text(text, tokens)
                   .firstTokenDelay(firstTokenMs)
@@ -866,8 +869,10 @@ public final class LoadBenchmark {
                     new long[] {
                       ar.result().completed() - model.toEnd(),
                       ar.result().firstDelta() - model.toFirstDelta(),
-                      // of the first-token overhead, what came before the model had the request
-                      model.receivedAt() - ar.result().sentAt()
+                      // of the first-token overhead, what came before the request reached the model
+                      model.receivedAt() - ar.result().sentAt(),
+                      // the fake's own reading, parsing and checking of it (not in the overhead)
+                      model.handling()
                     });
               } else if ((ar.failed()
                       ? failures.add(ar.cause())

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
@@ -86,6 +87,12 @@ public final class FakeOpenAiServer {
     Router router = Router.router(vertx);
     router
         .route()
+        .handler(
+            (PlatformHandler)
+                ctx -> {
+                  ctx.put(ARRIVED_AT, System.nanoTime());
+                  ctx.next();
+                })
         .handler(BodyHandler.create().setBodyLimit(16 * 1024 * 1024))
         .handler(this::record);
     router.route("/v1/*").handler(this::requireDeployment);
@@ -296,6 +303,14 @@ public final class FakeOpenAiServer {
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
+
+  /** The routing context's key for when the request reached the fake, before its body was read. */
+  private static final String ARRIVED_AT = "fake.arrivedAt";
+
+  private static long arrivedAt(RoutingContext ctx) {
+    Long at = ctx.get(ARRIVED_AT);
+    return at == null ? System.nanoTime() : at;
+  }
 
   private void record(RoutingContext ctx) {
     String raw = ctx.body().asString();
@@ -778,7 +793,8 @@ public final class FakeOpenAiServer {
             || body.getJsonArray("tools", new JsonArray()).isEmpty();
     FakeReply reply =
         nextReply(
-            new ModelRequest("responses", body.copy(), instructions, userText, toolOutputs),
+            new ModelRequest(
+                "responses", body.copy(), instructions, userText, toolOutputs, arrivedAt(ctx)),
             toolsOff);
     if (answeredWithFailure(ctx, reply)) return;
     // The response exists from here on: its input is in the conversation whatever becomes of it.
@@ -867,7 +883,13 @@ public final class FakeOpenAiServer {
             || body.getJsonArray("tools", new JsonArray()).isEmpty();
     FakeReply reply =
         nextReply(
-            new ModelRequest("chat_completions", body.copy(), instructions, userText, toolOutputs),
+            new ModelRequest(
+                "chat_completions",
+                body.copy(),
+                instructions,
+                userText,
+                toolOutputs,
+                arrivedAt(ctx)),
             toolsOff);
     if (answeredWithFailure(ctx, reply)) return;
     ChatCompletionChunks chunks =

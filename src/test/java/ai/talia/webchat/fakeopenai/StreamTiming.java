@@ -6,10 +6,32 @@ package ai.talia.webchat.fakeopenai;
  * measures end to end.
  */
 public final class StreamTiming {
-  private final long received = System.nanoTime();
+  private final long received;
+
+  /** When the fake began handling the request: read its body, parsed and checked it. */
+  private final long handled = System.nanoTime();
+
   private volatile long firstDelta;
   private volatile long end;
   private volatile boolean cut;
+
+  /** Timing of a request taken now. */
+  public StreamTiming() {
+    this(System.nanoTime());
+  }
+
+  /**
+   * @param arrivedAt when the request reached the fake ({@link ModelRequest#arrivedAt()}): what the
+   *     fake spends from then on reading, parsing and checking it is its own time, not the client's
+   */
+  public StreamTiming(long arrivedAt) {
+    this.received = arrivedAt;
+  }
+
+  /** Nanoseconds the fake spent on the request before its model answered it. */
+  public long handling() {
+    return handled - received;
+  }
 
   void firstDeltaWritten() {
     if (firstDelta == 0) firstDelta = System.nanoTime();

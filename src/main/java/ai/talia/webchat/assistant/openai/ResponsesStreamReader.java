@@ -108,7 +108,7 @@ final class ResponsesStreamReader implements StreamHandler {
   public void onEvent(SseEvent event, StreamControl control) {
     if (isTextDelta(event.type())) {
       // The hot path, one event per delta: read without building its object.
-      TextDeltaEvent delta = TextDeltaEvent.read(event.data());
+      EventHead delta = EventHead.read(event.data());
       if (delta != null && isTextDelta(delta.type() != null ? delta.type() : event.type())) {
         text(delta.itemId(), delta.delta(), control);
         return;

@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 /** A text delta event read in one pass reads as the whole object would, and fails as it fails. */
-class TextDeltaEventTest {
+class EventHeadTest {
   @Test
   void a_delta_reads_as_the_whole_object_has_it_escapes_and_all() {
     JsonObject event =
@@ -22,33 +22,32 @@ class TextDeltaEventTest {
             .put("delta", "ñ \"q\" \\ \u0001\n\u2028😀 </script>")
             .put("logprobs", new JsonArray().add(new JsonObject().put("delta", "not this one")))
             .put("obfuscation", new JsonObject().put("type", "nested, not the event's"));
-    TextDeltaEvent read = TextDeltaEvent.read(event.encode());
+    EventHead read = EventHead.read(event.encode());
     assertThat(read)
         .isEqualTo(
-            new TextDeltaEvent(
+            new EventHead(
                 event.getString("type"), event.getString("item_id"), event.getString("delta")));
   }
 
   @Test
   void the_last_of_a_repeated_member_counts_as_in_the_whole_object() {
     String data = "{\"delta\":\"a\",\"delta\":\"b\"}";
-    assertThat(TextDeltaEvent.read(data).delta())
-        .isEqualTo(new JsonObject(data).getString("delta"));
+    assertThat(EventHead.read(data).delta()).isEqualTo(new JsonObject(data).getString("delta"));
   }
 
   @Test
   void absent_members_are_null() {
-    assertThat(TextDeltaEvent.read("{}")).isEqualTo(new TextDeltaEvent(null, null, null));
+    assertThat(EventHead.read("{}")).isEqualTo(new EventHead(null, null, null));
   }
 
   @Test
   void another_shape_is_left_to_the_whole_object_reading() {
-    assertThat(TextDeltaEvent.read("[1]")).isNull();
-    assertThat(TextDeltaEvent.read("\"text\"")).isNull();
-    assertThat(TextDeltaEvent.read("{\"delta\":42}")).isNull();
-    assertThat(TextDeltaEvent.read("{\"delta\":null}")).isNull();
-    assertThat(TextDeltaEvent.read("{\"type\":{\"a\":1}}")).isNull();
-    assertThat(TextDeltaEvent.read("{\"item_id\":[\"x\"]}")).isNull();
+    assertThat(EventHead.read("[1]")).isNull();
+    assertThat(EventHead.read("\"text\"")).isNull();
+    assertThat(EventHead.read("{\"delta\":42}")).isNull();
+    assertThat(EventHead.read("{\"delta\":null}")).isNull();
+    assertThat(EventHead.read("{\"type\":{\"a\":1}}")).isNull();
+    assertThat(EventHead.read("{\"item_id\":[\"x\"]}")).isNull();
   }
 
   @Test
@@ -67,9 +66,9 @@ class TextDeltaEventTest {
         }) {
       assertThatThrownBy(() -> new JsonObject(bad)).as(bad).isInstanceOf(DecodeException.class);
       // Either it fails the same way here, or it is left to the whole reading, which fails.
-      TextDeltaEvent read;
+      EventHead read;
       try {
-        read = TextDeltaEvent.read(bad);
+        read = EventHead.read(bad);
       } catch (DecodeException expected) {
         continue;
       }

@@ -8,17 +8,18 @@ import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The members of a Responses text delta event ({@code response.output_text.delta}, {@code
- * response.refusal.delta}) that a turn needs — {@code type}, {@code item_id}, {@code delta} — read
- * in one streaming pass over the event's JSON, with no object built for it: there is one such event
- * per delta. The whole text is still read and checked: malformed JSON, or anything after the
- * object, fails as {@code new JsonObject(data)} would. An event of another shape (not an object, a
- * non-string member) answers null, and the caller reads it whole, with the same outcome as before.
+ * The members of a Responses stream event that say what it is and, for a text delta ({@code
+ * response.output_text.delta}, {@code response.refusal.delta}), all that a turn needs — {@code
+ * type}, {@code item_id}, {@code delta} — read in one streaming pass over the event's JSON, with no
+ * object built for it: there is one such event per delta. The whole text is still read and checked:
+ * malformed JSON, or anything after the object, fails as {@code new JsonObject(data)} would. An
+ * event of another shape (not an object, a non-string member) answers null, and the caller reads it
+ * whole, with the same outcome as before.
  */
-record TextDeltaEvent(@Nullable String type, @Nullable String itemId, @Nullable String delta) {
+record EventHead(@Nullable String type, @Nullable String itemId, @Nullable String delta) {
   private static final JsonFactory JSON = new JsonFactory();
 
-  static @Nullable TextDeltaEvent read(String data) {
+  static @Nullable EventHead read(String data) {
     String type = null;
     String itemId = null;
     String delta = null;
@@ -46,6 +47,6 @@ record TextDeltaEvent(@Nullable String type, @Nullable String itemId, @Nullable 
     } catch (IOException e) {
       throw new DecodeException("Failed to decode: " + e.getMessage(), e);
     }
-    return new TextDeltaEvent(type, itemId, delta);
+    return new EventHead(type, itemId, delta);
   }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -106,13 +107,21 @@ final class ResponsesStreamReader implements StreamHandler {
 
   @Override
   public void onEvent(SseEvent event, StreamControl control) {
-    if (isTextDelta(event.type())) {
-      // The hot path, one event per delta: read without building its object.
-      EventHead delta = EventHead.read(event.data());
-      if (delta != null && isTextDelta(delta.type() != null ? delta.type() : event.type())) {
-        text(delta.itemId(), delta.delta(), control);
+    // Every event is read in one pass first, building no object: a delta (one per token) needs no
+    // more, and the events a turn ignores, some of which echo the whole request (created,
+    // in_progress), need nothing. Only the few left are read whole.
+    EventHead head = EventHead.read(event.data());
+    if (head != null) {
+      String type = head.type() != null ? head.type() : event.type();
+      if (isTextDelta(type)) {
+        text(head.itemId(), head.delta(), control);
         return;
       }
+      if ("response.function_call_arguments.delta".equals(type)) {
+        control.outputStarted();
+        return;
+      }
+      if (!READ_WHOLE.contains(type)) return;
     }
     JsonObject data = new JsonObject(event.data());
     String type = data.getString("type", event.type());
@@ -162,6 +171,16 @@ final class ResponsesStreamReader implements StreamHandler {
       default -> {} // created, in_progress, content parts, reasoning, annotations…: nothing to do
     }
   }
+
+  /** The events whose members a turn reads, besides the deltas: each is read whole. */
+  private static final Set<String> READ_WHOLE =
+      Set.of(
+          "response.output_item.added",
+          "response.output_item.done",
+          "response.completed",
+          "response.incomplete",
+          "response.failed",
+          "error");
 
   private static boolean isTextDelta(String type) {
     return "response.output_text.delta".equals(type) || "response.refusal.delta".equals(type);

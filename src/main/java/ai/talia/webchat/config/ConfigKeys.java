@@ -52,6 +52,8 @@ public enum ConfigKeys {
   /** Whether a turn's model request may go out while its user message's insert is in flight. */
   SESSION_MODEL_BEFORE_COMMIT("session.modelBeforeCommit", Kind.FLAG),
   STREAM_HELLO_TIMEOUT_SECONDS("stream.helloTimeoutSeconds", Kind.NUMBER),
+  /** How long a hello may take to be answered with ready (the session's actor reached). */
+  STREAM_JOIN_TIMEOUT_SECONDS("stream.joinTimeoutSeconds", Kind.NUMBER),
   STREAM_PING_INTERVAL_SECONDS("stream.pingIntervalSeconds", Kind.NUMBER),
   STREAM_READ_IDLE_SECONDS("stream.readIdleSeconds", Kind.NUMBER),
   STREAM_MAX_MESSAGE_BYTES("stream.maxMessageBytes", Kind.NUMBER),

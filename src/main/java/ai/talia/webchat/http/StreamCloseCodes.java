@@ -31,6 +31,12 @@ public final class StreamCloseCodes {
    */
   public static final short SESSION_ERASED = 4404;
 
+  /**
+   * The hello could not be answered now: the session's actor was not reached within {@code
+   * stream.joinTimeoutSeconds}, or could not be started. Reconnect with backoff and resume.
+   */
+  public static final short TRY_AGAIN_LATER = 1013;
+
   /** No hello within {@code stream.helloTimeoutSeconds}. */
   public static final short HELLO_TIMEOUT = 4408;
 

@@ -23,6 +23,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -206,6 +208,7 @@ final class StreamConnection {
         .authorize(id, token)
         .compose(session -> consumer.completion())
         .compose(v -> sessions.request(id, new SessionCommand.State()))
+        .timeout(services.stream().joinTimeoutMillis(), TimeUnit.MILLISECONDS)
         .compose(
             state -> {
               sessionId = id;
@@ -224,8 +227,20 @@ final class StreamConnection {
             err -> {
               ApiProblem problem =
                   ApiProblem.from(
-                      err, () -> ApiProblem.of(ProblemCode.ASSISTANT_UNAVAILABLE, "Try again"));
-              refuse(problem.code(), problem.getMessage());
+                      err,
+                      () ->
+                          ApiProblem.of(
+                              ProblemCode.ASSISTANT_UNAVAILABLE,
+                              err instanceof TimeoutException
+                                  ? "The session could not be reached in time; reconnect"
+                                  : "Try again"));
+              if (problem.status() < 500) {
+                refuse(problem.code(), problem.getMessage());
+                return;
+              }
+              // Not the client's fault: it may reconnect and resume.
+              sendError(problem.code(), problem.getMessage());
+              close(StreamCloseCodes.TRY_AGAIN_LATER, problem.code());
             });
   }
 

@@ -144,6 +144,15 @@ class ModelBeforeCommitPostgresTest {
       try (Connection lock = lockMessages()) {
         socket.send(message(text));
         awaitTrue(() -> calls.containsKey(text), "the model request before the commit");
+        // The model's request can reach it before the insert reaches the lock.
+        awaitTrue(
+            () ->
+                TestSql.count(
+                        gateway.config(),
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            + " AND wait_event_type = 'Lock'")
+                    > 0,
+            "the insert waiting on the lock");
         // The gateway's connection waiting on the lock is cut: its insert fails.
         try (Statement st = lock.createStatement()) {
           st.execute(

@@ -2,7 +2,6 @@ package ai.talia.webchat.support;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -60,12 +59,9 @@ public final class StreamClient implements AutoCloseable {
     if (origin != null) connect.addHeader("Origin", origin);
     headers.forEach(connect::addHeader);
     try {
-      // Handlers go on before the connect: a frame or close the server sends right after the
-      // upgrade (a socket over its address's cap) is neither lost nor raced.
-      ClientWebSocket socket = client.webSocket();
-      StreamClient stream = new StreamClient(vertx, socket);
-      RunningGateway.await(socket.connect(connect));
-      return stream;
+      // Handlers go on as the connect completes, on its event loop: a frame the server sends
+      // right after the upgrade is not lost.
+      return RunningGateway.await(client.connect(connect).map(ws -> new StreamClient(vertx, ws)));
     } catch (RuntimeException e) {
       vertx.close();
       throw e;

@@ -31,8 +31,10 @@ public final class Main {
     Metrics.addRegistry(registry);
     TaliaConfig config;
     ClusterSettings cluster;
+    RuntimeSettings runtime;
     try {
       config = loadConfig();
+      runtime = RuntimeSettings.fromConfig(config);
       cluster = ClusterSettings.from(config);
       if (cluster.enabled() && Database.fromConfig(config).postgres() == null)
         throw new IllegalArgumentException(
@@ -50,10 +52,10 @@ public final class Main {
       ClusterNode node = null;
       if (cluster.enabled()) {
         HazelcastClusterManager manager = new HazelcastClusterManager(cluster.hazelcastConfig());
-        vertx = newClusteredVertx(registry, cluster, manager);
+        vertx = newClusteredVertx(registry, runtime, cluster, manager);
         node = new ClusterNode(vertx, manager);
       } else {
-        vertx = newVertx(registry);
+        vertx = newVertx(registry, runtime);
       }
       gateway =
           Gateway.start(vertx, config, registry, node)
@@ -92,19 +94,22 @@ public final class Main {
                 "talia-shutdown"));
   }
 
-  public static Vertx newVertx(PrometheusMeterRegistry registry) {
+  public static Vertx newVertx(PrometheusMeterRegistry registry, RuntimeSettings runtime) {
     return Vertx.builder()
-        .with(options())
+        .with(options(runtime))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }
 
   /** A Vert.x that joins the gateways' cluster on Hazelcast; blocks until it has joined. */
   static Vertx newClusteredVertx(
-      PrometheusMeterRegistry registry, ClusterSettings cluster, HazelcastClusterManager manager)
+      PrometheusMeterRegistry registry,
+      RuntimeSettings runtime,
+      ClusterSettings cluster,
+      HazelcastClusterManager manager)
       throws Exception {
     return Vertx.builder()
-        .with(options().setEventBusOptions(cluster.eventBusOptions()))
+        .with(options(runtime).setEventBusOptions(cluster.eventBusOptions()))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .withClusterManager(manager)
         .buildClustered()
@@ -113,8 +118,9 @@ public final class Main {
         .get(120, TimeUnit.SECONDS);
   }
 
-  private static VertxOptions options() {
+  static VertxOptions options(RuntimeSettings runtime) {
     return new VertxOptions()
+        .setEventLoopPoolSize(runtime.eventLoops())
         .setMetricsOptions(
             new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
   }

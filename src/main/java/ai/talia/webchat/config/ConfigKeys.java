@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * configuration table mirrors this list.
  */
 public enum ConfigKeys {
+  RUNTIME_EVENT_LOOPS("runtime.eventLoops", Kind.NUMBER, "TALIA_EVENT_LOOPS"),
   HTTP_HOST("http.host", Kind.TEXT, "TALIA_HTTP_HOST"),
   HTTP_PORT("http.port", Kind.NUMBER, "TALIA_HTTP_PORT"),
   HTTP_IDLE_TIMEOUT_SECONDS("http.idleTimeoutSeconds", Kind.NUMBER),

@@ -2,6 +2,7 @@ package ai.talia.webchat.support;
 
 import ai.talia.webchat.Gateway;
 import ai.talia.webchat.Main;
+import ai.talia.webchat.RuntimeSettings;
 import ai.talia.webchat.config.ConfigKeys;
 import ai.talia.webchat.config.ConfigLoader;
 import ai.talia.webchat.config.TaliaConfig;
@@ -68,7 +69,7 @@ public final class RunningGateway implements AutoCloseable {
 
   private void boot() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    vertx = Main.newVertx(registry);
+    vertx = Main.newVertx(registry, RuntimeSettings.fromConfig(config));
     gateway = await(Gateway.start(vertx, config, registry));
   }
 

@@ -390,6 +390,8 @@ public final class LoadBenchmark {
       GatewayProbe probeA = new GatewayProbe(a.pid(), new Api(a.baseUrl()));
       GatewayProbe probeB = new GatewayProbe(b.pid(), new Api(b.baseUrl()));
       // The two groups take turns, two rounds each, so that neither gets the JIT's late work.
+      long turnMs = firstTokenMs + (long) tokens * tokenMs;
+      java.util.Random spread = new java.util.Random(42);
       Map<String, java.util.concurrent.ConcurrentLinkedQueue<long[]>> overheads = new HashMap<>();
       Map<String, long[]> cpu = new HashMap<>();
       Map<String, Double> elapsed = new HashMap<>();
@@ -400,17 +402,36 @@ public final class LoadBenchmark {
         java.util.concurrent.ConcurrentLinkedQueue<long[]> measured =
             overheads.computeIfAbsent(
                 group, g -> new java.util.concurrent.ConcurrentLinkedQueue<>());
+        // Each session starts after a random part of a turn and the round is measured from one
+        // turn's length on, as in the latency phase: started together, the sessions' first
+        // messages arrived at once and the round's first seconds measured that burst.
+        long measureFrom = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(turnMs);
+        long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds / 2);
+        List<Future<Void>> loops = new ArrayList<>();
+        for (ChatDriver.ChatSocket socket : round % 2 == 0 ? same : other) {
+          Promise<Void> due = Promise.promise();
+          vertx.setTimer(1 + spread.nextInt((int) Math.max(1, turnMs)), id -> due.complete());
+          loops.add(
+              due.future()
+                  .compose(
+                      v ->
+                          timedLoop(
+                              socket,
+                              end,
+                              measureFrom,
+                              turnNumber,
+                              modelTimes,
+                              measured,
+                              failures)));
+        }
+        sleepUntil(measureFrom);
         long[] cpuA = probeA.cpuNanos();
         long[] cpuB = probeB.cpuNanos();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds / 2);
-        long start = System.nanoTime();
-        List<Future<Void>> loops = new ArrayList<>();
-        for (ChatDriver.ChatSocket socket : round % 2 == 0 ? same : other)
-          loops.add(timedLoop(socket, end, start, turnNumber, modelTimes, measured, failures));
-        await(Future.join(loops));
-        elapsed.merge(group, (System.nanoTime() - start) / 1e9, Double::sum);
+        sleepUntil(end);
         long[] cpuAfterA = probeA.cpuNanos();
         long[] cpuAfterB = probeB.cpuNanos();
+        await(Future.join(loops));
+        elapsed.merge(group, (end - measureFrom) / 1e9, Double::sum);
         long[] spent = cpu.computeIfAbsent(group, g -> new long[3]);
         spent[0] += cpuAfterA[0] - cpuA[0];
         spent[1] += cpuAfterB[0] - cpuB[0];

@@ -234,20 +234,18 @@ public final class LoadBenchmark {
       java.util.Random spread = new java.util.Random(42);
       List<Future<Void>> loops = new ArrayList<>();
       for (ChatDriver.ChatSocket socket : sockets) {
-        Promise<Void> due = Promise.promise();
-        vertx.setTimer(1 + spread.nextInt((int) Math.max(1, turnMs)), id -> due.complete());
         loops.add(
-            due.future()
-                .compose(
-                    v ->
-                        timedLoop(
-                            socket,
-                            end,
-                            measureFrom,
-                            turnNumber,
-                            modelTimes,
-                            overheads,
-                            failures)));
+            spreadLoop(
+                vertx,
+                spread,
+                turnMs,
+                socket,
+                end,
+                measureFrom,
+                turnNumber,
+                modelTimes,
+                overheads,
+                failures));
       }
       sleepUntil(measureFrom);
       GatewayProbe probe = new GatewayProbe(jar.pid(), new Api(jar.baseUrl()));
@@ -409,20 +407,18 @@ public final class LoadBenchmark {
         long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds / 2);
         List<Future<Void>> loops = new ArrayList<>();
         for (ChatDriver.ChatSocket socket : round % 2 == 0 ? same : other) {
-          Promise<Void> due = Promise.promise();
-          vertx.setTimer(1 + spread.nextInt((int) Math.max(1, turnMs)), id -> due.complete());
           loops.add(
-              due.future()
-                  .compose(
-                      v ->
-                          timedLoop(
-                              socket,
-                              end,
-                              measureFrom,
-                              turnNumber,
-                              modelTimes,
-                              measured,
-                              failures)));
+              spreadLoop(
+                  vertx,
+                  spread,
+                  turnMs,
+                  socket,
+                  end,
+                  measureFrom,
+                  turnNumber,
+                  modelTimes,
+                  measured,
+                  failures));
         }
         sleepUntil(measureFrom);
         long[] cpuA = probeA.cpuNanos();
@@ -884,6 +880,33 @@ public final class LoadBenchmark {
    * on adds {overhead, first-token overhead, before the model, the fake's handling} against the
    * fake's own times.
    */
+  /** {@link #timedLoop}, started after a random part of a turn's length. */
+  private static Future<Void> spreadLoop(
+      Vertx vertx,
+      java.util.Random spread,
+      long turnMs,
+      ChatDriver.ChatSocket socket,
+      long endNanos,
+      long recordFromNanos,
+      AtomicLong turnNumber,
+      Map<String, StreamTiming> modelTimes,
+      java.util.Queue<long[]> overheads,
+      FailedTurns failures) {
+    Promise<Void> due = Promise.promise();
+    vertx.setTimer(1 + spread.nextInt((int) Math.max(1, turnMs)), id -> due.complete());
+    return due.future()
+        .compose(
+            v ->
+                timedLoop(
+                    socket,
+                    endNanos,
+                    recordFromNanos,
+                    turnNumber,
+                    modelTimes,
+                    overheads,
+                    failures));
+  }
+
   private static Future<Void> timedLoop(
       ChatDriver.ChatSocket socket,
       long endNanos,

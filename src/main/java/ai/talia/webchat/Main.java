@@ -118,7 +118,7 @@ public final class Main {
         .get(120, TimeUnit.SECONDS);
   }
 
-  static VertxOptions options(RuntimeSettings runtime) {
+  private static VertxOptions options(RuntimeSettings runtime) {
     return new VertxOptions()
         .setEventLoopPoolSize(runtime.eventLoops())
         .setMetricsOptions(

@@ -875,11 +875,6 @@ public final class LoadBenchmark {
     return sockets;
   }
 
-  /**
-   * Turns back to back on one socket until {@code endNanos}; each sent from {@code recordFromNanos}
-   * on adds {overhead, first-token overhead, before the model, the fake's handling} against the
-   * fake's own times.
-   */
   /** {@link #timedLoop}, started after a random part of a turn's length. */
   private static Future<Void> spreadLoop(
       Vertx vertx,
@@ -907,6 +902,11 @@ public final class LoadBenchmark {
                     failures));
   }
 
+  /**
+   * Turns back to back on one socket until {@code endNanos}; each sent from {@code recordFromNanos}
+   * on adds {overhead, first-token overhead, before the model, the fake's handling} against the
+   * fake's own times.
+   */
   private static Future<Void> timedLoop(
       ChatDriver.ChatSocket socket,
       long endNanos,
